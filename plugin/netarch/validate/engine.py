@@ -1,0 +1,340 @@
+"""Check Mermaid diagrams with the real, pinned Mermaid, in-process.
+
+One long-lived V8 isolate (PyPI ``mini-racer``) loads ``mermaid.min.js`` once; every diagram is
+then checked by ``mermaid.parse`` -- mermaid's own grammars plus the checks its diagram
+databases run while parsing. No browser, no process per diagram, no grammar of our own: what
+passes here is what the pinned mermaid accepts in the reader's browser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from netarch.validate.linemap import LineMap, split_lines
+
+MERMAID_VERSION = "12.3.0"
+# mermaid's ``maxTextSize`` default: longer text renders as a "Maximum text size in diagram
+# exceeded" placeholder, although ``parse`` accepts it.
+MAX_TEXT_SIZE = 50_000
+# Generous: the slowest real diagram we measured parses in well under a second.
+DEFAULT_TIMEOUT_S = 30.0
+
+_MERMAID_RELATIVE = Path("node_modules") / "mermaid" / "dist" / "mermaid.min.js"
+
+
+class MermaidNotFound(Exception):
+    """The pinned ``mermaid.min.js`` could not be located."""
+
+
+@dataclass(frozen=True)
+class MermaidProblem:
+    """One problem in one diagram."""
+
+    line: int  # 1-based line in the diagram text as given (0 = unknown)
+    column: int  # 1-based (0 = unknown)
+    message: str
+    code: str = "MERMAID"
+
+
+def find_mermaid_js(start: Path | None = None) -> Path:
+    """Locate the pinned browser build of mermaid.
+
+    Order: ``$NETARCH_MERMAID_JS``; ``node_modules/mermaid/dist/mermaid.min.js`` in ``start``
+    (default: the working directory) and its parents; the netarch checkout's own node_modules.
+    """
+    env = os.environ.get("NETARCH_MERMAID_JS")
+    if env:
+        path = Path(env).expanduser()
+        if path.is_file():
+            return path
+        raise MermaidNotFound(
+            f"NETARCH_MERMAID_JS points to {path}, which is not a file. Point it at "
+            f"mermaid.min.js (mermaid {MERMAID_VERSION}), or unset it."
+        )
+    base = (start or Path.cwd()).resolve()
+    for directory in (base, *base.parents):
+        candidate = directory / _MERMAID_RELATIVE
+        if candidate.is_file():
+            return candidate
+    # plugin/netarch/validate/engine.py -> the checkout root is three levels above the package.
+    checkout = Path(__file__).resolve().parents[3] / _MERMAID_RELATIVE
+    if checkout.is_file():
+        return checkout
+    raise MermaidNotFound(
+        f"mermaid {MERMAID_VERSION} not found (looked for {_MERMAID_RELATIVE} in {base} and its "
+        "parents). Install it: run `npm ci` in the project that has netarch's package.json, or "
+        f"`npm install mermaid@{MERMAID_VERSION}` in your docs project; or set NETARCH_MERMAID_JS "
+        "to the path of mermaid.min.js."
+    )
+
+
+# Installed before mermaid.min.js is evaluated. Without a window, the DOMPurify bundled in
+# mermaid returns a bare object (isSupported = false) and every diagram that sanitises labels
+# fails with "DOMPurify.addHook is not a function". The only moment we can reach that object is
+# when DOMPurify assigns ``isSupported = false`` on it, hence the one-shot setter on
+# Object.prototype (removed right after loading). Sanitising does not matter for parsing.
+_PRELUDE = r"""
+(function () {
+  const noop = function () {};
+  Object.defineProperty(Object.prototype, 'isSupported', {
+    configurable: true,
+    set(value) {
+      Object.defineProperty(this, 'isSupported',
+        {value: value, writable: true, configurable: true, enumerable: true});
+      if (value === false && typeof this === 'function' && Array.isArray(this.removed)) {
+        this.sanitize = function (dirty) { return dirty; };
+        this.isValidAttribute = function () { return true; };
+        for (const name of ['addHook', 'removeHook', 'removeHooks', 'removeAllHooks',
+                            'setConfig', 'clearConfig']) {
+          this[name] = noop;
+        }
+        globalThis.__netarchPurifyPatched = true;
+      }
+    },
+  });
+  // V8 without a host has no structuredClone; mermaid clones plain config/data objects.
+  if (typeof globalThis.structuredClone !== 'function') {
+    globalThis.structuredClone = function clone(value, seen) {
+      if (value === null || typeof value !== 'object') return value;
+      seen = seen || new Map();
+      if (seen.has(value)) return seen.get(value);
+      let copy;
+      if (value instanceof Date) copy = new Date(value.getTime());
+      else if (value instanceof RegExp) copy = new RegExp(value.source, value.flags);
+      else if (value instanceof Map) copy = new Map();
+      else if (value instanceof Set) copy = new Set();
+      else if (Array.isArray(value)) copy = [];
+      else copy = {};
+      seen.set(value, copy);
+      if (value instanceof Map)
+        for (const [k, v] of value) copy.set(clone(k, seen), clone(v, seen));
+      else if (value instanceof Set) for (const v of value) copy.add(clone(v, seen));
+      else if (!(value instanceof Date) && !(value instanceof RegExp))
+        for (const key of Object.keys(value)) copy[key] = clone(value[key], seen);
+      return copy;
+    };
+  }
+})();
+"""
+
+# The checker: resolves to a JSON string so only one value crosses the V8 boundary.
+_HARNESS = r"""
+delete Object.prototype.isSupported;
+globalThis.__netarchCheck = async function (text) {
+  let type = null;
+  try { type = mermaid.detectType(text); } catch (e) { type = null; }
+  try {
+    const result = await mermaid.parse(text);
+    return JSON.stringify({ok: true, type: (result && result.diagramType) || type});
+  } catch (err) {
+    const hash = err && err.hash ? err.hash : null;
+    const loc = hash && hash.loc ? hash.loc : null;
+    return JSON.stringify({
+      ok: false,
+      type: type,
+      name: (err && err.name) || 'Error',
+      message: String((err && err.message) || err),
+      loc: loc ? {first_line: loc.first_line, first_column: loc.first_column,
+                  last_line: loc.last_line, last_column: loc.last_column} : null,
+      line: hash && typeof hash.line === 'number' ? hash.line : null,
+      token: hash && typeof hash.token === 'string' ? hash.token : null,
+    });
+  }
+};
+globalThis.__netarchVersion = async function () {
+  await mermaid.parse('info');
+  const diagram = await mermaid.mermaidAPI.getDiagramFromText('info');
+  return diagram.db.getVersion();
+};
+"""
+
+# "Parse error on line 2, column 6: Expecting ..." from the langium grammars (@mermaid-js/parser).
+_LANGIUM_ERROR = re.compile(
+    r"(?P<kind>Parse|Lexer) error on line (?P<line>\d+), column (?P<col>\d+): (?P<msg>.*)"
+)
+# "Parse error on line 4:" / "Lexical error on line 2. Unrecognized text." from jison grammars.
+_JISON_HEAD = re.compile(r"^(?P<kind>Parse|Lexical) error on line (?P<line>\d+)[:.]\s*(?P<rest>.*)")
+
+
+class MermaidValidator:
+    """Checks diagram text with mermaid.parse in one long-lived in-process V8."""
+
+    def __init__(self, mermaid_js: Path | None = None, *, timeout_s: float = DEFAULT_TIMEOUT_S):
+        self.mermaid_js = Path(mermaid_js) if mermaid_js else find_mermaid_js()
+        self.timeout_s = timeout_s
+        self._source = self.mermaid_js.read_text(encoding="utf-8")
+        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[MermaidProblem, ...]] = {}
+        self.cache_hits = 0
+        self.parses = 0
+        self._ctx: Any = None
+        self._start()
+        self.version: str = str(self._await(self._ctx.eval("__netarchVersion()")))
+
+    # -- life cycle -------------------------------------------------------------------------
+    def _start(self) -> None:
+        from py_mini_racer import MiniRacer  # imported late: loading the V8 library is not free
+
+        ctx = MiniRacer()
+        ctx.eval(_PRELUDE)
+        ctx.eval(self._source)
+        if not ctx.eval("globalThis.mermaid && typeof mermaid.parse === 'function'"):
+            ctx.close()
+            raise MermaidNotFound(f"{self.mermaid_js} did not define a global `mermaid`.")
+        ctx.eval(_HARNESS)
+        self._ctx = ctx
+
+    def close(self) -> None:
+        with self._lock:
+            if self._ctx is not None:
+                self._ctx.close()
+                self._ctx = None
+
+    def __enter__(self) -> MermaidValidator:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- checking ---------------------------------------------------------------------------
+    def check(self, text: str) -> list[MermaidProblem]:
+        """All problems in one diagram (empty list: the pinned mermaid accepts it)."""
+        key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self.cache_hits += 1
+                return list(cached)
+            problems = tuple(self._check_uncached(text))
+            self._cache[key] = problems
+            return list(problems)
+
+    def _check_uncached(self, text: str) -> list[MermaidProblem]:
+        if not text.strip():
+            return [MermaidProblem(0, 0, "empty Mermaid diagram", "MERMAID_EMPTY")]
+        if len(text) > MAX_TEXT_SIZE:
+            # parse would say OK, but the browser shows a placeholder instead of the diagram.
+            return [
+                MermaidProblem(
+                    0,
+                    0,
+                    f"diagram is {len(text):,} characters; mermaid renders at most "
+                    f"{MAX_TEXT_SIZE:,} (maxTextSize) and shows 'Maximum text size in diagram "
+                    "exceeded' instead",
+                    "MERMAID_SIZE",
+                )
+            ]
+        if self._ctx is None:
+            raise RuntimeError("MermaidValidator is closed")
+        self.parses += 1
+        from py_mini_racer import JSTimeoutException
+
+        try:
+            raw = self._await(self._ctx.eval(f"__netarchCheck({json.dumps(text)})"))
+        except (JSTimeoutException, TimeoutError):
+            # The isolate may still be busy with the runaway parse: start a fresh one.
+            self._ctx.close()
+            self._start()
+            return [
+                MermaidProblem(
+                    0,
+                    0,
+                    f"mermaid did not finish parsing within {self.timeout_s:g} s",
+                    "MERMAID_TIMEOUT",
+                )
+            ]
+        result = json.loads(str(raw))
+        if result["ok"]:
+            return []
+        return _problems_from_error(text, result)
+
+    def _await(self, value: Any) -> Any:
+        get = getattr(value, "get", None)
+        if callable(get):  # a JSPromise
+            return get(timeout=self.timeout_s)
+        return value
+
+
+def _problems_from_error(text: str, error: dict[str, Any]) -> list[MermaidProblem]:
+    message: str = error.get("message") or error.get("name") or "mermaid rejected the diagram"
+    # mermaid.parse hands every parser the comment-stripped text, flowcharts included (their
+    # comment-preserving path is only taken by render): measured, see tests/validate.
+    linemap = LineMap.build(text, keep_comments=False)
+
+    if error.get("name") == "UnknownDiagramError":
+        # The type is read from the first line mermaid sees (after front matter etc.).
+        first, _ = linemap.to_original(1)
+        return [
+            MermaidProblem(
+                first,
+                0,
+                "unknown diagram type: the first line must name a diagram type "
+                "(flowchart, sequenceDiagram, classDiagram, ...)",
+            )
+        ]
+
+    # Langium grammars (@mermaid-js/parser) list every error, each with its own position.
+    langium = list(_LANGIUM_ERROR.finditer(message))
+    if langium:
+        problems = []
+        for match in langium:
+            line, col = linemap.to_original(int(match["line"]), int(match["col"]))
+            kind = "Parse error" if match["kind"] == "Parse" else "Lexical error"
+            problems.append(MermaidProblem(line, col, f"{kind}: {match['msg'].strip()}"))
+        return problems
+
+    head = _JISON_HEAD.match(message)
+    if head:
+        # jison's "on line N" (== loc.last_line) is where the lexer stopped; loc.first_line is
+        # often the token *before* the error (gantt, timeline), so it is not used for the line.
+        line = int(head["line"])
+        loc = error.get("loc") or {}
+        column = 0
+        if loc.get("first_line") == loc.get("last_line") == line and isinstance(
+            loc.get("first_column"), int
+        ):
+            column = loc["first_column"] + 1  # jison columns are 0-based
+        line, column = linemap.to_original(line, column)
+        return [MermaidProblem(line, column, _jison_message(head["kind"], message))]
+
+    # Errors raised by a diagram database carry no position. Some name the offending statement
+    # (gitGraph: ``token: "checkout nope"``): point at the first line containing it.
+    line = _line_of_token(text, error.get("token"))
+    first_line = message.strip().splitlines()[0] if message.strip() else message
+    return [MermaidProblem(line, 0, first_line)]
+
+
+def _jison_message(kind: str, message: str) -> str:
+    """Keep jison's verdict; drop its line number (it counts the cleaned text) and the
+    two-line ASCII-art context that follows the headline."""
+    lines = message.splitlines()
+    head = _JISON_HEAD.match(lines[0])
+    parts = [head["rest"].strip()] if head and head["rest"].strip() else []
+    pointer = next((i for i, line in enumerate(lines) if re.fullmatch(r"-*\^", line.strip())), None)
+    if pointer is not None:
+        parts.extend(line.strip() for line in lines[pointer + 1 :] if line.strip())
+    label = "Parse error" if kind == "Parse" else "Lexical error"
+    return f"{label}: {' '.join(parts)}" if parts else label
+
+
+def _line_of_token(text: str, token: object) -> int:
+    if not isinstance(token, str) or not token.strip():
+        return 0
+    needle = token.strip()
+    for number, line in enumerate(split_lines(text), start=1):
+        if needle in line:
+            return number
+    return 0
