@@ -78,7 +78,9 @@ class Diagnostic:
 
     def format_github(self) -> str:
         """A GitHub Actions workflow command, so the problem shows on the pull request diff."""
-        command = {Severity.ERROR: "error", Severity.WARNING: "warning"}.get(self.severity, "notice")
+        command = {Severity.ERROR: "error", Severity.WARNING: "warning"}.get(
+            self.severity, "notice"
+        )
         props = [f"file={_escape_property(self.location.file)}"]
         if self.location.line:
             props.append(f"line={self.location.line}")

@@ -1,0 +1,231 @@
+"""``netarch``: render pages and check models and Markdown without a site generator.
+
+    netarch render docs/network.yaml -o build/architecture
+    netarch check                       # the mkdocs.yml in the current folder
+    netarch check docs/network.yaml docs/ --format github
+
+Exit codes: 0 clean, 1 problems found, 2 usage or environment error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from netarch.diagnostics import Diagnostic, Severity, format_report
+from netarch.pages.render import PageRenderer
+from netarch.pipeline import generate
+from netarch.validate.engine import MermaidNotFound, MermaidValidator
+
+EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad arguments or environment: exit code 2 with a message saying what to do."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except UsageError as error:
+        print(f"netarch: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except MermaidNotFound as error:
+        print(f"netarch: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="netarch", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    render = commands.add_parser("render", help="write the generated pages as Markdown")
+    render.add_argument("model", type=Path, help="the network model (YAML)")
+    render.add_argument("-o", "--output", type=Path, required=True, help="folder to write into")
+    render.add_argument(
+        "--custom-templates", type=Path, help="folder searched before the built-in templates"
+    )
+    render.add_argument(
+        "--no-check", action="store_true", help="skip checking diagrams with Mermaid"
+    )
+    render.add_argument("--mermaid-js", type=Path, help="the mermaid.min.js to check with")
+    render.set_defaults(run=_render)
+
+    check = commands.add_parser("check", help="check models and the Mermaid in Markdown files")
+    check.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        help="models (.yaml), Markdown files or folders, or a mkdocs.yml (default: ./mkdocs.yml)",
+    )
+    check.add_argument("--format", choices=("human", "github", "json"), default="human")
+    check.add_argument(
+        "--render", action="store_true", help="also render every diagram in headless Chromium"
+    )
+    check.add_argument("--mermaid-js", type=Path, help="the mermaid.min.js to check with")
+    check.set_defaults(run=_check)
+    return parser
+
+
+def _render(args: argparse.Namespace) -> int:
+    if not args.model.is_file():
+        raise UsageError(f"{args.model}: no such model file")
+    if args.custom_templates is not None and not args.custom_templates.is_dir():
+        raise UsageError(f"{args.custom_templates}: no such templates folder")
+    validator = None if args.no_check else MermaidValidator(args.mermaid_js)
+    try:
+        result = generate(
+            args.model,
+            display_path=_display(args.model),
+            renderer=PageRenderer(args.custom_templates),
+            check_diagram=validator.check if validator else None,
+        )
+    finally:
+        if validator is not None:
+            validator.close()
+    if result.diagnostics:
+        print(format_report(result.diagnostics), file=sys.stderr)
+    if not result.ok:
+        return EXIT_PROBLEMS
+    _write_all(args.output, {page.src_uri: page.markdown for page in result.pages})
+    print(f"netarch: wrote {len(result.pages)} page(s) to {args.output}", file=sys.stderr)
+    return EXIT_CLEAN
+
+
+def _write_all(output: Path, files: dict[str, str]) -> None:
+    """Write every page or none: each goes to a temporary file first, then is renamed."""
+    output.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for name, content in files.items():
+            target = output / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(
+                dir=target.parent, prefix=".netarch-", suffix=".md"
+            )
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(content)
+            staged.append((Path(temporary), target))
+    except OSError:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        raise
+    for temporary, target in staged:
+        temporary.replace(target)
+
+
+def _check(args: argparse.Namespace) -> int:
+    models, markdown = _targets(args.paths or [Path("mkdocs.yml")])
+    diagnostics: list[Diagnostic] = []
+    with MermaidValidator(args.mermaid_js) as validator:
+        checker = validator.check
+        renderer = None
+        if args.render:
+            from netarch.validate.render import BrowserRenderer
+
+            renderer = BrowserRenderer(validator_mermaid_js(validator))
+            renderer.__enter__()
+            checker = _both(validator.check, renderer.render)
+        try:
+            for model in models:
+                result = generate(model, display_path=_display(model), check_diagram=checker)
+                diagnostics += result.diagnostics
+            if markdown:
+                from netarch.validate.fences import check_markdown
+
+                for path in markdown:
+                    diagnostics += check_markdown(
+                        path.read_text(encoding="utf-8"), validator, _display(path)
+                    )
+        finally:
+            if renderer is not None:
+                renderer.__exit__(None, None, None)
+    if diagnostics or args.format == "json":
+        print(format_report(diagnostics, args.format))
+    problems = [d for d in diagnostics if d.severity in (Severity.ERROR, Severity.WARNING)]
+    if args.format == "human":
+        summary = f"netarch: {len(models)} model(s), {len(markdown)} Markdown file(s) checked"
+        print(f"{summary}: {len(problems)} problem(s)", file=sys.stderr)
+    return EXIT_PROBLEMS if problems else EXIT_CLEAN
+
+
+def validator_mermaid_js(validator: MermaidValidator) -> Path:
+    return Path(validator.mermaid_js)
+
+
+def _both(first: Any, second: Any) -> Any:
+    def check(text: str) -> list[Any]:
+        # Rendering a diagram that does not even parse only repeats the parse error.
+        return list(first(text)) or list(second(text))
+
+    return check
+
+
+def _targets(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
+    models: list[Path] = []
+    markdown: list[Path] = []
+    for path in paths:
+        if path.name in ("mkdocs.yml", "mkdocs.yaml"):
+            found_models, docs_dir = _from_mkdocs_config(path)
+            models += found_models
+            markdown += sorted(docs_dir.rglob("*.md"))
+        elif path.is_dir():
+            markdown += sorted(path.rglob("*.md"))
+        elif path.suffix in (".yaml", ".yml") and path.is_file():
+            models.append(path)
+        elif path.suffix == ".md" and path.is_file():
+            markdown.append(path)
+        elif not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+        else:
+            raise UsageError(
+                f"{path}: not a model (.yaml), Markdown file (.md), folder or mkdocs.yml"
+            )
+    return models, markdown
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml without importing what its ``!!python/name`` tags point at."""
+
+
+_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+_ConfigLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def _from_mkdocs_config(path: Path) -> tuple[list[Path], Path]:
+    if not path.is_file():
+        raise UsageError(
+            f"{path}: not found; name models or Markdown files to check, or run in a site folder"
+        )
+    try:
+        config = yaml.load(path.read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
+    except yaml.YAMLError as error:
+        raise UsageError(f"{path}: not valid YAML: {error}") from None
+    base_dir = path.parent
+    docs_dir = base_dir / config.get("docs_dir", "docs")
+    models = []
+    for plugin in config.get("plugins") or []:
+        if isinstance(plugin, dict) and "netarch" in plugin:
+            options = plugin["netarch"] or {}
+            models.append(base_dir / options.get("model", "docs/network.yaml"))
+    return models, docs_dir
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

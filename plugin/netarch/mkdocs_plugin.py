@@ -1,0 +1,243 @@
+"""The MkDocs plugin: a thin layer that feeds MkDocs the pages the core pipeline generates.
+
+plugins:
+  - netarch:
+      model: docs/network.yaml
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as opt
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.pages import Page
+
+from netarch.diagnostics import Diagnostic, Severity, format_report, has_errors
+from netarch.pages.render import PageRenderer
+from netarch.pipeline import Generation, generate
+from netarch.validate.engine import MermaidNotFound, MermaidValidator
+
+log = get_plugin_logger(__name__)
+
+# ```netarch-view
+# external-ingress
+# ```
+_VIEW_FENCE = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*netarch-view[ \t]*\n(?P<body>.*?)\n(?P=indent)(?P=fence)[ \t]*$",
+    re.MULTILINE | re.DOTALL,
+)
+
+
+class _ModelFile(opt.Type):
+    """A path to the model, checked when the config is loaded rather than mid-build."""
+
+    def __init__(self) -> None:
+        super().__init__(str, default="docs/network.yaml")
+
+    def run_validation(self, value: object) -> str:
+        path = super().run_validation(value)
+        if not path.endswith((".yaml", ".yml")):
+            raise base.ValidationError(f"the model must be a .yaml file, got {path!r}")
+        return path
+
+
+class NetarchConfig(base.Config):
+    enabled = opt.Type(bool, default=True)
+    """Turn generation off, e.g. for a quick prose-only preview."""
+    model = _ModelFile()
+    """The network model, relative to mkdocs.yml."""
+    section = opt.Type(str, default="Network architecture")
+    """Title of the nav section holding the generated pages."""
+    section_dir = opt.Type(str, default="architecture")
+    """Folder (URL prefix) of the generated pages inside the site."""
+    custom_templates = opt.Optional(opt.Dir(exists=True))
+    """A folder searched before the built-in templates: override one page or one block."""
+    mermaid_js = opt.Optional(opt.File(exists=True))
+    """The mermaid.min.js to check with; by default the pinned one in node_modules."""
+    check_diagrams = opt.Type(bool, default=True)
+    """Check every generated diagram, and every ```mermaid fence in docs_dir, with Mermaid."""
+    invalid_diagrams = opt.Choice(("error", "warn"), default="error")
+    """`error` stops the build on an invalid diagram; `warn` logs it (so --strict fails)."""
+
+
+class NetarchPlugin(BasePlugin[NetarchConfig]):
+    def __init__(self) -> None:
+        self.generation: Generation | None = None
+        self.validator: MermaidValidator | None = None
+        self.renderer: PageRenderer | None = None
+        self.is_serve = False
+        self._model_path: Path | None = None
+        self._display_path = ""
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # The instance lives across `mkdocs serve` rebuilds: the Mermaid engine stays warm
+        # and its verdict cache survives.
+        self.is_serve = command == "serve"
+
+    def on_shutdown(self) -> None:
+        if self.validator is not None:
+            self.validator.close()
+            self.validator = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        config_dir = Path(config.config_file_path).parent
+        self._model_path = (config_dir / self.config.model).resolve()
+        self._display_path = _display(self._model_path, config_dir)
+        if not self._model_path.is_file():
+            raise PluginError(
+                f"netarch: the model {self._display_path} does not exist; set `model:` under"
+                " the netarch plugin in mkdocs.yml to your network.yaml"
+            )
+        custom = Path(self.config.custom_templates) if self.config.custom_templates else None
+        if self.renderer is None or self.renderer.template_dirs[:1] != (
+            (custom,) if custom else ()
+        ):
+            self.renderer = PageRenderer(custom)
+        if self.config.check_diagrams and self.validator is None:
+            try:
+                mermaid = Path(self.config.mermaid_js) if self.config.mermaid_js else None
+                self.validator = MermaidValidator(mermaid)
+            except MermaidNotFound as error:
+                raise PluginError(f"netarch: {error}") from None
+        self.generation = generate(
+            self._model_path,
+            display_path=self._display_path,
+            renderer=self.renderer,
+            section_dir=self.config.section_dir.strip("/"),
+            check_diagram=self.validator.check if self.validator else None,
+        )
+        self._report(self.generation.diagnostics)
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if not self.config.enabled or self.generation is None:
+            return files
+        if self.validator is not None:
+            self._check_hand_written_fences(files)
+        docs_dir = Path(config.docs_dir).resolve()
+        for page in self.generation.pages:
+            existing = files.get_file_from_path(page.src_uri)
+            if existing is not None and not existing.generated_by:
+                raise PluginError(
+                    f"netarch: {page.src_uri} exists in docs_dir and would be replaced by a"
+                    " generated page; move it, or change `section_dir`"
+                )
+            if existing is not None:
+                files.remove(existing)
+            generated = File.generated(config, page.src_uri, content=page.markdown)
+            # "Edit this page" opens the model: the page itself is not a file to edit.
+            assert self._model_path is not None
+            generated.edit_uri = _edit_uri(self._model_path, docs_dir)
+            files.append(generated)
+        return files
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        if not self.config.enabled or self.generation is None or not self.generation.pages:
+            return nav
+        generated = {page.src_uri for page in self.generation.pages}
+        ours = {p.file.src_uri: p for p in nav.pages if p.file.src_uri in generated}
+        ordered = [ours[page.src_uri] for page in self.generation.pages if page.src_uri in ours]
+        if not ordered:
+            # A hand-written `nav:` that leaves the pages out: add them as a section.
+            ordered = [
+                Page(page.title, files.get_file_from_path(page.src_uri), config)
+                for page in self.generation.pages
+            ]
+        for page, spec in zip(ordered, self.generation.pages, strict=False):
+            page.title = spec.title
+        items = _without(nav.items, set(map(id, ordered)))
+        section = Section(self.config.section, list(ordered))
+        for page in ordered:
+            page.parent = section
+        items.append(section)
+        pages = [p for p in nav.pages if id(p) not in set(map(id, ordered))] + ordered
+        return Navigation(items, pages)
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        if not self.config.enabled or self.generation is None:
+            return None
+        views = self.generation.views
+
+        def embed(match: re.Match[str]) -> str:
+            view_id = match.group("body").strip()
+            if view_id not in views:
+                known = ", ".join(sorted(views))
+                raise PluginError(
+                    f"netarch: {page.file.src_uri}: unknown view {view_id!r} in a netarch-view"
+                    f" block; the model has: {known}"
+                )
+            indent = match.group("indent")
+            return "\n".join(indent + line for line in views[view_id].to_markdown().splitlines())
+
+        return _VIEW_FENCE.sub(embed, markdown)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _check_hand_written_fences(self, files: Files) -> None:
+        from netarch.validate.fences import check_markdown
+
+        assert self.validator is not None
+        problems: list[Diagnostic] = []
+        for file in files.documentation_pages():
+            if file.generated_by or not file.abs_src_path:
+                continue
+            display = _display(Path(file.abs_src_path), Path.cwd())
+            problems += check_markdown(file.content_string, self.validator, display)
+        self._report(problems)
+
+    def _report(self, diagnostics: list[Diagnostic]) -> None:
+        downgrade = self.config.invalid_diagrams == "warn"
+        fatal: list[Diagnostic] = []
+        for diagnostic in diagnostics:
+            mermaid = diagnostic.code.startswith("MERMAID")
+            if diagnostic.is_error and not (mermaid and downgrade):
+                fatal.append(diagnostic)
+            elif diagnostic.severity in (Severity.ERROR, Severity.WARNING):
+                log.warning(diagnostic.format_human())
+            else:
+                log.info(diagnostic.format_human())
+        if has_errors(fatal):
+            raise PluginError(
+                f"netarch: {len(fatal)} error(s) in the network model or its diagrams;"
+                " nothing was generated:\n" + format_report(fatal)
+            )
+
+
+def _display(path: Path, base_dir: Path) -> str:
+    try:
+        return path.resolve().relative_to(base_dir.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _edit_uri(model_path: Path, docs_dir: Path) -> str:
+    return Path(os.path.relpath(model_path, docs_dir)).as_posix()
+
+
+def _without(items: list[Any], remove: set[int]) -> list[Any]:
+    """The nav tree minus the given pages (and sections left empty by that)."""
+    kept = []
+    for item in items:
+        if id(item) in remove:
+            continue
+        if isinstance(item, Section):
+            item.children = _without(item.children, remove)
+            if not item.children:
+                continue
+        kept.append(item)
+    return kept

@@ -1,0 +1,123 @@
+"""The checked network model: the YAML data plus where every element came from.
+
+``load_model`` runs the first stages of the pipeline (YAML -> schema -> references) and
+returns a ``Model`` only when none of them found an error, so that views can trust the
+structure the schema promises and never see a dangling id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from netarch.model.references import IdIndex, check_references
+
+from netarch.diagnostics import Diagnostic, Location, has_errors
+from netarch.model.schema_check import check_schema, load_schema
+from netarch.model.source import Document, load_document
+
+SCHEMA_PATH = Path(__file__).with_name("network.schema.json")
+
+# Model path: keys and list indexes from the document root, e.g. ("metallb", "pools", 0).
+ModelPath = tuple[str | int, ...]
+
+
+@cache
+def network_schema() -> dict[str, Any]:
+    return load_schema(SCHEMA_PATH)
+
+
+@dataclass
+class Model:
+    """A network model that passed the schema and the reference checks."""
+
+    document: Document
+    ids: IdIndex
+    path: Path = field(default=Path("network.yaml"))
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.document.data
+
+    @property
+    def files(self) -> list[str]:
+        """Every file the model was read from (the model and its includes)."""
+        return list(self.document.files)
+
+    def section(self, name: str) -> dict[str, Any]:
+        """A top-level section, or an empty mapping when the model leaves it out."""
+        value = self.data.get(name)
+        return value if isinstance(value, dict) else {}
+
+    def items(self, name: str) -> list[dict[str, Any]]:
+        """A top-level list (``components``, ``flows`` ...) or the ``items`` of a section."""
+        value = self.data.get(name)
+        if isinstance(value, dict):
+            value = value.get("items")
+        return value if isinstance(value, list) else []
+
+    def location(self, path: ModelPath) -> Location:
+        return self.document.value_location(path)
+
+    def key_location(self, path: ModelPath) -> Location:
+        return self.document.key_location(path)
+
+    def element_path(self, kind: str, element_id: str) -> ModelPath:
+        return self.ids.path_of(kind, element_id)
+
+    def element(self, kind: str, element_id: str) -> dict[str, Any]:
+        """The mapping that defines ``element_id`` of ``kind`` (references are checked)."""
+        node: Any = self.data
+        path = self.ids.path_of(kind, element_id)
+        # The id-bearing property is the last step of the path: its parent is the element.
+        for step in path[:-1]:
+            node = node[step]
+        return node
+
+    def element_location(self, kind: str, element_id: str) -> Location:
+        return self.document.value_location(self.ids.path_of(kind, element_id))
+
+    def participant(self, element_id: str) -> tuple[str, dict[str, Any]]:
+        """Find a flow participant: a component, a node or a pod."""
+        for kind in ("component", "node", "pod"):
+            if self.ids.has(kind, element_id):
+                return kind, self.element(kind, element_id)
+        raise KeyError(element_id)
+
+    def pods(self) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+        """Every (tenant, pod) pair."""
+        for tenant in self.items("tenants"):
+            for pod in tenant.get("pods", []):
+                yield tenant, pod
+
+    def tenant_of_pod(self, pod_id: str) -> dict[str, Any]:
+        for tenant, pod in self.pods():
+            if pod["id"] == pod_id:
+                return tenant
+        raise KeyError(pod_id)
+
+
+@dataclass
+class LoadResult:
+    model: Model | None
+    diagnostics: list[Diagnostic]
+    # Files read, even when loading failed, so that `mkdocs serve` can watch them.
+    files: list[str]
+
+
+def load_model(path: Path, display_path: str | None = None, text: str | None = None) -> LoadResult:
+    """Read, schema-check and reference-check a model; never raises on bad input."""
+    document, diagnostics = load_document(path, display_path=display_path, text=text)
+    if document is None:
+        return LoadResult(None, diagnostics, [display_path or str(path)])
+    schema = network_schema()
+    diagnostics += check_schema(document, schema)
+    ids, reference_problems = check_references(document, schema)
+    diagnostics += reference_problems
+    files = list(document.files)
+    if has_errors(diagnostics):
+        return LoadResult(None, diagnostics, files)
+    return LoadResult(Model(document, ids, path), diagnostics, files)

@@ -1,0 +1,159 @@
+"""Pages: the model and its views poured into Jinja2 templates, as Markdown.
+
+Templates live in the top-level ``templates/`` folder of the checkout (shipped inside the
+wheel as ``netarch/templates``). A site's ``custom_templates`` folder is searched first, so
+it can replace one page template, or extend ``_base/<page>.md.jinja`` and override one block.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+from netarch.model.network import Model
+from netarch.views import View
+from netarch.views.text import safe_markdown, source_link
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One generated page: where it goes and which template writes it."""
+
+    name: str
+    title: str
+    # Model section the page is about; the page is left out when the model has no such section.
+    requires: str | None = None
+
+    @property
+    def template(self) -> str:
+        return f"{self.name}.md.jinja"
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("overview", "Overview"),
+    PageSpec("cluster", "Cluster network configuration", "cluster"),
+    PageSpec("ingress", "External traffic ingress with MetalLB", "metallb"),
+    PageSpec(
+        "service-load-balancing", "Cilium as kube-proxy replacement", "service_load_balancing"
+    ),
+    PageSpec("tenant-isolation", "Tenant isolation with Kube-OVN and Cilium", "tenants"),
+    PageSpec("observability", "Observability with Hubble", "observability"),
+    PageSpec("traffic-flows", "Traffic flow summary", "flows"),
+)
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    src_uri: str
+    title: str
+    markdown: str
+    # Ids of the views embedded in the page, in order.
+    views: tuple[str, ...]
+
+    def link_from(self, other: RenderedPage) -> str:
+        """A relative Markdown link from ``other`` to this page."""
+        return posixpath.relpath(self.src_uri, posixpath.dirname(other.src_uri) or ".")
+
+
+def builtin_templates_dir() -> Path:
+    """The templates shipped in the wheel, else the checkout's top-level ``templates/``."""
+    packaged = Path(__file__).resolve().parent.parent / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "templates"
+
+
+class PageRenderer:
+    """Renders the generated pages; one Jinja environment, reused across serve rebuilds."""
+
+    def __init__(self, custom_templates: Path | None = None) -> None:
+        search = [builtin_templates_dir()]
+        if custom_templates is not None:
+            search.insert(0, custom_templates)
+        self.template_dirs: tuple[Path, ...] = tuple(search)
+        self.environment = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(p) for p in search]),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,  # the output is Markdown; model text is made safe by `md`
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.environment.filters["md"] = lambda text: safe_markdown(str(text))
+        self.environment.filters["source"] = lambda text: source_link(str(text))
+        self.environment.filters["yaml"] = _yaml_block
+
+    def render(
+        self, model: Model, views: dict[str, View], section_dir: str, model_file: str
+    ) -> list[RenderedPage]:
+        specs = [spec for spec in PAGES if spec.requires is None or spec.requires in model.data]
+        placeholders = [
+            RenderedPage(_src_uri(section_dir, spec), spec.title, "", ()) for spec in specs
+        ]
+        pages: list[RenderedPage] = []
+        for spec, placeholder in zip(specs, placeholders, strict=False):
+            used: list[str] = []
+
+            def view(view_id: str, _used: list[str] = used) -> str:
+                if view_id not in views:
+                    raise KeyError(f"the model has no view {view_id!r}")
+                _used.append(view_id)
+                return views[view_id].to_markdown()
+
+            context = {
+                "model": model.data,
+                "views": views,
+                "page": placeholder,
+                "pages": placeholders,
+                "model_file": model_file,
+                "view": view,
+                "component": lambda component_id: model.element("component", component_id),
+                "flows": lambda **match: _flows(model, **match),
+            }
+            template = self.environment.get_template(spec.template)
+            markdown = _tidy(template.render(context))
+            pages.append(RenderedPage(placeholder.src_uri, spec.title, markdown, tuple(used)))
+        return pages
+
+
+def _src_uri(section_dir: str, spec: PageSpec) -> str:
+    name = "index" if spec.name == "overview" else spec.name
+    return posixpath.join(section_dir, f"{name}.md") if section_dir else f"{name}.md"
+
+
+def _flows(model: Model, **match: Any) -> list[dict[str, Any]]:
+    return [f for f in model.items("flows") if all(f.get(k) == v for k, v in match.items())]
+
+
+def _yaml_block(data: Any) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
+
+
+def _tidy(markdown: str) -> str:
+    """Collapse the blank lines that template conditionals leave behind."""
+    lines: list[str] = []
+    in_fence = False
+    for line in markdown.splitlines():
+        if line.startswith(("```", "~~~")):
+            in_fence = not in_fence
+        if not in_fence and not line.strip() and lines and not lines[-1].strip():
+            continue
+        lines.append(line.rstrip() if not in_fence else line)
+    return "\n".join(lines).strip() + "\n"
+
+
+def render_pages(
+    model: Model,
+    views: dict[str, View],
+    section_dir: str = "",
+    model_file: str = "network.yaml",
+    custom_templates: Path | None = None,
+) -> Sequence[RenderedPage]:
+    """One-shot convenience over ``PageRenderer`` for the CLI and tests."""
+    return PageRenderer(custom_templates).render(model, views, section_dir, model_file)

@@ -1,0 +1,89 @@
+"""The whole pipeline in one call: YAML -> checked model -> views -> Mermaid + pages -> validated.
+
+This is the API the MkDocs plugin and the CLI share; it knows nothing about MkDocs. It never
+raises on bad input: every problem comes back as a Diagnostic, and pages are only returned
+when there is no error, so a caller cannot publish half-checked output by mistake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from netarch.diagnostics import Diagnostic, Location, Severity, has_errors
+from netarch.model.network import Model, load_model
+from netarch.pages.render import PageRenderer, RenderedPage
+from netarch.validate.engine import MermaidProblem
+from netarch.views import DiagramView, View, build_views
+
+# Checks a diagram's text with the real Mermaid; the engine (or a cache in front of it).
+DiagramChecker = Callable[[str], Sequence[MermaidProblem]]
+# Extra model checks (network rules, claims lint) plugged in by the caller.
+ModelCheck = Callable[[Model], Sequence[Diagnostic]]
+
+
+@dataclass
+class Generation:
+    """What one run produced: pages only when ``ok``; diagnostics always."""
+
+    diagnostics: list[Diagnostic]
+    files: list[str]
+    model: Model | None = None
+    views: dict[str, View] = field(default_factory=dict)
+    pages: list[RenderedPage] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+
+def generate(
+    model_path: Path,
+    *,
+    display_path: str | None = None,
+    renderer: PageRenderer | None = None,
+    section_dir: str = "",
+    check_diagram: DiagramChecker | None = None,
+    model_checks: Sequence[ModelCheck] = (),
+) -> Generation:
+    display = display_path or str(model_path)
+    loaded = load_model(model_path, display_path=display)
+    result = Generation(list(loaded.diagnostics), loaded.files, loaded.model)
+    if loaded.model is None:
+        return result
+    model = loaded.model
+    for check in model_checks:
+        result.diagnostics += check(model)
+    result.views = build_views(model)
+    if check_diagram is not None:
+        for view in result.views.values():
+            if isinstance(view, DiagramView):
+                result.diagnostics += diagram_diagnostics(view, check_diagram(view.diagram.text))
+    if has_errors(result.diagnostics):
+        return result
+    renderer = renderer or PageRenderer()
+    result.pages = renderer.render(model, result.views, section_dir, display)
+    return result
+
+
+def diagram_diagnostics(view: DiagramView, problems: Sequence[MermaidProblem]) -> list[Diagnostic]:
+    """Mermaid's verdict on a generated diagram, pointed at the model element behind the line."""
+    lines = view.diagram.text.splitlines()
+    diagnostics = []
+    for problem in problems:
+        source = view.diagram.source_for_line(problem.line) if problem.line else None
+        location = source if isinstance(source, Location) else view.origin
+        offending = lines[problem.line - 1].strip() if 0 < problem.line <= len(lines) else ""
+        where = f"line {problem.line} `{offending}`" if offending else "the diagram"
+        diagnostics.append(
+            Diagnostic(
+                location,
+                Severity.ERROR,
+                problem.code,
+                f"view {view.id!r} ({view.title}): Mermaid rejects {where}: {problem.message}",
+                hint="the text of this model element produced a diagram Mermaid cannot parse;"
+                " please report it if the model text is valid",
+            )
+        )
+    return diagnostics
