@@ -13,6 +13,7 @@ import json
 import os
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -128,37 +129,93 @@ _PRELUDE = r"""
 # The checker: resolves to a JSON string so only one value crosses the V8 boundary.
 _HARNESS = r"""
 delete Object.prototype.isSupported;
-globalThis.__netarchCheck = async function (text) {
-  let type = null;
-  try { type = mermaid.detectType(text); } catch (e) { type = null; }
-  try {
-    const result = await mermaid.parse(text);
-    return JSON.stringify({ok: true, type: (result && result.diagramType) || type});
-  } catch (err) {
+(function () {
+  function describe(err, type, phase) {
     const hash = err && err.hash ? err.hash : null;
     const loc = hash && hash.loc ? hash.loc : null;
-    return JSON.stringify({
-      ok: false,
-      type: type,
+    return {
+      ok: false, type: type, phase: phase,
       name: (err && err.name) || 'Error',
       message: String((err && err.message) || err),
       loc: loc ? {first_line: loc.first_line, first_column: loc.first_column,
                   last_line: loc.last_line, last_column: loc.last_column} : null,
-      line: hash && typeof hash.line === 'number' ? hash.line : null,
       token: hash && typeof hash.token === 'string' ? hash.token : null,
-    });
+    };
   }
-};
-globalThis.__netarchVersion = async function () {
-  await mermaid.parse('info');
-  const diagram = await mermaid.mermaidAPI.getDiagramFromText('info');
-  return diagram.db.getVersion();
-};
+  // Failures mermaid.parse lets through and mermaid.render then hits, reproduced from the
+  // diagram's own database (each one verified against mermaid.render in Chromium, see tests).
+  const renderChecks = {
+    // The gantt renderer calls getTasks(), which throws "Invalid date:..." for bad dates.
+    gantt(db) { db.getTasks(); return []; },
+    // d3-sankey (computeNodeDepths) throws "circular link" for any cycle.
+    sankey(db) {
+      const graph = db.getGraph();
+      const next = new Map();
+      for (const link of graph.links) {
+        if (!next.has(link.source)) next.set(link.source, []);
+        next.get(link.source).push(link.target);
+      }
+      const state = new Map();  // 1: on the DFS stack, 2: done
+      let back = null;
+      const visit = (node) => {
+        state.set(node, 1);
+        for (const target of next.get(node) || []) {
+          if (back) return;
+          if (state.get(target) === 1) { back = [node, target]; return; }
+          if (!state.has(target)) visit(target);
+        }
+        state.set(node, 2);
+      };
+      for (const node of next.keys()) { if (!state.has(node) && !back) visit(node); }
+      if (!back) return [];
+      return [{kind: 'sankey-cycle', ids: back,
+               message: `the links form a cycle (${back[0]} -> ${back[1]} closes it); ` +
+                        'the sankey renderer fails with "circular link"'}];
+    },
+    // A note on a state that is never declared yields a node without shape, and the
+    // renderer fails with "No such shape: undefined".
+    stateDiagram(db) {
+      return db.getData().nodes.filter((node) => !node.shape).map((node) => ({
+        kind: 'state-undefined', ids: [String(node.id)],
+        message: `state "${node.id}" is referenced (e.g. by a note) but never defined; ` +
+                 'the renderer fails with "No such shape: undefined"'}));
+    },
+  };
+  globalThis.__netarchCheck = async function (text) {
+    let type = null;
+    try { type = mermaid.detectType(text); } catch (e) { type = null; }
+    try {
+      const result = await mermaid.parse(text);
+      type = (result && result.diagramType) || type;
+    } catch (err) {
+      return JSON.stringify(describe(err, type, 'parse'));
+    }
+    const check = renderChecks[type];
+    if (!check) return JSON.stringify({ok: true, type: type});
+    try {
+      // parse() keeps no handle on the database; this builds (and parses) the diagram again.
+      const diagram = await mermaid.mermaidAPI.getDiagramFromText(text);
+      const issues = check(diagram.db);
+      return JSON.stringify({ok: issues.length === 0, type: type, phase: 'render',
+                             issues: issues});
+    } catch (err) {
+      return JSON.stringify(describe(err, type, 'render'));
+    }
+  };
+  globalThis.__netarchVersion = async function () {
+    await mermaid.parse('info');
+    const diagram = await mermaid.mermaidAPI.getDiagramFromText('info');
+    return diagram.db.getVersion();
+  };
+})();
 """
 
-# "Parse error on line 2, column 6: Expecting ..." from the langium grammars (@mermaid-js/parser).
+# "Parse error on line 2, column 6: Expecting ..." from the langium grammars (@mermaid-js/parser);
+# one message lists every error, each may continue over several lines.
 _LANGIUM_ERROR = re.compile(
-    r"(?P<kind>Parse|Lexer) error on line (?P<line>\d+), column (?P<col>\d+): (?P<msg>.*)"
+    r"(?P<kind>Parse|Lexer) error on line (?P<line>\d+), column (?P<col>\d+): "
+    r"(?P<msg>.*?)(?=\s*(?:Parse|Lexer) error on line \d+, column \d+:|\Z)",
+    re.DOTALL,
 )
 # "Parse error on line 4:" / "Lexical error on line 2. Unrecognized text." from jison grammars.
 _JISON_HEAD = re.compile(r"^(?P<kind>Parse|Lexical) error on line (?P<line>\d+)[:.]\s*(?P<rest>.*)")
@@ -259,7 +316,7 @@ class MermaidValidator:
         result = json.loads(str(raw))
         if result["ok"]:
             return []
-        return _problems_from_error(text, result)
+        return problems_from_error(text, result)
 
     def _await(self, value: Any) -> Any:
         get = getattr(value, "get", None)
@@ -268,11 +325,24 @@ class MermaidValidator:
         return value
 
 
-def _problems_from_error(text: str, error: dict[str, Any]) -> list[MermaidProblem]:
+def problems_from_error(text: str, error: dict[str, Any]) -> list[MermaidProblem]:
+    """Turn mermaid's failure (as described by the JS harnesses) into located problems.
+
+    Shared with :mod:`netarch.validate.render`, whose page reports errors the same way.
+    """
+    if error.get("issues"):
+        return [
+            MermaidProblem(
+                _locate(text, issue["message"], None, issue.get("kind"), issue.get("ids")),
+                0,
+                issue["message"],
+                "MERMAID_RENDER",
+            )
+            for issue in error["issues"]
+        ]
     message: str = error.get("message") or error.get("name") or "mermaid rejected the diagram"
-    # mermaid.parse hands every parser the comment-stripped text, flowcharts included (their
-    # comment-preserving path is only taken by render): measured, see tests/validate.
-    linemap = LineMap.build(text, keep_comments=False)
+    # Both mermaid.parse and mermaid.render hand every parser the cleaned text (linemap.py).
+    linemap = LineMap.build(text)
 
     if error.get("name") == "UnknownDiagramError":
         # The type is read from the first line mermaid sees (after front matter etc.).
@@ -293,8 +363,9 @@ def _problems_from_error(text: str, error: dict[str, Any]) -> list[MermaidProble
         for match in langium:
             line, col = linemap.to_original(int(match["line"]), int(match["col"]))
             kind = "Parse error" if match["kind"] == "Parse" else "Lexical error"
-            problems.append(MermaidProblem(line, col, f"{kind}: {match['msg'].strip()}"))
-        return problems
+            detail = " ".join(match["msg"].replace("`\n`", "end of line").split())
+            problems.append(MermaidProblem(line, col, f"{kind}: {detail}"))
+        return sorted(problems, key=lambda p: (p.line, p.column))
 
     head = _JISON_HEAD.match(message)
     if head:
@@ -310,11 +381,63 @@ def _problems_from_error(text: str, error: dict[str, Any]) -> list[MermaidProble
         line, column = linemap.to_original(line, column)
         return [MermaidProblem(line, column, _jison_message(head["kind"], message))]
 
-    # Errors raised by a diagram database carry no position. Some name the offending statement
-    # (gitGraph: ``token: "checkout nope"``): point at the first line containing it.
-    line = _line_of_token(text, error.get("token"))
+    # Errors raised by a diagram database (or a renderer) carry no position: best effort.
     first_line = message.strip().splitlines()[0] if message.strip() else message
-    return [MermaidProblem(line, 0, first_line)]
+    code = "MERMAID_RENDER" if error.get("phase") == "render" else "MERMAID"
+    return [MermaidProblem(_locate(text, message, error.get("token")), 0, first_line, code)]
+
+
+# Messages of position-less errors that name what is wrong, and where that thing is written.
+_NAMED: tuple[tuple[re.Pattern[str], Callable[[str], str]], ...] = (
+    # gantt (render): "Invalid date:2024-13-45"
+    (re.compile(r"^Invalid date:\s*(.+)$", re.M), re.escape),
+    # sequence: "Trying to inactivate an inactive participant (B)"
+    (
+        re.compile(r"inactivate an inactive participant \((.+?)\)"),
+        lambda x: rf"^\s*deactivate\s+{re.escape(x)}\s*$",
+    ),
+    # architecture: "The right-hand id [b] does not yet exist."
+    (
+        re.compile(r"The (?:left|right)-hand id \[(.+?)\] does not yet exist"),
+        lambda x: rf"--.*(?<![\w-]){re.escape(x)}(?![\w-])|(?<![\w-]){re.escape(x)}(?![\w-]).*--",
+    ),
+    # venn: "unknown set identifier: B"
+    (
+        re.compile(r"unknown set identifier: (.+)$", re.M),
+        lambda x: rf"^\s*union\b.*(?<![\w-]){re.escape(x.strip())}(?![\w-])",
+    ),
+)
+
+
+def _locate(
+    text: str,
+    message: str,
+    token: object = None,
+    kind: str | None = None,
+    ids: list[str] | None = None,
+) -> int:
+    """Best-effort line (0 = unknown) for an error that mermaid reports without one."""
+    patterns: list[str] = []
+    if kind == "sankey-cycle" and ids and len(ids) == 2:
+        source, target = (re.escape(x) for x in ids)
+        patterns.append(rf'^\s*"?{source}"?\s*,\s*"?{target}"?\s*,')
+    elif kind == "state-undefined" and ids:
+        name = re.escape(ids[0])
+        patterns += [rf"\bof\s+{name}(?![\w-])", rf"(?<![\w-]){name}(?![\w-])"]
+    for regex, to_pattern in _NAMED:
+        match = regex.search(message)
+        if match:
+            patterns.append(to_pattern(match.group(1)))
+    if isinstance(token, str) and token.strip():
+        patterns.append(re.escape(token.strip()))
+    lines = split_lines(text)
+    for pattern in patterns:
+        compiled = re.compile(pattern)
+        # Line 1 names the diagram type; the culprit is never there.
+        for number, line in enumerate(lines[1:], start=2):
+            if compiled.search(line):
+                return number
+    return 0
 
 
 def _jison_message(kind: str, message: str) -> str:
@@ -328,13 +451,3 @@ def _jison_message(kind: str, message: str) -> str:
         parts.extend(line.strip() for line in lines[pointer + 1 :] if line.strip())
     label = "Parse error" if kind == "Parse" else "Lexical error"
     return f"{label}: {' '.join(parts)}" if parts else label
-
-
-def _line_of_token(text: str, token: object) -> int:
-    if not isinstance(token, str) or not token.strip():
-        return 0
-    needle = token.strip()
-    for number, line in enumerate(split_lines(text), start=1):
-        if needle in line:
-            return number
-    return 0

@@ -6,10 +6,12 @@ Before parsing, mermaid 12.3.0 (``preprocessDiagram`` + ``Diagram.fromText``) tr
 2. YAML front matter is cut off, together with the blank lines right after it;
 3. ``%%{...}%%`` directives are removed (the newline after them stays, a multi-line
    directive collapses to one line);
-4. only for diagrams whose database sets ``preserveCommentsWhenParsing`` (flowcharts in
-   12.3.0): nothing more. For every other diagram: whole-line ``%% ...`` comments are removed
-   together with their newline and any blank lines before them, then leading whitespace is
-   trimmed;
+4. whole-line ``%% ...`` comments are removed together with their newline and any blank
+   lines before them (the regex's ``^\\s*`` spans lines), then leading whitespace is trimmed.
+   The flowchart database declares ``preserveCommentsWhenParsing``, but in 12.3.0 both
+   ``mermaid.parse`` and ``mermaid.render`` hand ``Diagram.fromText`` a plain string, so
+   flowcharts get the comment-stripped text too (measured: comment lines before a flowchart
+   error do not count in its reported line);
 5. ``encodeEntities``: ``#name;`` entities are lengthened, trailing ``;`` of ``style`` /
    ``classDef`` lines dropped (columns only);
 6. a ``\\n`` is appended.
@@ -40,13 +42,6 @@ _STYLE_SEMI = re.compile(r"style.*:\S*#.*;")
 _CLASSDEF_SEMI = re.compile(r"classDef.*:\S*#.*;")
 _ENTITY = re.compile(rf"#{_W}+;")
 _LINE_BREAK = re.compile(r"\r\n?")
-
-# Diagram types (mermaid.detectType ids) whose database has ``preserveCommentsWhenParsing``:
-# their parser receives the text *with* comment lines and without trimStart. Measured on
-# 12.3.0 (``db.preserveCommentsWhenParsing``); a test re-checks it for every corpus diagram.
-COMMENT_PRESERVING_TYPES = frozenset(
-    {"flowchart", "flowchart-v2", "flowchart-elk", "eventmodeling"}
-)
 
 
 class _Tracked:
@@ -166,12 +161,11 @@ class LineMap:
     origin: tuple[int, ...]
 
     @classmethod
-    def build(cls, text: str, *, keep_comments: bool) -> LineMap:
+    def build(cls, text: str) -> LineMap:
         tracked = _Tracked.of(text).sub(_LINE_BREAK, lambda _m: "\n")
         tracked = tracked.drop_prefix(_front_matter_length(tracked.text))
         tracked = tracked.sub(_DIRECTIVE, lambda _m: "")
-        if not keep_comments:
-            tracked = tracked.sub(_COMMENT, lambda _m: "").lstrip()
+        tracked = tracked.sub(_COMMENT, lambda _m: "").lstrip()
         tracked = _encode_entities(tracked)
         return cls(text, tracked.text + "\n", (*tracked.origin, len(text)))
 
@@ -220,6 +214,6 @@ def offset_to_line_col(text: str, offset: int) -> tuple[int, int]:
     return line, offset - line_start + 1
 
 
-def map_line(text: str, line: int, column: int = 0, *, keep_comments: bool) -> tuple[int, int]:
+def map_line(text: str, line: int, column: int = 0) -> tuple[int, int]:
     """Shortcut: build a :class:`LineMap` for ``text`` and map one position."""
-    return LineMap.build(text, keep_comments=keep_comments).to_original(line, column)
+    return LineMap.build(text).to_original(line, column)

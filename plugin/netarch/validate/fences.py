@@ -1,0 +1,154 @@
+"""Find the Mermaid fences in Markdown files and check them, reporting file lines.
+
+Handles what pymdownx.superfences accepts in MkDocs pages: ``` and ~~~ fences of any length,
+fences indented inside lists / admonitions / content tabs (the indentation is stripped from
+the diagram, as superfences does), attributes after the language (```` ```mermaid title="x" ````
+or ```` ``` {.mermaid} ````), and a ```mermaid shown *inside* a longer fence (documentation
+about diagrams), which is content, not a diagram.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from netarch.diagnostics import Diagnostic, Location, Severity
+from netarch.validate.engine import MermaidProblem, MermaidValidator
+from netarch.validate.linemap import split_lines
+
+_OPENING = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+_LANGUAGE = re.compile(r"^\s*(?:\{\s*\.?(?P<braced>[\w+-]+)[^}]*\}|(?P<plain>[\w+-]+))")
+
+
+@dataclass
+class Fence:
+    """One fenced block whose language is mermaid."""
+
+    file: str
+    start_line: int  # 1-based line of the opening fence
+    column: int  # 1-based column of the opening fence's first character
+    text: str  # the diagram, indentation stripped
+    indent: int = 0  # characters of indentation removed from each diagram line
+    terminated: bool = True  # False: no closing fence before the end of the file
+
+
+def _language(info: str) -> str:
+    match = _LANGUAGE.match(info)
+    if not match:
+        return ""
+    return (match["braced"] or match["plain"] or "").lower()
+
+
+def _strip_indent(line: str, indent: str) -> str:
+    """Remove up to ``len(indent)`` leading whitespace characters, as superfences does."""
+    count = 0
+    while count < len(indent) and count < len(line) and line[count] in " \t":
+        count += 1
+    return line[count:]
+
+
+def find_fences(text: str, file: str = "<text>") -> list[Fence]:
+    """Every ```mermaid / ~~~mermaid fence in ``text``, in order."""
+    lines = split_lines(text)
+    fences: list[Fence] = []
+    index = 0
+    while index < len(lines):
+        opening = _OPENING.match(lines[index])
+        if not opening:
+            index += 1
+            continue
+        marker = opening["fence"]
+        info = opening["info"]
+        if marker[0] == "`" and "`" in info:
+            # Not a fence opening (CommonMark: a backtick fence's info has no backticks).
+            index += 1
+            continue
+        indent = opening["indent"]
+        closing = re.compile(rf"^[ \t]*{re.escape(marker[0])}{{{len(marker)},}}[ \t]*$")
+        end = index + 1
+        while end < len(lines) and not closing.match(lines[end]):
+            end += 1
+        terminated = end < len(lines)
+        if _language(info) == "mermaid":
+            body = [_strip_indent(line, indent) for line in lines[index + 1 : end]]
+            fences.append(
+                Fence(
+                    file=file,
+                    start_line=index + 1,
+                    column=len(indent) + 1,
+                    text="\n".join(body),
+                    indent=len(indent),
+                    terminated=terminated,
+                )
+            )
+        # Skip the whole block, whatever its language: a ```mermaid inside a ````markdown
+        # example is content, not a diagram.
+        index = end + 1
+    return fences
+
+
+def check_markdown(
+    path_or_text: Path | str,
+    validator: MermaidValidator,
+    display_path: str | None = None,
+) -> list[Diagnostic]:
+    """Check every Mermaid fence of one Markdown document.
+
+    ``path_or_text``: a :class:`~pathlib.Path` is read from disk; a ``str`` is the Markdown
+    itself. Diagnostics point at lines of the Markdown file.
+    """
+    if isinstance(path_or_text, Path):
+        text = path_or_text.read_text(encoding="utf-8")
+        display = display_path or str(path_or_text)
+    else:
+        text = path_or_text
+        display = display_path or "<markdown>"
+    file_lines = split_lines(text)
+    diagnostics: list[Diagnostic] = []
+    for fence in find_fences(text, display):
+        if not fence.terminated:
+            diagnostics.append(
+                Diagnostic(
+                    Location(display, fence.start_line, fence.column),
+                    Severity.ERROR,
+                    "MERMAID_FENCE",
+                    "unterminated mermaid fence: the diagram is never closed, so the page "
+                    "shows it as text",
+                    hint="close it with a line holding the same fence characters "
+                    "(at least as many) as the opening",
+                    source_line=file_lines[fence.start_line - 1],
+                )
+            )
+            continue
+        for problem in validator.check(fence.text):
+            diagnostics.append(_to_diagnostic(problem, fence, display, file_lines))
+    return diagnostics
+
+
+def _to_diagnostic(
+    problem: MermaidProblem, fence: Fence, display: str, file_lines: list[str]
+) -> Diagnostic:
+    if problem.line:
+        # Diagram line 1 is the line after the opening fence.
+        line = fence.start_line + problem.line
+        column = fence.indent + problem.column if problem.column else 0
+    else:
+        # No position from mermaid (database checks, size): point at the fence itself.
+        line, column = fence.start_line, 0
+    message = problem.message.strip().splitlines()[0] if problem.message.strip() else ""
+    return Diagnostic(
+        Location(display, line, column),
+        Severity.ERROR,
+        problem.code,
+        message or "mermaid rejected the diagram",
+        source_line=file_lines[line - 1] if 0 < line <= len(file_lines) else "",
+    )
+
+
+def check_docs_dir(path: Path, validator: MermaidValidator) -> list[Diagnostic]:
+    """Check every ``*.md`` below ``path`` (sorted, so output is stable)."""
+    diagnostics: list[Diagnostic] = []
+    for markdown in sorted(Path(path).rglob("*.md")):
+        diagnostics.extend(check_markdown(markdown, validator, str(markdown)))
+    return diagnostics
