@@ -279,6 +279,17 @@ class MermaidValidator:
             self._cache[key] = problems
             return list(problems)
 
+    def detect_type(self, text: str) -> str | None:
+        """mermaid's id for the diagram's type (``"flowchart-v2"``, ``"sequence"``...), or None."""
+        with self._lock:
+            if self._ctx is None:
+                raise RuntimeError("MermaidValidator is closed")
+            found = self._ctx.eval(
+                f"(() => {{ try {{ return mermaid.detectType({json.dumps(text)}); }}"
+                " catch (e) { return null; } })()"
+            )
+        return found if isinstance(found, str) else None
+
     def _check_uncached(self, text: str) -> list[MermaidProblem]:
         if not text.strip():
             return [MermaidProblem(0, 0, "empty Mermaid diagram", "MERMAID_EMPTY")]
