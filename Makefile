@@ -5,6 +5,7 @@ VENV   := .venv
 PYTHON := $(VENV)/bin/python
 STAMP  := $(VENV)/.netarch-installed
 MERMAID := node_modules/mermaid/dist/mermaid.min.js
+export NO_MKDOCS_2_WARNING := 1
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: serve build test lint bench setup chromium clean

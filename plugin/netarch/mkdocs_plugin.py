@@ -120,6 +120,8 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             check_diagram=self.validator.check if self.validator else None,
         )
         self._report(self.generation.diagnostics)
+        if config.nav is not None:
+            _add_to_nav(config.nav, self.config.section, [p.src_uri for p in self.generation.pages])
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -145,26 +147,16 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         return files
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
-        if not self.config.enabled or self.generation is None or not self.generation.pages:
+        if not self.config.enabled or self.generation is None:
             return nav
-        generated = {page.src_uri for page in self.generation.pages}
-        ours = {p.file.src_uri: p for p in nav.pages if p.file.src_uri in generated}
-        ordered = [ours[page.src_uri] for page in self.generation.pages if page.src_uri in ours]
-        if not ordered:
-            # A hand-written `nav:` that leaves the pages out: add them as a section.
-            ordered = [
-                Page(page.title, files.get_file_from_path(page.src_uri), config)
-                for page in self.generation.pages
-            ]
-        for page, spec in zip(ordered, self.generation.pages, strict=False):
-            page.title = spec.title
-        items = _without(nav.items, set(map(id, ordered)))
-        section = Section(self.config.section, list(ordered))
-        for page in ordered:
-            page.parent = section
-        items.append(section)
-        pages = [p for p in nav.pages if id(p) not in set(map(id, ordered))] + ordered
-        return Navigation(items, pages)
+        titles = {page.src_uri: page.title for page in self.generation.pages}
+        for page in nav.pages:
+            if page.file.src_uri in titles:
+                page.title = titles[page.file.src_uri]
+                # With an automatic nav the folder name would title the section.
+                if isinstance(page.parent, Section) and config.nav is None:
+                    page.parent.title = self.config.section
+        return nav
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
@@ -229,15 +221,19 @@ def _edit_uri(model_path: Path, docs_dir: Path) -> str:
     return Path(os.path.relpath(model_path, docs_dir)).as_posix()
 
 
-def _without(items: list[Any], remove: set[int]) -> list[Any]:
-    """The nav tree minus the given pages (and sections left empty by that)."""
-    kept = []
-    for item in items:
-        if id(item) in remove:
-            continue
-        if isinstance(item, Section):
-            item.children = _without(item.children, remove)
-            if not item.children:
-                continue
-        kept.append(item)
-    return kept
+def _add_to_nav(nav: list[Any], section: str, src_uris: list[str]) -> None:
+    """Give the generated pages a section in a hand-written nav, unless it lists them."""
+    listed: set[str] = set()
+
+    def collect(items: Any) -> None:
+        for item in items if isinstance(items, list) else [items]:
+            if isinstance(item, str):
+                listed.add(item)
+            elif isinstance(item, dict):
+                for value in item.values():
+                    collect(value)
+
+    collect(nav)
+    missing = [uri for uri in src_uris if uri not in listed]
+    if missing:
+        nav.append({section: missing})

@@ -13,9 +13,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from netarch.model.references import IdIndex, check_references
-
 from netarch.diagnostics import Diagnostic, Location, has_errors
+from netarch.model.references import IdIndex, check_references
 from netarch.model.schema_check import check_schema, load_schema
 from netarch.model.source import Document, load_document
 
@@ -66,19 +65,19 @@ class Model:
         return self.document.key_location(path)
 
     def element_path(self, kind: str, element_id: str) -> ModelPath:
-        return self.ids.path_of(kind, element_id)
+        """Path of the mapping that defines ``element_id``, e.g. ("components", 2)."""
+        return self.ids.element_path_of(kind, element_id)
 
     def element(self, kind: str, element_id: str) -> dict[str, Any]:
         """The mapping that defines ``element_id`` of ``kind`` (references are checked)."""
         node: Any = self.data
-        path = self.ids.path_of(kind, element_id)
-        # The id-bearing property is the last step of the path: its parent is the element.
-        for step in path[:-1]:
+        for step in self.ids.element_path_of(kind, element_id):
             node = node[step]
         return node
 
     def element_location(self, kind: str, element_id: str) -> Location:
-        return self.document.value_location(self.ids.path_of(kind, element_id))
+        """Where the element's id is written: the line a reader looks for."""
+        return self.ids.location_of(kind, element_id)
 
     def participant(self, element_id: str) -> tuple[str, dict[str, Any]]:
         """Find a flow participant: a component, a node or a pod."""

@@ -142,9 +142,16 @@ def _tidy(markdown: str) -> str:
     for line in markdown.splitlines():
         if line.startswith(("```", "~~~")):
             in_fence = not in_fence
-        if not in_fence and not line.strip() and lines and not lines[-1].strip():
+        elif in_fence:
+            lines.append(line)
             continue
-        lines.append(line.rstrip() if not in_fence else line)
+        is_heading = line.startswith("#")
+        after_heading = bool(lines) and lines[-1].startswith("#")
+        if (is_heading or after_heading) and lines and lines[-1].strip() and line.strip():
+            lines.append("")  # headings stand apart, as in hand-written Markdown
+        if not line.strip() and lines and not lines[-1].strip():
+            continue
+        lines.append(line.rstrip())
     return "\n".join(lines).strip() + "\n"
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from netarch.mermaid.builder import RenderedDiagram
-
 from netarch.diagnostics import Location
+from netarch.mermaid.builder import RenderedDiagram
 from netarch.model.network import Model
 
 

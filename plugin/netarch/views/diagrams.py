@@ -10,7 +10,6 @@ import itertools
 from typing import Any
 
 from netarch.mermaid.builder import EdgeStyle, Flowchart, SequenceDiagram, Shape
-
 from netarch.model.network import Model, ModelPath
 from netarch.views.base import DiagramView, View
 from netarch.views.text import label
@@ -121,7 +120,7 @@ def external_ingress(model: Model) -> list[View]:
             )
         cluster.node(
             "target-pod",
-            f"Target pod\n({service.get('target_pod', 'backend')}, pod CIDR)",
+            _target_pod_label(model, service),
             source=model.location(("metallb", "example_service")),
         )
     modes = [
@@ -142,6 +141,13 @@ def external_ingress(model: Model) -> list[View]:
     if lb_component:
         chart.edge("service-lb", "target-pod")
     return [_view(model, "external-ingress", "External traffic ingress", chart, ("metallb",))]
+
+
+def _target_pod_label(model: Model, service: dict[str, Any]) -> str:
+    if "target_pod" not in service:
+        return "Target pod\n(pod CIDR)"
+    pod = model.element("pod", service["target_pod"])
+    return f"Target pod {pod['id']}\n{pod['address']} (pod CIDR)"
 
 
 def _router_id(model: Model) -> str | None:
@@ -241,11 +247,13 @@ def cni_architecture(model: Model) -> list[View]:
     chart = Flowchart(direction="TD")
     groups: list[str] = []
     for plugin_id in chain["plugins"]:
-        component = model.element("component", plugin_id)
+        # A chained plugin binary (cilium-cni) stands for the component it is part of.
+        owner_id = model.element("component", plugin_id).get("part_of", plugin_id)
+        component = model.element("component", owner_id)
         features = component.get("features")
         if not features:
             continue
-        component_path = model.element_path("component", plugin_id)[:-1]
+        component_path = model.element_path("component", owner_id)
         with chart.subgraph(f"cni-{plugin_id}", component["name"]) as group:
             for position, feature in enumerate(features):
                 group.node(
