@@ -398,24 +398,42 @@ def problems_from_error(text: str, error: dict[str, Any]) -> list[MermaidProblem
     return [MermaidProblem(_locate(text, message, error.get("token")), 0, first_line, code)]
 
 
-# Messages of position-less errors that name what is wrong, and where that thing is written.
-_NAMED: tuple[tuple[re.Pattern[str], Callable[[str], str]], ...] = (
+# Messages of position-less errors that name what is wrong, and how to find where it is
+# written: (message regex, line regex built from the match, True = the LAST matching line,
+# e.g. the second definition of a duplicate).
+_ID = r"(?<![\w-]){}(?![\w-])"
+_NAMED: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str], bool], ...] = (
     # gantt (render): "Invalid date:2024-13-45"
-    (re.compile(r"^Invalid date:\s*(.+)$", re.M), re.escape),
+    (re.compile(r"^Invalid date:\s*(.+)$", re.M), lambda m: re.escape(m[1]), False),
     # sequence: "Trying to inactivate an inactive participant (B)"
     (
         re.compile(r"inactivate an inactive participant \((.+?)\)"),
-        lambda x: rf"^\s*deactivate\s+{re.escape(x)}\s*$",
+        lambda m: rf"^\s*deactivate\s+{re.escape(m[1])}\s*$",
+        False,
     ),
     # architecture: "The right-hand id [b] does not yet exist."
     (
         re.compile(r"The (?:left|right)-hand id \[(.+?)\] does not yet exist"),
-        lambda x: rf"--.*(?<![\w-]){re.escape(x)}(?![\w-])|(?<![\w-]){re.escape(x)}(?![\w-]).*--",
+        lambda m: "--.*{0}|{0}.*--".format(_ID.format(re.escape(m[1]))),
+        False,
+    ),
+    # architecture: "The service id [a] is already in use by another node"
+    (
+        re.compile(r"The (\w+) id \[(.+?)\] is already in use"),
+        lambda m: rf"^\s*(?:service|group|junction)\s+{_ID.format(re.escape(m[2]))}",
+        True,
+    ),
+    # packet: "Packet block 20 - 31 is not contiguous. It should start from 16."
+    (
+        re.compile(r"Packet block (\d+)(?: - (\d+))? is not contiguous"),
+        lambda m: r"^\s*" + m[1] + r"\s*(?:-\s*" + (m[2] or r"\d+") + r"\s*)?:",
+        False,
     ),
     # venn: "unknown set identifier: B"
     (
         re.compile(r"unknown set identifier: (.+)$", re.M),
-        lambda x: rf"^\s*union\b.*(?<![\w-]){re.escape(x.strip())}(?![\w-])",
+        lambda m: rf"^\s*union\b.*{_ID.format(re.escape(m[1].strip()))}",
+        False,
     ),
 )
 
@@ -428,26 +446,26 @@ def _locate(
     ids: list[str] | None = None,
 ) -> int:
     """Best-effort line (0 = unknown) for an error that mermaid reports without one."""
-    patterns: list[str] = []
+    patterns: list[tuple[str, bool]] = []
     if kind == "sankey-cycle" and ids and len(ids) == 2:
         source, target = (re.escape(x) for x in ids)
-        patterns.append(rf'^\s*"?{source}"?\s*,\s*"?{target}"?\s*,')
+        patterns.append((rf'^\s*"?{source}"?\s*,\s*"?{target}"?\s*,', False))
     elif kind == "state-undefined" and ids:
         name = re.escape(ids[0])
-        patterns += [rf"\bof\s+{name}(?![\w-])", rf"(?<![\w-]){name}(?![\w-])"]
-    for regex, to_pattern in _NAMED:
+        patterns += [(rf"\bof\s+{name}(?![\w-])", False), (_ID.format(name), False)]
+    for regex, build, last in _NAMED:
         match = regex.search(message)
         if match:
-            patterns.append(to_pattern(match.group(1)))
+            patterns.append((build(match), last))
     if isinstance(token, str) and token.strip():
-        patterns.append(re.escape(token.strip()))
-    lines = split_lines(text)
-    for pattern in patterns:
+        patterns.append((re.escape(token.strip()), False))
+    # Line 1 names the diagram type; the culprit is never there.
+    numbered = list(enumerate(split_lines(text), start=1))[1:]
+    for pattern, last in patterns:
         compiled = re.compile(pattern)
-        # Line 1 names the diagram type; the culprit is never there.
-        for number, line in enumerate(lines[1:], start=2):
-            if compiled.search(line):
-                return number
+        hits = [number for number, line in numbered if compiled.search(line)]
+        if hits:
+            return hits[-1] if last else hits[0]
     return 0
 
 
