@@ -1,0 +1,1 @@
+"""The model: YAML loading with positions, schema validation and id/reference checks."""

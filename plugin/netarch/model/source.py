@@ -1,0 +1,764 @@
+"""Load the YAML model with a source position for every key and value.
+
+``load_document`` never raises: every problem becomes a :class:`~netarch.diagnostics.Diagnostic`
+so that one run reports all of them. The result is a :class:`Document` whose ``data`` is plain,
+JSON-shaped Python (what ``yaml.safe_load`` gives, with two deliberate differences listed below)
+plus position tables keyed by *path tuples* such as ``("metallb", "pools", 0, "addresses", 1)``.
+
+Differences from ``yaml.safe_load``, both so the data validates predictably against a JSON Schema:
+
+* mapping keys are always strings, taken from the source text: ``100:`` is the key ``"100"`` and
+  ``on:`` is ``"on"`` (YAML 1.1 would make them ``100`` and ``True``);
+* timestamps stay strings: ``2024-01-01`` is ``"2024-01-01"``, not a ``datetime.date``.
+
+Includes: a top-level ``include: [relative/path.yaml, ...]`` (or a single path) loads those files,
+relative to the including file, and merges them into the document after the including file's
+own keys: mappings merge key by key (recursively), lists concatenate, anything else defined twice
+is an error. Every value keeps the position in the file that defined it.
+
+Codes: NA001 YAML syntax, NA002 duplicate key, NA003 top level not a mapping / empty file,
+NA004 unsupported YAML (custom tags, sets, binary, complex keys, recursive aliases),
+NA005 unreadable file, NA006 include problems.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import posixpath
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from netarch.diagnostics import Diagnostic, Location, Severity
+
+PathTuple = tuple[str | int, ...]
+
+_YAML_TAG = "tag:yaml.org,2002:"
+# Scalar tags that map onto JSON-shaped values; anything else is NA004.
+_SCALAR_TAGS = {f"{_YAML_TAG}{name}" for name in ("str", "int", "float", "bool", "null")}
+_TIMESTAMP_TAG = f"{_YAML_TAG}timestamp"
+_MERGE_TAG = f"{_YAML_TAG}merge"
+_SEQ_TAG = f"{_YAML_TAG}seq"
+_MAP_TAG = f"{_YAML_TAG}map"
+# Guards against "billion laughs" alias bombs: real models have a few thousand nodes.
+_MAX_NODES = 100_000
+_SIMPLE_KEY = re.compile(r"^[\w-]+$")
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    """``("metallb", "pools", 0)`` -> ``metallb.pools[0]``; odd keys are quoted: ``a["1.2/3"]``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif _SIMPLE_KEY.match(part):
+            text += f".{part}" if text else part
+        else:
+            text += f"[{json.dumps(part)}]"
+    return text
+
+
+@dataclass
+class Document:
+    """The loaded model: JSON-shaped ``data`` plus where each key and value was written."""
+
+    data: Any
+    value_locations: dict[PathTuple, Location] = field(default_factory=dict)
+    key_locations: dict[PathTuple, Location] = field(default_factory=dict)
+    # Every file read (as a filesystem path), including ones that failed: watch them all.
+    files: list[str] = field(default_factory=list)
+    # Source lines per display path, to show the offending line under a diagnostic.
+    lines: dict[str, list[str]] = field(default_factory=dict)
+
+    def value_location(self, path: Sequence[str | int]) -> Location:
+        """Where the value at ``path`` starts; the nearest known ancestor for unknown paths."""
+        return _lookup(self.value_locations, tuple(path), self.value_locations)
+
+    def key_location(self, path: Sequence[str | int]) -> Location:
+        """Where the key of the mapping entry at ``path`` is; a list item is its own key."""
+        return _lookup(self.key_locations, tuple(path), self.value_locations)
+
+    def source_line(self, location: Location) -> str:
+        lines = self.lines.get(location.file, [])
+        return lines[location.line - 1] if 0 < location.line <= len(lines) else ""
+
+    def diagnostic(
+        self,
+        code: str,
+        location: Location,
+        message: str,
+        *,
+        hint: str = "",
+        path: Sequence[str | int] | None = None,
+        related: Iterable[Location] = (),
+        severity: Severity = Severity.ERROR,
+    ) -> Diagnostic:
+        """A diagnostic with the source line filled in and ``path`` formatted for humans."""
+        return Diagnostic(
+            location=location,
+            severity=severity,
+            code=code,
+            message=message,
+            hint=hint,
+            path=format_path(path) if path else "",
+            related=tuple(related),
+            source_line=self.source_line(location),
+        )
+
+
+def _lookup(
+    table: dict[PathTuple, Location], path: PathTuple, fallback: dict[PathTuple, Location]
+) -> Location:
+    while True:
+        if path in table:
+            return table[path]
+        if path in fallback:
+            return fallback[path]
+        if not path:
+            return Location("")
+        path = path[:-1]
+
+
+# --- composing ---------------------------------------------------------------------------------
+
+
+class _Alias:
+    """What an alias (``*name``) composes to: the anchored node plus where the alias was written."""
+
+    def __init__(self, node: yaml.Node, mark: yaml.Mark) -> None:
+        self.node = node
+        self.start_mark = mark
+
+
+class _ComposeLoader(yaml.SafeLoader):
+    # PyYAML hands back the anchored node itself for an alias; wrap it so the alias's own
+    # position survives (a wrong value used through ``*name`` is reported where it is used).
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            return _Alias(super().compose_node(parent, index), mark)
+        return super().compose_node(parent, index)
+
+
+@dataclass
+class _Value:
+    """A value with its position, before includes are merged and position tables are built."""
+
+    data: Any  # dict[str, _Entry] | list[_Value] | scalar
+    location: Location
+
+
+@dataclass
+class _Entry:
+    key_location: Location
+    value: _Value
+
+
+def _type_name(node: Any) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    return "a scalar"
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len(_YAML_TAG) :] if tag.startswith(_YAML_TAG) else tag
+
+
+class _TooManyNodes(Exception):
+    pass
+
+
+class _Builder:
+    """Turns composed nodes into ``_Value`` trees, reporting NA002 and NA004 as it goes."""
+
+    def __init__(self, loader: _ComposeLoader, file: str, emit: _Emitter) -> None:
+        self.loader = loader
+        self.file = file
+        self.emit = emit
+        self.count = 0
+
+    def loc(self, mark: yaml.Mark) -> Location:
+        return Location(self.file, mark.line + 1, mark.column + 1)
+
+    def build(self, node: Any, active: frozenset[int] = frozenset()) -> _Value:
+        self.count += 1
+        if self.count > _MAX_NODES:
+            raise _TooManyNodes
+        if isinstance(node, _Alias):
+            here = self.loc(node.start_mark)
+            if id(node.node) in active:
+                self.emit(
+                    "NA004",
+                    here,
+                    "recursive alias: this alias refers to a node that contains it",
+                    hint="an alias must not point at one of its own parents",
+                )
+                return _Value(None, here)
+            value = self.build(node.node, active)
+            return _Value(value.data, here)
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        active = active | {id(node)}
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ_TAG:
+                self.unsupported_tag(node)
+            return _Value(
+                [self.build(item, active) for item in node.value], self.loc(node.start_mark)
+            )
+        if node.tag != _MAP_TAG:
+            self.unsupported_tag(node)
+        return self.mapping(node, active)
+
+    def unsupported_tag(self, node: yaml.Node) -> None:
+        tag = _short_tag(node.tag)
+        self.emit(
+            "NA004",
+            self.loc(node.start_mark),
+            f"unsupported YAML tag {tag}",
+            hint="the model uses plain mappings, lists, strings, numbers, booleans and null; "
+            f"remove {tag}",
+        )
+
+    def scalar(self, node: yaml.ScalarNode) -> _Value:
+        here = self.loc(node.start_mark)
+        if node.tag == _TIMESTAMP_TAG:
+            return _Value(node.value, here)
+        if node.tag not in _SCALAR_TAGS:
+            self.unsupported_tag(node)
+            return _Value(node.value, here)
+        try:
+            return _Value(self.loader.construct_object(node, deep=True), here)
+        except (yaml.YAMLError, ValueError, TypeError):
+            # Only reachable with an explicit tag such as ``!!int abc``.
+            self.emit(
+                "NA004",
+                here,
+                f"cannot read {json.dumps(node.value)} as {_short_tag(node.tag)}",
+                hint=f"remove the {_short_tag(node.tag)} tag or fix the value",
+            )
+            return _Value(node.value, here)
+
+    def key(self, node: Any) -> str | None:
+        target = node.node if isinstance(node, _Alias) else node
+        if not isinstance(target, yaml.ScalarNode):
+            self.emit(
+                "NA004",
+                self.loc(node.start_mark),
+                f"unsupported mapping key: {_type_name(target)} used as a key",
+                hint="keys must be plain strings",
+            )
+            return None
+        if target.tag not in _SCALAR_TAGS and target.tag != _TIMESTAMP_TAG:
+            self.unsupported_tag(target)
+        return str(target.value)
+
+    def merged_entries(self, value_node: Any, active: frozenset[int]) -> list[tuple[str, _Entry]]:
+        """The entries ``<<: *x`` / ``<<: [*x, *y]`` brings in; earlier mappings win.
+
+        That is the merge-key spec (and classic PyYAML); PyYAML 6.0.4 deduplicates merged keys
+        by string identity, so its winner can depend on interning.
+        """
+        target = value_node.node if isinstance(value_node, _Alias) else value_node
+        sources = target.value if isinstance(target, yaml.SequenceNode) else [value_node]
+        entries: list[tuple[str, _Entry]] = []
+        seen: set[str] = set()
+        for source in sources:
+            source_node = source.node if isinstance(source, _Alias) else source
+            if not isinstance(source_node, yaml.MappingNode):
+                self.emit(
+                    "NA004",
+                    self.loc(source.start_mark),
+                    f"merge key '<<' needs a mapping or a list of mappings, "
+                    f"got {_type_name(source_node)}",
+                    hint="merge an anchored mapping: '<<: *name'",
+                )
+                continue
+            built = self.build(source, active)
+            for key, entry in built.data.items():
+                if key not in seen:
+                    seen.add(key)
+                    entries.append((key, entry))
+        return entries
+
+    def mapping(self, node: yaml.MappingNode, active: frozenset[int]) -> _Value:
+        merged: list[tuple[str, _Entry]] = []
+        explicit: dict[str, _Entry] = {}
+        for key_node, value_node in node.value:
+            key_target = key_node.node if isinstance(key_node, _Alias) else key_node
+            if getattr(key_target, "tag", None) == _MERGE_TAG:
+                merged.extend(self.merged_entries(value_node, active))
+                continue
+            key = self.key(key_node)
+            if key is None:
+                continue
+            key_loc = self.loc(key_node.start_mark)
+            first = explicit.get(key)
+            if first is not None:
+                self.emit(
+                    "NA002",
+                    key_loc,
+                    f"duplicate key '{key}' (first defined at line {first.key_location.line})",
+                    hint="remove one of them",
+                    related=(first.key_location,),
+                )
+                del explicit[key]  # like yaml.safe_load, the last one wins
+            explicit[key] = _Entry(key_loc, self.build(value_node, active))
+        data: dict[str, _Entry] = {}
+        # Same order and precedence as yaml.safe_load: merged keys first, explicit keys win.
+        for key, entry in merged:
+            data.setdefault(key, entry)
+        data.update(explicit)
+        return _Value(data, self.loc(node.start_mark))
+
+
+# --- syntax errors -----------------------------------------------------------------------------
+
+_TOKEN_NAMES = {
+    "<block end>": "the end of the block",
+    "<block mapping start>": "a 'key: value' entry",
+    "<block sequence start>": "a list",
+    "<scalar>": "a value",
+    "<stream end>": "the end of the file",
+    "<document start>": "'---'",
+    "<flow mapping start>": "'{'",
+    "<flow sequence start>": "'['",
+    "-": "a list item ('-')",
+    "?": "a key",
+}
+# What PyYAML's "while parsing a ..." context is, in the user's words.
+_CONSTRUCTS = {
+    "flow mapping": "the {...} mapping",
+    "flow sequence": "the [...] list",
+    "block mapping": "the mapping",
+    "block collection": "the block",
+    "indentless sequence": "the list",
+    "simple key": "the key",
+}
+
+
+def _readable_token(text: str) -> str:
+    text = text.strip()
+    unquoted = text[1:-1] if len(text) > 2 and text[0] == text[-1] == "'" else text
+    return _TOKEN_NAMES.get(unquoted, f"'{unquoted}'")
+
+
+def _construct(context: str) -> str:
+    for name, words in _CONSTRUCTS.items():
+        if name in context:
+            return words
+    return "the enclosing block"
+
+
+def _tokens(text: str) -> list[yaml.Token]:
+    """The tokens before a syntax error, to explain it better than the parser can."""
+    tokens: list[yaml.Token] = []
+    with contextlib.suppress(yaml.YAMLError):
+        tokens.extend(yaml.scan(text, Loader=yaml.SafeLoader))
+    return tokens
+
+
+def _unclosed_bracket(tokens: list[yaml.Token]) -> yaml.Token | None:
+    stack: list[yaml.Token] = []
+    for token in tokens:
+        if isinstance(token, (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken)):
+            stack.append(token)
+        elif isinstance(token, (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)) and stack:
+            stack.pop()
+    return stack[-1] if stack else None
+
+
+def _runaway_quote(tokens: list[yaml.Token], mark: yaml.Mark) -> yaml.Token | None:
+    """A quoted string spanning lines that ends on the error's line: a missing closing quote."""
+    for token in reversed(tokens):
+        if token.start_mark.index >= mark.index:
+            continue
+        if (
+            isinstance(token, yaml.ScalarToken)
+            and token.style in ("'", '"')
+            and token.start_mark.line < token.end_mark.line == mark.line
+        ):
+            return token
+        if token.end_mark.line < mark.line:
+            return None
+    return None
+
+
+def _explain_syntax_error(
+    error: yaml.MarkedYAMLError, text: str
+) -> tuple[str, str, yaml.Mark | None]:
+    """PyYAML's problem text as (message, hint, mark to report at)."""
+    problem = error.problem or "invalid YAML"
+    context = error.context or ""
+    mark = error.problem_mark
+    context_mark = error.context_mark
+    opened = f"line {context_mark.line + 1}" if context_mark else "above"
+    if isinstance(error, yaml.parser.ParserError) and mark is not None:
+        tokens = _tokens(text)
+        bracket = _unclosed_bracket(tokens)
+        if bracket is not None and "<stream end>" in problem:
+            what = (
+                "[...] list"
+                if isinstance(bracket, yaml.FlowSequenceStartToken)
+                else "{...} mapping"
+            )
+            return (
+                f"the {what} opened here is never closed",
+                f"add the closing '{']' if what[0] == '[' else '}'}'",
+                bracket.start_mark,
+            )
+        quote = _runaway_quote(tokens, mark)
+        if quote is not None:
+            return (
+                f"the quoted string opened here runs on to line {mark.line + 1}: "
+                "is its closing quote missing?",
+                "close the quote on this line",
+                quote.start_mark,
+            )
+    if "'\\t'" in problem:
+        return "tab character: YAML indentation must use spaces", "replace it with spaces", mark
+    if "quoted scalar" in context and "end of stream" in problem:
+        # At the end of the file the problem mark is useless: point at the opening quote.
+        return (
+            "unterminated quoted string: the closing quote is missing",
+            "close the quote, or remove it if the value needs none",
+            context_mark,
+        )
+    if ("<stream end>" in problem or "end of stream" in problem) and context_mark:
+        return (
+            f"the file ends inside {_construct(context)} opened here",
+            "close the bracket or quote",
+            context_mark,
+        )
+    if problem == "mapping values are not allowed here":
+        return (
+            "unexpected ':' -- a 'key: value' entry cannot start here",
+            "check the indentation of this line, or quote a value that contains ': '",
+            mark,
+        )
+    if problem == "could not find expected ':'":
+        return (
+            f"the key on {opened} is missing its ':'",
+            "write 'key: value', or indent a continuation line deeper than its key",
+            context_mark or mark,
+        )
+    match = re.match(r"expected (.+?), but (?:found|got) (.+)$", problem)
+    if match and "flow" in context:
+        return (
+            f"{_construct(context)} opened on {opened} is not closed properly: expected "
+            f"{match.group(1)}, found {_readable_token(match.group(2))}",
+            "close the bracket, separate items with ', ', or quote values containing ': '",
+            mark,
+        )
+    if match:
+        return (
+            f"bad indentation: {_readable_token(match.group(2))} does not line up with "
+            f"{_construct(context)} started on {opened}",
+            "indent this line exactly like its siblings (spaces only); also look above for an "
+            "unclosed quote",
+            mark,
+        )
+    if problem.startswith("found unknown escape character"):
+        char = problem.split("'")[1] if "'" in problem else "?"
+        return (
+            f"unknown escape sequence \\{char} in a double-quoted string",
+            "write \\\\ for a backslash, or use single quotes, which have no escapes",
+            mark,
+        )
+    if problem.startswith("found undefined alias"):
+        name = problem.split("'")[1] if "'" in problem else ""
+        return (
+            f"alias *{name} refers to an anchor that is not defined before it",
+            f"define '&{name}' on a value above this line",
+            mark,
+        )
+    if context.startswith("found duplicate anchor"):
+        name = context.split("'")[1] if "'" in context else ""
+        return (
+            f"anchor &{name} is defined twice (first on {opened})",
+            "give each anchor a unique name",
+            mark,
+        )
+    if context == "expected a single document in the stream":
+        return (
+            "more than one YAML document ('---') in the file",
+            "keep one document per file; split the model with 'include:' instead",
+            mark,
+        )
+    message = problem
+    if context:
+        message += f" ({context} on {opened})" if context_mark else f" ({context})"
+    return message, "fix the YAML syntax here", mark
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+
+class _Emitter:
+    """Collects diagnostics; source lines are attached once all files are known."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[str, Location, str, str, tuple[Location, ...]]] = []
+
+    def __call__(
+        self,
+        code: str,
+        location: Location,
+        message: str,
+        hint: str = "",
+        related: tuple[Location, ...] = (),
+    ) -> None:
+        self.pending.append((code, location, message, hint, related))
+
+
+@dataclass
+class _Include:
+    resolved: Path
+    display: str
+    at: Location | None  # the include entry that brought the file in (None for the root)
+
+
+_OS_ERRORS: dict[type[OSError], tuple[str, str]] = {
+    FileNotFoundError: ("file not found", "check the path"),
+    IsADirectoryError: ("it is a directory", "name a YAML file"),
+    PermissionError: ("permission denied", "make the file readable"),
+}
+
+
+class _Loader:
+    def __init__(self) -> None:
+        self.emit = _Emitter()
+        self.files: list[str] = []
+        self.lines: dict[str, list[str]] = {}
+        self.loaded: dict[Path, Location | None] = {}
+
+    def read(self, path: Path, display: str, at: Location | None) -> str | None:
+        related = (at,) if at else ()
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            reason, hint = _OS_ERRORS.get(type(error), (error.strerror or str(error), ""))
+            self.emit("NA005", Location(display), f"cannot read {display}: {reason}", hint, related)
+            return None
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            before = raw[: error.start]
+            line = before.count(b"\n") + 1
+            column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+            self.emit(
+                "NA005",
+                Location(display, line, column),
+                f"cannot read {display}: not valid UTF-8 "
+                f"(byte 0x{raw[error.start]:02x} at line {line}, column {column})",
+                "save the file as UTF-8",
+                related,
+            )
+            return None
+
+    def parse(self, text: str, display: str) -> _Value | None:
+        text = text.removeprefix("\ufeff")  # a BOM would shift every column on line 1
+        self.lines[display] = text.splitlines()
+        loader: _ComposeLoader | None = None
+        try:
+            loader = _ComposeLoader(text)  # checks for forbidden characters right away
+            node = loader.get_single_node()
+            if node is None:
+                self.emit(
+                    "NA003",
+                    Location(display, 1, 1),
+                    f"{display} is empty",
+                    "the model is a mapping of top-level keys, e.g. 'cluster: ...'",
+                )
+                return None
+            if not isinstance(node, yaml.MappingNode) or node.tag != _MAP_TAG:
+                target = node.node if isinstance(node, _Alias) else node
+                self.emit(
+                    "NA003",
+                    Location(display, node.start_mark.line + 1, node.start_mark.column + 1),
+                    f"the top level of {display} must be a mapping (key: value), "
+                    f"got {_type_name(target)}",
+                    "the model is a mapping of top-level keys, e.g. 'cluster: ...'",
+                )
+                return None
+            return _Builder(loader, display, self.emit).build(node)
+        except yaml.MarkedYAMLError as error:
+            message, hint, mark = _explain_syntax_error(error, text)
+            where = Location(display, mark.line + 1, mark.column + 1) if mark else Location(display)
+            self.emit("NA001", where, message, hint)
+        except yaml.reader.ReaderError as error:
+            before = text[: error.position]
+            line = before.count("\n") + 1
+            column = error.position - (before.rfind("\n") + 1) + 1
+            char = error.character if isinstance(error.character, int) else ord(error.character)
+            self.emit(
+                "NA001",
+                Location(display, line, column),
+                f"control character U+{char:04X} is not allowed in YAML",
+                "remove it, or write it as an escape in a double-quoted string",
+            )
+        except yaml.YAMLError as error:
+            self.emit("NA001", Location(display), f"invalid YAML: {error}")
+        except _TooManyNodes:
+            self.emit(
+                "NA004",
+                Location(display, 1, 1),
+                f"{display} expands to more than {_MAX_NODES} values through aliases",
+                "use fewer nested aliases",
+            )
+        except RecursionError:
+            self.emit("NA004", Location(display, 1, 1), f"{display} is nested too deeply")
+        finally:
+            if loader is not None:
+                loader.dispose()
+        return None
+
+    def load(
+        self, path: Path, display: str, text: str | None, chain: list[_Include], at: Location | None
+    ) -> _Value | None:
+        self.files.append(str(path))
+        self.loaded[_resolve(path)] = at
+        if text is None:
+            text = self.read(path, display, at)
+            if text is None:
+                return None
+        root = self.parse(text, display)
+        if root is None:
+            return None
+        entry = root.data.pop("include", None)
+        if entry is not None:
+            here = _Include(_resolve(path), display, at)
+            for item, item_at in self.include_items(entry):
+                included = self.include(path, display, item, item_at, [*chain, here])
+                if included is not None:
+                    self.merge(root, included, ())
+        return root
+
+    def include_items(self, entry: _Entry) -> list[tuple[str, Location]]:
+        value = entry.value
+        items = value.data if isinstance(value.data, list) else [value]
+        result = []
+        for item in items:
+            if isinstance(item.data, str) and item.data.strip():
+                result.append((item.data, item.location))
+            else:
+                self.emit(
+                    "NA006",
+                    item.location,
+                    "'include' takes a list of file paths relative to this file",
+                    "write 'include: [part.yaml, other.yaml]'",
+                )
+        return result
+
+    def include(
+        self, parent: Path, parent_display: str, item: str, at: Location, chain: list[_Include]
+    ) -> _Value | None:
+        path = parent.parent / item
+        display = posixpath.normpath(posixpath.join(posixpath.dirname(parent_display), item))
+        resolved = _resolve(path)
+        for index, link in enumerate(chain):
+            if link.resolved == resolved:
+                cycle = [step.display for step in chain[index:]] + [display]
+                self.emit(
+                    "NA006",
+                    at,
+                    "include cycle: " + " -> ".join(cycle),
+                    "remove one of these includes",
+                    tuple(step.at for step in chain[index + 1 :] if step.at),
+                )
+                return None
+        if resolved in self.loaded:
+            first = self.loaded[resolved]
+            self.emit(
+                "NA006",
+                at,
+                f"{display} is included more than once",
+                "include each file once; its keys would otherwise be defined twice",
+                (first,) if first else (),
+            )
+            return None
+        if not path.is_file():
+            self.emit(
+                "NA006",
+                at,
+                f"included file not found: {display}",
+                f"paths are relative to {parent_display}",
+            )
+            return None
+        return self.load(path, display, None, chain, at)
+
+    def merge(self, into: _Value, other: _Value, path: PathTuple) -> None:
+        for key, entry in other.data.items():
+            mine = into.data.get(key)
+            if mine is None:
+                into.data[key] = entry
+                continue
+            a, b = mine.value, entry.value
+            if isinstance(a.data, dict) and isinstance(b.data, dict):
+                self.merge(a, b, (*path, key))
+            elif isinstance(a.data, list) and isinstance(b.data, list):
+                a.data.extend(b.data)
+            else:
+                where = format_path((*path, key))
+                self.emit(
+                    "NA006",
+                    entry.key_location,
+                    f"'{where}' is also defined in {mine.key_location.file} "
+                    f"(line {mine.key_location.line})",
+                    "define it in one file only: across included files, mappings merge key by "
+                    "key and lists concatenate, other values cannot be combined",
+                    (mine.key_location,),
+                )
+
+
+def _resolve(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
+def _flatten(value: _Value, path: PathTuple, document: Document) -> Any:
+    document.value_locations[path] = value.location
+    if isinstance(value.data, dict):
+        result = {}
+        for key, entry in value.data.items():
+            document.key_locations[(*path, key)] = entry.key_location
+            result[key] = _flatten(entry.value, (*path, key), document)
+        return result
+    if isinstance(value.data, list):
+        items = []
+        for index, item in enumerate(value.data):
+            document.key_locations[(*path, index)] = item.location
+            items.append(_flatten(item, (*path, index), document))
+        return items
+    return value.data
+
+
+def load_document(
+    path: Path, display_path: str | None = None, text: str | None = None
+) -> tuple[Document | None, list[Diagnostic]]:
+    """Load ``path`` (or ``text`` in its place) and its includes; never raises.
+
+    The document is ``None`` only when the top-level file itself is unusable; problems in
+    included files are reported and the rest of the model is still returned.
+    """
+    display = display_path if display_path is not None else str(path)
+    loader = _Loader()
+    root = loader.load(path, display, text, [], None)
+    document = Document(data=None, files=loader.files, lines=loader.lines)
+    if root is not None:
+        document.key_locations[()] = root.location
+        document.data = _flatten(root, (), document)
+    diagnostics = [
+        document.diagnostic(code, location, message, hint=hint, related=related)
+        for code, location, message, hint, related in loader.emit.pending
+    ]
+    diagnostics.sort(key=lambda d: (*d.sort_key(), d.message))
+    return (document if root is not None else None), diagnostics
