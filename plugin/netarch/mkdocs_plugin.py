@@ -16,14 +16,23 @@ from mkdocs.config import base
 from mkdocs.config import config_options as opt
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
-from netarch.diagnostics import Diagnostic, Severity, format_report, has_errors
+from netarch import assets
+from netarch.diagnostics import Diagnostic, Location, Severity, format_report, has_errors
 from netarch.pages.render import PageRenderer
 from netarch.pipeline import Generation, generate
+from netarch.serve_state import (
+    LivePreview,
+    crash_diagnostic,
+    template_listing,
+    view_problem_html,
+    watch_targets,
+)
 from netarch.validate.engine import MermaidNotFound, MermaidValidator
 
 log = get_plugin_logger(__name__)
@@ -67,6 +76,8 @@ class NetarchConfig(base.Config):
     """Check every generated diagram, and every ```mermaid fence in docs_dir, with Mermaid."""
     invalid_diagrams = opt.Choice(("error", "warn"), default="error")
     """`error` stops the build on an invalid diagram; `warn` logs it (so --strict fails)."""
+    serve_mermaid = opt.Type(bool, default=True)
+    """Serve the checked mermaid.min.js with the site (offline, same version); `false`: the theme's."""
 
 
 class NetarchPlugin(BasePlugin[NetarchConfig]):
@@ -77,6 +88,12 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         self.is_serve = False
         self._model_path: Path | None = None
         self._display_path = ""
+        self._custom_templates: Path | None = None
+        self._template_listing: frozenset[str] = frozenset()
+        # Under `serve`: watched paths, the last good pages and this rebuild's problems.
+        self.preview = LivePreview()
+        self._config_dir = Path.cwd()
+        self._mermaid_asset: Path | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -85,43 +102,58 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         # and its verdict cache survives.
         self.is_serve = command == "serve"
 
+    def on_serve(
+        self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer:
+        # Called once, after the first build; later rebuilds add new includes themselves.
+        if self.config.enabled:
+            self.preview.watches.attach(server)
+        return server
+
     def on_shutdown(self) -> None:
         if self.validator is not None:
             self.validator.close()
             self.validator = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        serve = self.config.enabled and self.config.serve_mermaid
+        self._mermaid_asset = (
+            assets.register_mermaid(config, self.config.mermaid_js) if serve else None
+        )
         if not self.config.enabled:
             return None
-        config_dir = Path(config.config_file_path).parent
+        config_dir = self._config_dir = Path(config.config_file_path).parent
         self._model_path = (config_dir / self.config.model).resolve()
         self._display_path = _display(self._model_path, config_dir)
-        if not self._model_path.is_file():
+        # Under `serve` a missing model is one more problem to show (it may be mid-rename).
+        if not self._model_path.is_file() and not self.is_serve:
             raise PluginError(
                 f"netarch: the model {self._display_path} does not exist; set `model:` under"
                 " the netarch plugin in mkdocs.yml to your network.yaml"
             )
         custom = Path(self.config.custom_templates) if self.config.custom_templates else None
-        if self.renderer is None or self.renderer.template_dirs[:1] != (
-            (custom,) if custom else ()
-        ):
+        if self.renderer is None or custom != self._custom_templates:
             self.renderer = PageRenderer(custom)
+            self._custom_templates = custom
+        self._refresh_templates(self.renderer)
         if self.config.check_diagrams and self.validator is None:
             try:
                 mermaid = Path(self.config.mermaid_js) if self.config.mermaid_js else None
                 self.validator = MermaidValidator(mermaid)
             except MermaidNotFound as error:
                 raise PluginError(f"netarch: {error}") from None
-        self.generation = generate(
-            self._model_path,
-            display_path=self._display_path,
-            renderer=self.renderer,
-            section_dir=self.config.section_dir.strip("/"),
-            check_diagram=self.validator.check if self.validator else None,
-        )
+        self.preview.start()
+        self.generation = self._generate()
         self._report(self.generation.diagnostics)
+        if self.is_serve:
+            section_dir = self.config.section_dir.strip("/")
+            self.preview.record(self.generation, section_dir, self.config.section)
+            folders = self.renderer.template_dirs
+            self.preview.watches.add(watch_targets(self.generation.files, config_dir, folders))
+            if self._model_path not in (Path(f) for f in self.generation.files):
+                self.preview.watches.add(watch_targets([self._model_path], config_dir))
         if config.nav is not None:
-            _add_to_nav(config.nav, self.config.section, [p.src_uri for p in self.generation.pages])
+            _add_to_nav(config.nav, self.config.section, list(self._page_titles()))
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -130,16 +162,26 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         if self.validator is not None:
             self._check_hand_written_fences(files)
         docs_dir = Path(config.docs_dir).resolve()
-        for page in self.generation.pages:
-            existing = files.get_file_from_path(page.src_uri)
+        # While the model is broken under `serve`, stand-ins take the generated pages' URLs.
+        contents = {page.src_uri: page.markdown for page in self.generation.pages}
+        for src_uri, title in self.preview.error_pages().items():
+            contents[src_uri] = f"# {title}\n"
+        for src_uri, markdown in contents.items():
+            existing = files.get_file_from_path(src_uri)
             if existing is not None and not existing.generated_by:
-                raise PluginError(
-                    f"netarch: {page.src_uri} exists in docs_dir and would be replaced by a"
-                    " generated page; move it, or change `section_dir`"
+                message = (
+                    f"{src_uri} exists in docs_dir and would be replaced by a generated page;"
+                    " move it, or change `section_dir`"
                 )
+                if not self.is_serve:
+                    raise PluginError(f"netarch: {message}")
+                self._report(
+                    [Diagnostic(Location(src_uri), Severity.ERROR, "PAGE_CONFLICT", message)]
+                )
+                continue
             if existing is not None:
                 files.remove(existing)
-            generated = File.generated(config, page.src_uri, content=page.markdown)
+            generated = File.generated(config, src_uri, content=markdown)
             # "Edit this page" opens the model: the page itself is not a file to edit.
             assert self._model_path is not None
             generated.edit_uri = _edit_uri(self._model_path, docs_dir)
@@ -149,7 +191,7 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         if not self.config.enabled or self.generation is None:
             return nav
-        titles = {page.src_uri: page.title for page in self.generation.pages}
+        titles = self._page_titles()
         for page in nav.pages:
             if page.file.src_uri in titles:
                 page.title = titles[page.file.src_uri]
@@ -157,6 +199,10 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
                 if isinstance(page.parent, Section) and config.nav is None:
                     page.parent.title = self.config.section
         return nav
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self._mermaid_asset is not None:
+            assets.copy_mermaid(self._mermaid_asset, config.site_dir)
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
@@ -167,18 +213,73 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
 
         def embed(match: re.Match[str]) -> str:
             view_id = match.group("body").strip()
+            indent = match.group("indent")
+            if self.preview.broken:
+                return view_problem_html(f"view {view_id!r}: the model has errors (see above)")
             if view_id not in views:
                 known = ", ".join(sorted(views))
-                raise PluginError(
-                    f"netarch: {page.file.src_uri}: unknown view {view_id!r} in a netarch-view"
-                    f" block; the model has: {known}"
+                if not self.is_serve:
+                    raise PluginError(
+                        f"netarch: {page.file.src_uri}: unknown view {view_id!r} in a"
+                        f" netarch-view block; the model has: {known}"
+                    )
+                line = markdown.count("\n", 0, match.start()) + 1
+                source = page.file.abs_src_path
+                shown = _display(Path(source), self._config_dir) if source else page.file.src_uri
+                where = Location(shown, line, len(indent) + 1)
+                message = f"unknown view {view_id!r} in a netarch-view block"
+                self._report(
+                    [Diagnostic(where, Severity.ERROR, "VIEW_UNKNOWN", message, f"known: {known}")]
                 )
-            indent = match.group("indent")
+                return view_problem_html(f"{where}: {message}")
             return "\n".join(indent + line for line in views[view_id].to_markdown().splitlines())
 
         return _VIEW_FENCE.sub(embed, markdown)
 
+    def on_page_content(
+        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        # Under `serve` only: a build stops at the first error, so there is nothing to show.
+        if not self.config.enabled or not self.preview.problems:
+            return None
+        if page.file.generated_by and page.file.src_uri in self.preview.error_pages():
+            return html + self.preview.error_page_html()
+        return self.preview.banner() + html
+
     # -- helpers -------------------------------------------------------------------------
+
+    def _generate(self) -> Generation:
+        assert self._model_path is not None and self.renderer is not None
+        try:
+            return generate(
+                self._model_path,
+                display_path=self._display_path,
+                renderer=self.renderer,
+                section_dir=self.config.section_dir.strip("/"),
+                check_diagram=self.validator.check if self.validator else None,
+            )
+        except Exception as error:
+            if not self.is_serve:
+                raise
+            # Mostly a template being edited live: show it like a model error, keep serving.
+            problem = crash_diagnostic(error, Location(self._display_path))
+            return Generation([problem], [str(self._model_path)])
+
+    def _refresh_templates(self, renderer: PageRenderer) -> None:
+        # Jinja re-reads an edited template, but keeps using the built-in one after a
+        # same-named override appears in custom_templates: start afresh when files come or go.
+        listing = template_listing(renderer.template_dirs)
+        if listing != self._template_listing:
+            if renderer.environment.cache is not None:
+                renderer.environment.cache.clear()
+            self._template_listing = listing
+
+    def _page_titles(self) -> dict[str, str]:
+        """src_uri -> title of this build's generated pages, or of their stand-ins."""
+        assert self.generation is not None
+        titles = {page.src_uri: page.title for page in self.generation.pages}
+        titles.update(self.preview.error_pages())
+        return titles
 
     def _check_hand_written_fences(self, files: Files) -> None:
         from netarch.validate.fences import check_markdown
@@ -188,11 +289,12 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         for file in files.documentation_pages():
             if file.generated_by or not file.abs_src_path:
                 continue
-            display = _display(Path(file.abs_src_path), Path.cwd())
+            display = _display(Path(file.abs_src_path), self._config_dir)
             problems += check_markdown(file.content_string, self.validator, display)
         self._report(problems)
 
     def _report(self, diagnostics: list[Diagnostic]) -> None:
+        """Log the diagnostics; errors stop a build, and are shown in the browser under serve."""
         downgrade = self.config.invalid_diagrams == "warn"
         fatal: list[Diagnostic] = []
         for diagnostic in diagnostics:
@@ -203,7 +305,13 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
                 log.warning(diagnostic.format_human())
             else:
                 log.info(diagnostic.format_human())
-        if has_errors(fatal):
+        if self.is_serve:
+            # A bad edit must not stop the server: log each error where the editor can jump
+            # to it, and let the pages show them until the next save fixes them.
+            for diagnostic in fatal:
+                log.error(diagnostic.format_human())
+            self.preview.add(fatal)
+        elif has_errors(fatal):
             raise PluginError(
                 f"netarch: {len(fatal)} error(s) in the network model or its diagrams;"
                 " nothing was generated:\n" + format_report(fatal)

@@ -1,0 +1,168 @@
+"""The MkDocs plugin, driven by real `mkdocs build` runs on small sites in tmp_path."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
+
+pytestmark = pytest.mark.slow
+
+MKDOCS_YML = """\
+site_name: test
+docs_dir: docs
+markdown_extensions:
+  - admonition
+  - pymdownx.superfences:
+      custom_fences:
+        - name: mermaid
+          class: mermaid
+          format: !!python/name:pymdownx.superfences.fence_code_format
+plugins:
+  - netarch:
+      model: docs/network.yaml
+{options}
+"""
+
+
+def make_site(
+    tmp_path: Path,
+    demo_model_path: Path,
+    *,
+    model_text: str | None = None,
+    options: str = "",
+    pages: dict[str, str] | None = None,
+) -> Path:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    if model_text is None:
+        shutil.copy(demo_model_path, docs / "network.yaml")
+    else:
+        (docs / "network.yaml").write_text(model_text, encoding="utf-8")
+    for name, text in (pages or {"index.md": "# Home\n"}).items():
+        (docs / name).write_text(text, encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text(MKDOCS_YML.format(options=options), encoding="utf-8")
+    return tmp_path
+
+
+def run_build(site: Path, strict: bool = False) -> Path:
+    config = load_config(str(site / "mkdocs.yml"), site_dir=str(site / "site"), strict=strict)
+    config.plugins.on_startup(command="build", dirty=False)
+    try:
+        build(config)
+    finally:
+        config.plugins.on_shutdown()
+    return site / "site"
+
+
+def build_error(site: Path, caplog: pytest.LogCaptureFixture, strict: bool = False) -> str:
+    """Run a build that must fail; return what MkDocs logged (the PluginError's text)."""
+    with pytest.raises(Abort):
+        run_build(site, strict=strict)
+    return caplog.text
+
+
+def test_build_generates_the_section_without_touching_docs(
+    tmp_path: Path, demo_model_path: Path
+) -> None:
+    site = make_site(tmp_path, demo_model_path)
+    before = sorted(p.name for p in (site / "docs").iterdir())
+    out = run_build(site, strict=True)
+    assert (out / "architecture" / "tenant-isolation" / "index.html").is_file()
+    assert sorted(p.name for p in (site / "docs").iterdir()) == before
+
+
+def test_a_bad_model_stops_the_build_with_every_error_and_writes_nothing(
+    tmp_path: Path, demo_model_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    model = demo_model_path.read_text(encoding="utf-8")
+    model = model.replace(
+        "  pod_cidr: 10.244.0.0/16", "  pod_cidr: 10.244.0.0/16\n  pod_cidr_typo: 1", 1
+    )
+    model = model.replace(
+        "    component: metallb\n    purpose:", "    component: metalb\n    purpose:", 1
+    )
+    site = make_site(tmp_path, demo_model_path, model_text=model)
+    message = build_error(site, caplog)
+    assert "docs/network.yaml:" in message
+    assert "NA011" in message and "pod_cidr_typo" in message  # unknown key
+    assert "NA020" in message and "metalb" in message and "metallb" in message  # did you mean
+    assert "Traceback" not in message
+    assert not (site / "site" / "architecture").exists()
+
+
+def test_yaml_syntax_error_is_located(
+    tmp_path: Path, demo_model_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    site = make_site(tmp_path, demo_model_path, model_text="netarch: 1\ncluster: {pod_cidr: [\n")
+    assert re.search(
+        r"docs/network\.yaml:\d+:\d+: error NA001", build_error(site, caplog), re.DOTALL
+    )
+
+
+def test_missing_model_is_a_clear_error(
+    tmp_path: Path, demo_model_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    site = make_site(tmp_path, demo_model_path)
+    (site / "docs" / "network.yaml").unlink()
+    assert re.search("does not exist", build_error(site, caplog), re.DOTALL)
+
+
+def test_custom_templates_override_one_block(tmp_path: Path, demo_model_path: Path) -> None:
+    overrides = tmp_path / "overrides"
+    overrides.mkdir()
+    (overrides / "cluster.md.jinja").write_text(
+        '{% extends "_base/cluster.md.jinja" %}\n{% block intro %}Our own addressing plan.{% endblock %}\n',
+        encoding="utf-8",
+    )
+    site = make_site(tmp_path, demo_model_path, options="      custom_templates: overrides")
+    out = run_build(site, strict=True)
+    page = (out / "architecture" / "cluster" / "index.html").read_text(encoding="utf-8")
+    assert "Our own addressing plan." in page
+    assert "10.244.0.0/16" in page  # the rest of the page is still the built-in one
+
+
+def test_hand_written_page_embeds_a_view_by_id(tmp_path: Path, demo_model_path: Path) -> None:
+    pages = {"index.md": "# Home\n\nIntro.\n\n```netarch-view\nidentity\n```\n\nAfter.\n"}
+    site = make_site(tmp_path, demo_model_path, pages=pages)
+    out = run_build(site, strict=True)
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert '<pre class="mermaid"><code>flowchart LR' in page
+    assert "identity 12345" in page and "After." in page
+
+
+def test_unknown_view_id_names_the_page_and_the_known_views(
+    tmp_path: Path, demo_model_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    pages = {"index.md": "# Home\n\n```netarch-view\nno-such-view\n```\n"}
+    site = make_site(tmp_path, demo_model_path, pages=pages)
+    assert re.search(
+        r"index\.md: unknown view 'no-such-view'.*identity", build_error(site, caplog), re.DOTALL
+    )
+
+
+def test_invalid_hand_written_mermaid_fence_stops_the_build(
+    tmp_path: Path, demo_model_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    pages = {
+        "index.md": "# Home\n\ntext\n\n```mermaid\nflowchart TD\n    A --> B\n    B --> (\n```\n"
+    }
+    site = make_site(tmp_path, demo_model_path, pages=pages)
+    assert re.search(r"docs/index\.md:8:\d+: error MERMAID", build_error(site, caplog), re.DOTALL)
+
+
+def test_invalid_fence_can_be_downgraded_to_a_warning_that_strict_fails(
+    tmp_path: Path, demo_model_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    pages = {"index.md": "# Home\n\n```mermaid\nflowchart TD\n    A --> (\n```\n"}
+    site = make_site(tmp_path, demo_model_path, options="      invalid_diagrams: warn", pages=pages)
+    run_build(site)  # a warning only
+    assert "error MERMAID" in caplog.text
+    shutil.rmtree(site / "site")
+    with pytest.raises(Abort, match="strict mode"):
+        run_build(site, strict=True)
