@@ -123,12 +123,122 @@ _PRELUDE = r"""
       return copy;
     };
   }
+  // Other browser globals bare V8 lacks that mermaid's parse path can reach. URL: sanitizeUrl
+  // runs `new URL(href)` for http(s) links (`click a "https://..."`) while parsing; the stand-in
+  // parses absolute URLs only, as it is only ever given those.
+  if (typeof globalThis.URL !== 'function') {
+    globalThis.URL = class URL {
+      constructor(href) {
+        const m = /^([a-zA-Z][a-zA-Z0-9+.-]*:)(?:\/\/([^/?#]*))?([^?#]*)(\?[^#]*)?(#.*)?$/.exec(
+          String(href).trim());
+        if (!m) throw new TypeError(`Failed to construct 'URL': Invalid URL`);
+        const host = m[2] || '';
+        const at = host.lastIndexOf('@');
+        const hostport = at >= 0 ? host.slice(at + 1) : host;
+        const colon = hostport.lastIndexOf(':');
+        this._userinfo = at >= 0 ? host.slice(0, at + 1) : '';
+        this.protocol = m[1];
+        this.hostname = colon > 0 && !hostport.endsWith(']') ? hostport.slice(0, colon) : hostport;
+        this.port = colon > 0 && !hostport.endsWith(']') ? hostport.slice(colon + 1) : '';
+        this._slashes = m[2] !== undefined;
+        this.pathname = m[3] || (this._slashes ? '/' : '');
+        this.search = m[4] || '';
+        this.hash = m[5] || '';
+      }
+      get host() { return this.hostname + (this.port ? ':' + this.port : ''); }
+      get origin() { return this.protocol + '//' + this.host; }
+      get href() {
+        return this.protocol + (this._slashes ? '//' + this._userinfo + this.host : '') +
+          this.pathname + this.search + this.hash;
+      }
+      toString() { return this.href; }
+      toJSON() { return this.href; }
+      static canParse(href) {
+        try { new URL(href); return true; } catch (e) { return false; }
+      }
+    };
+  }
+  if (typeof globalThis.performance !== 'object') {
+    globalThis.performance = {now: () => Date.now(), timeOrigin: Date.now()};
+  }
+  if (typeof globalThis.queueMicrotask !== 'function') {
+    globalThis.queueMicrotask = (callback) => { Promise.resolve().then(callback); };
+  }
+  const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  if (typeof globalThis.btoa !== 'function') {
+    globalThis.btoa = function (data) {
+      data = String(data);
+      let out = '';
+      for (let i = 0; i < data.length; i += 3) {
+        const a = data.charCodeAt(i), b = data.charCodeAt(i + 1), c = data.charCodeAt(i + 2);
+        if (a > 255 || b > 255 || c > 255) throw new Error('btoa: character out of range');
+        const n = (a << 16) | ((b || 0) << 8) | (c || 0);
+        out += B64[(n >> 18) & 63] + B64[(n >> 12) & 63] +
+          (i + 1 < data.length ? B64[(n >> 6) & 63] : '=') +
+          (i + 2 < data.length ? B64[n & 63] : '=');
+      }
+      return out;
+    };
+  }
+  if (typeof globalThis.atob !== 'function') {
+    globalThis.atob = function (data) {
+      data = String(data).replace(/[\s=]+/g, '');
+      let out = '', bits = 0, value = 0;
+      for (const ch of data) {
+        const index = B64.indexOf(ch);
+        if (index < 0) throw new Error('atob: invalid character');
+        value = (value << 6) | index;
+        bits += 6;
+        if (bits >= 8) { bits -= 8; out += String.fromCharCode((value >> bits) & 255); }
+      }
+      return out;
+    };
+  }
+  if (typeof globalThis.TextEncoder !== 'function') {
+    globalThis.TextEncoder = class TextEncoder {
+      encode(text) {
+        const utf8 = unescape(encodeURIComponent(String(text)));
+        return Uint8Array.from(utf8, (ch) => ch.charCodeAt(0));
+      }
+    };
+  }
 })();
 """
 
 # The checker: resolves to a JSON string so only one value crosses the V8 boundary.
 _HARNESS = r"""
 delete Object.prototype.isSupported;
+// A minimal ``window``, defined only now that mermaid (and its DOMPurify) is loaded. The
+// sequence parser reads ``window?.CSS.supports('color', word)`` to tell a box colour from its
+// title (``box Aqua Group``); without ``window`` that line is a ReferenceError. The answer
+// only decides colour vs. title text, never validity, so CSS colour names and syntax suffice.
+if (typeof globalThis.window === 'undefined') {
+  const NAMED = new Set((
+    'aliceblue antiquewhite aqua aquamarine azure beige bisque black blanchedalmond blue ' +
+    'blueviolet brown burlywood cadetblue chartreuse chocolate coral cornflowerblue cornsilk ' +
+    'crimson cyan darkblue darkcyan darkgoldenrod darkgray darkgreen darkgrey darkkhaki ' +
+    'darkmagenta darkolivegreen darkorange darkorchid darkred darksalmon darkseagreen ' +
+    'darkslateblue darkslategray darkslategrey darkturquoise darkviolet deeppink deepskyblue ' +
+    'dimgray dimgrey dodgerblue firebrick floralwhite forestgreen fuchsia gainsboro ghostwhite ' +
+    'gold goldenrod gray green greenyellow grey honeydew hotpink indianred indigo ivory khaki ' +
+    'lavender lavenderblush lawngreen lemonchiffon lightblue lightcoral lightcyan ' +
+    'lightgoldenrodyellow lightgray lightgreen lightgrey lightpink lightsalmon lightseagreen ' +
+    'lightskyblue lightslategray lightslategrey lightsteelblue lightyellow lime limegreen linen ' +
+    'magenta maroon mediumaquamarine mediumblue mediumorchid mediumpurple mediumseagreen ' +
+    'mediumslateblue mediumspringgreen mediumturquoise mediumvioletred midnightblue mintcream ' +
+    'mistyrose moccasin navajowhite navy oldlace olive olivedrab orange orangered orchid ' +
+    'palegoldenrod palegreen paleturquoise palevioletred papayawhip peachpuff peru pink plum ' +
+    'powderblue purple rebeccapurple red rosybrown royalblue saddlebrown salmon sandybrown ' +
+    'seagreen seashell sienna silver skyblue slateblue slategray slategrey snow springgreen ' +
+    'steelblue tan teal thistle tomato turquoise violet wheat white whitesmoke yellow ' +
+    'yellowgreen transparent currentcolor').split(' '));
+  const isColor = (value) => {
+    const v = String(value).trim().toLowerCase();
+    return NAMED.has(v) || /^#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/.test(v) ||
+      /^(?:rgba?|hsla?|hwb|lab|lch|oklab|oklch|color)\(.*\)$/.test(v);
+  };
+  globalThis.window = {CSS: {supports: (property, value) => isColor(value)}};
+}
 (function () {
   function describe(err, type, phase) {
     const hash = err && err.hash ? err.hash : null;
@@ -180,6 +290,22 @@ delete Object.prototype.isSupported;
         message: `state "${node.id}" is referenced (e.g. by a note) but never defined; ` +
                  'the renderer fails with "No such shape: undefined"'}));
     },
+  };
+  // A relationship naming neither a requirement nor an element becomes an edge to nowhere; the
+  // layout fails with "Id must be a string or an integer: 'null'".
+  renderChecks.requirement = function (db) {
+    const known = new Set([...db.getRequirements().keys(), ...db.getElements().keys()]);
+    const issues = [];
+    for (const rel of db.getRelationships()) {
+      for (const name of [rel.src, rel.dst]) {
+        if (known.has(name)) continue;
+        issues.push({kind: 'requirement-undefined', ids: [rel.src, rel.type, rel.dst],
+                     message: `"${name}" in "${rel.src} - ${rel.type} -> ${rel.dst}" is neither ` +
+                              'a requirement nor an element; the renderer fails ' +
+                              '("Id must be a string or an integer")'});
+      }
+    }
+    return issues;
   };
   globalThis.__netarchCheck = async function (text) {
     let type = null;
@@ -429,6 +555,18 @@ _NAMED: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str], bool], ...]
         lambda m: r"^\s*" + m[1] + r"\s*(?:-\s*" + (m[2] or r"\d+") + r"\s*)?:",
         False,
     ),
+    # flowchart: "No such shape: nosuchshape."
+    (
+        re.compile(r"No such shape: ([\w-]+)\."),
+        lambda m: rf"shape\s*:\s*{re.escape(m[1])}(?![\w-])",
+        False,
+    ),
+    # pie: '"a" has invalid value: -1. Negative values are not allowed in pie charts...'
+    (
+        re.compile(r'^"(.*)" has invalid value'),
+        lambda m: r'^\s*"' + re.escape(m[1]) + r'"\s*:',
+        False,
+    ),
     # venn: "unknown set identifier: B"
     (
         re.compile(r"unknown set identifier: (.+)$", re.M),
@@ -450,6 +588,10 @@ def _locate(
     if kind == "sankey-cycle" and ids and len(ids) == 2:
         source, target = (re.escape(x) for x in ids)
         patterns.append((rf'^\s*"?{source}"?\s*,\s*"?{target}"?\s*,', False))
+    elif kind == "requirement-undefined" and ids and len(ids) == 3:
+        source, rel, target = (re.escape(x) for x in ids)
+        patterns.append((rf"^\s*{source}\s*-\s*{rel}\s*->\s*{target}\s*$", False))
+        patterns.append((rf"^\s*{target}\s*<-\s*{rel}\s*-\s*{source}\s*$", False))
     elif kind == "state-undefined" and ids:
         name = re.escape(ids[0])
         patterns += [(rf"\bof\s+{name}(?![\w-])", False), (_ID.format(name), False)]
