@@ -243,7 +243,7 @@ CASES = [
         {"net.yaml": "just text\n"},
         [
             "net.yaml:1:1: error NA003: the top level of net.yaml must be a mapping "
-            "(key: value), got a scalar"
+            "(key: value), got a single value"
         ],
     ),
     # --- NA004 unsupported YAML ---------------------------------------------------------------

@@ -136,7 +136,7 @@ def check_references(doc: Document, schema: dict[str, Any]) -> tuple[IdIndex, li
             )
         )
 
-    places = _definition_places(schema)
+    places = definition_places(schema)
     for kinds, ref_id, path, location in sorted(
         walker.refs, key=lambda r: (order.get(r[2], len(order)), r[0])
     ):
@@ -328,7 +328,7 @@ def _search(pattern: str, text: str) -> bool:
         return False
 
 
-def _definition_places(root: dict[str, Any]) -> dict[str, list[str]]:
+def definition_places(root: dict[str, Any]) -> dict[str, list[str]]:
     """Where each kind's ids are defined, as path patterns: ``components[*].id``."""
     places: dict[str, list[str]] = {}
 

@@ -95,7 +95,12 @@ def check_schema(doc: Document, schema: dict[str, Any]) -> list[Diagnostic]:
     explainer = _Explainer(doc, schema)
     diagnostics: dict[tuple[str, str, str, str], Diagnostic] = {}
     for error in validator.iter_errors(doc.data):
-        for diagnostic in explainer.explain(error):
+        try:
+            explained = explainer.explain(error)
+        except Exception:  # an unforeseen error shape must not hide the problem itself
+            path = tuple(error.absolute_path)
+            explained = [explainer.diag("NA010", path, f"{subject_of(path)}: {error.message}")]
+        for diagnostic in explained:
             key = (str(diagnostic.location), diagnostic.code, diagnostic.message, diagnostic.path)
             diagnostics.setdefault(key, diagnostic)
     return sorted(diagnostics.values(), key=lambda d: (*d.sort_key(), d.message, d.path))
@@ -157,6 +162,20 @@ def _is_root_type_error(error: ValidationError) -> bool:
 
 def _is_discriminator_error(error: ValidationError) -> bool:
     return error.validator in ("const", "enum") and len(error.relative_path) <= 1
+
+
+def _root_form(errors: Sequence[ValidationError]) -> tuple[str, list[Any]] | None:
+    """What a branch wants the value itself to be, if that is why it failed: words + values."""
+    for error in errors:
+        if _is_root_type_error(error):
+            return _expected_types(error.validator_value), []
+    for error in errors:
+        if error.validator in ("const", "enum") and not error.relative_path:
+            allowed = (
+                [error.validator_value] if error.validator == "const" else error.validator_value
+            )
+            return " or ".join(show(v) for v in allowed), list(allowed)
+    return None
 
 
 def _branch_score(errors: Sequence[ValidationError]) -> tuple[bool, bool, int]:
@@ -292,16 +311,10 @@ class _Explainer:
             ]
         by_branch = _group_by_branch(error.context, len(branches))
         scores = {index: _branch_score(errors) for index, errors in by_branch.items()}
-        if all(score[0] for score in scores.values()):
-            expected = [
-                e.validator_value
-                for errs in by_branch.values()
-                for e in errs
-                if _is_root_type_error(e)
-            ]
-            flat = [t for types in expected for t in ([types] if isinstance(types, str) else types)]
-            message = f"{subject} must be {_expected_types(flat)}, got {_describe(error.instance)}"
-            return [self.diag("NA012", path, message, _hint_of(error.schema))]
+        forms = [_root_form(errors) for errors in by_branch.values()]
+        if all(form is not None for form in forms):
+            # Every branch rejects the value itself: say everything it could have been.
+            return [self.union_diagnostic(path, error, [f for f in forms if f is not None])]
         viable = {index: errs for index, errs in by_branch.items() if not scores[index][0]}
         if all(scores[index][1] for index in viable):
             merged = self.merged_discriminator(viable, path)
@@ -309,6 +322,20 @@ class _Explainer:
                 return [merged]
         best = best_branch([by_branch[index] for index in range(len(branches))])
         return [d for sub in by_branch[best] for d in self.explain(sub)]
+
+    def union_diagnostic(
+        self, path: PathTuple, error: ValidationError, forms: list[tuple[str, list[Any]]]
+    ) -> Diagnostic:
+        value = error.instance
+        words = list(dict.fromkeys(text for text, _ in forms))
+        values = [v for _, allowed in forms for v in allowed]
+        message = f"{subject_of(path)} must be {' or '.join(words)}, got {_describe(value)}"
+        hint = _hint_of(error.schema)
+        if isinstance(value, str):
+            guess = did_you_mean(value, [v for v in values if isinstance(v, str)])
+            if guess is not None:
+                hint = f"did you mean {show(guess)}?"
+        return self.diag("NA014" if values else "NA012", path, message, hint)
 
     def merged_discriminator(
         self, branches: dict[int, list[ValidationError]], path: PathTuple
@@ -481,7 +508,8 @@ class _Explainer:
     def forbidden(self, error: ValidationError, path: PathTuple) -> list[Diagnostic]:
         # jsonschema reports a `false` property schema at the parent mapping: find the key.
         parent = self.value_at(path)
-        if isinstance(parent, dict) and error.relative_schema_path[-1:] == ["properties"]:
+        schema_path = list(error.relative_schema_path)
+        if isinstance(parent, dict) and schema_path[-1:] == ["properties"]:
             keys = [k for k, v in parent.items() if v is error.instance]
             if len(keys) == 1:
                 where = f" in {subject_of(path)}" if path else " at the top level"

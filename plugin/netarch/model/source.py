@@ -164,7 +164,7 @@ def _type_name(node: Any) -> str:
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
         return "a list"
-    return "a scalar"
+    return "a single value"
 
 
 def _short_tag(tag: str) -> str:
@@ -308,7 +308,7 @@ class _Builder:
                     hint="remove one of them",
                     related=(first.key_location,),
                 )
-                del explicit[key]  # like yaml.safe_load, the last one wins
+            # Like yaml.safe_load: the last value wins, at the first one's place in the order.
             explicit[key] = _Entry(key_loc, self.build(value_node, active))
         data: dict[str, _Entry] = {}
         # Same order and precedence as yaml.safe_load: merged keys first, explicit keys win.
