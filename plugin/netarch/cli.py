@@ -14,6 +14,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,7 @@ def _render(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.model}: no such model file")
     if args.custom_templates is not None and not args.custom_templates.is_dir():
         raise UsageError(f"{args.custom_templates}: no such templates folder")
-    validator = None if args.no_check else MermaidValidator(args.mermaid_js)
+    validator = None if args.no_check else _validator(args.mermaid_js)
     try:
         result = generate(
             args.model,
@@ -126,29 +127,22 @@ def _write_all(output: Path, files: dict[str, str]) -> None:
 def _check(args: argparse.Namespace) -> int:
     models, markdown = _targets(args.paths or [Path("mkdocs.yml")])
     diagnostics: list[Diagnostic] = []
-    with MermaidValidator(args.mermaid_js) as validator:
-        checker = validator.check
-        renderer = None
+    with _validator(args.mermaid_js) as validator, ExitStack() as stack:
+        checker: Any = validator
         if args.render:
             from netarch.validate.render import BrowserRenderer
 
-            renderer = BrowserRenderer(validator_mermaid_js(validator))
-            renderer.__enter__()
-            checker = _both(validator.check, renderer.render)
-        try:
-            for model in models:
-                result = generate(model, display_path=_display(model), check_diagram=checker)
-                diagnostics += result.diagnostics
-            if markdown:
-                from netarch.validate.fences import check_markdown
+            renderer = stack.enter_context(BrowserRenderer(validator.mermaid_js))
+            checker = _ParseThenRender(validator, renderer)
+        for model in models:
+            result = generate(model, display_path=_display(model), check_diagram=checker.check)
+            diagnostics += result.diagnostics
+        if markdown:
+            from netarch.validate.fences import check_markdown
 
-                for path in markdown:
-                    diagnostics += check_markdown(
-                        path.read_text(encoding="utf-8"), validator, _display(path)
-                    )
-        finally:
-            if renderer is not None:
-                renderer.__exit__(None, None, None)
+            for path in markdown:
+                text = path.read_text(encoding="utf-8")
+                diagnostics += check_markdown(text, checker, _display(path))
     if diagnostics or args.format == "json":
         print(format_report(diagnostics, args.format))
     problems = [d for d in diagnostics if d.severity in (Severity.ERROR, Severity.WARNING)]
@@ -158,16 +152,25 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if problems else EXIT_CLEAN
 
 
-def validator_mermaid_js(validator: MermaidValidator) -> Path:
-    return Path(validator.mermaid_js)
+def _validator(mermaid_js: Path | None) -> MermaidValidator:
+    if mermaid_js is not None and not mermaid_js.is_file():
+        raise UsageError(
+            f"{mermaid_js}: no such file; point --mermaid-js at mermaid.min.js, or leave it out"
+            " to use the pinned build installed by `npm ci` (npm install mermaid@12.3.0)"
+        )
+    return MermaidValidator(mermaid_js)
 
 
-def _both(first: Any, second: Any) -> Any:
-    def check(text: str) -> list[Any]:
+class _ParseThenRender:
+    """``--render``: parse first (fast, with lines), then render what parses in Chromium."""
+
+    def __init__(self, validator: MermaidValidator, renderer: Any) -> None:
+        self.validator = validator
+        self.renderer = renderer
+
+    def check(self, text: str) -> list[Any]:
         # Rendering a diagram that does not even parse only repeats the parse error.
-        return list(first(text)) or list(second(text))
-
-    return check
+        return list(self.validator.check(text)) or list(self.renderer.render(text))
 
 
 def _targets(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:

@@ -1,0 +1,158 @@
+"""`netarch render` and `netarch check`: output formats, exit codes, nothing half-written."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from netarch.cli import main
+
+BAD_FENCE = "# Page\n\nSome text.\n\n```mermaid\nflowchart TD\n    A --> B\n    B --> (\n```\n"
+
+
+@pytest.fixture
+def bad_model(tmp_path: Path, demo_model_path: Path) -> Path:
+    text = demo_model_path.read_text(encoding="utf-8")
+    path = tmp_path / "network.yaml"
+    path.write_text(
+        text.replace(
+            "  service_cidr: 10.96.0.0/16", "  service_cidr: 10.96.0.0/16\n  servce_cidr: x", 1
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_render_writes_every_page(
+    tmp_path: Path, demo_model_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert main(["render", str(demo_model_path), "-o", str(out)]) == 0
+    written = sorted(p.name for p in out.iterdir())
+    assert written == sorted(
+        [
+            "index.md",
+            "cluster.md",
+            "ingress.md",
+            "service-load-balancing.md",
+            "tenant-isolation.md",
+            "observability.md",
+            "traffic-flows.md",
+        ]
+    )
+    assert "```mermaid\nsequenceDiagram" in (out / "ingress.md").read_text(encoding="utf-8")
+    assert "wrote 7 page(s)" in capsys.readouterr().err
+
+
+def test_render_of_a_bad_model_writes_nothing(
+    tmp_path: Path, bad_model: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert main(["render", str(bad_model), "-o", str(out), "--no-check"]) == 1
+    assert not out.exists()
+    err = capsys.readouterr().err
+    assert "network.yaml:" in err and "error NA011" in err and "did you mean 'service_cidr'" in err
+
+
+def test_render_missing_model_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["render", str(tmp_path / "nope.yaml"), "-o", str(tmp_path / "out")]) == 2
+    assert "no such model file" in capsys.readouterr().err
+
+
+def test_check_clean_model_exits_zero(
+    demo_model_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", str(demo_model_path)]) == 0
+    assert "0 problem(s)" in capsys.readouterr().err
+
+
+def test_check_human_format_shows_the_line_and_a_caret(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(BAD_FENCE, encoding="utf-8")
+    assert main(["check", str(page)]) == 1
+    out = capsys.readouterr().out
+    first = out.splitlines()[0]
+    assert first.startswith(f"{page.as_posix()}:8:") and ": error MERMAID: " in first
+    assert "    B --> (" in out and "^" in out
+
+
+def test_check_github_format_emits_workflow_commands(
+    tmp_path: Path, bad_model: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(BAD_FENCE, encoding="utf-8")
+    assert main(["check", str(bad_model), str(page), "--format", "github"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert any(
+        line.startswith("::error file=") and ",line=8," in line and "title=MERMAID::" in line
+        for line in lines
+    )
+    assert any("title=NA011::" in line and "servce_cidr" in line for line in lines)
+
+
+def test_check_json_format_is_machine_readable(
+    bad_model: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", str(bad_model), "--format", "json"]) == 1
+    problems = json.loads(capsys.readouterr().out)
+    unknown = [p for p in problems if p["code"] == "NA011"]
+    assert (
+        unknown
+        and unknown[0]["severity"] == "error"
+        and unknown[0]["line"] > 0
+        and unknown[0]["column"] > 0
+    )
+    assert unknown[0]["path"] == "cluster.servce_cidr"
+
+
+def test_check_defaults_to_the_mkdocs_yml_here(
+    tmp_path: Path,
+    repo_root: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    shutil.copy(repo_root / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copytree(repo_root / "docs", tmp_path / "docs")
+    (tmp_path / "docs" / "broken.md").write_text(BAD_FENCE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check"]) == 1
+    captured = capsys.readouterr()
+    assert "docs/broken.md:8:" in captured.out
+    assert "1 model(s)" in captured.err
+
+
+def test_check_unknown_path_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", str(tmp_path / "missing.md")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_check_without_mermaid_says_how_to_install_it(
+    tmp_path: Path, demo_model_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(["check", str(demo_model_path), "--mermaid-js", str(tmp_path / "mermaid.min.js")]) == 2
+    )
+    assert "npm" in capsys.readouterr().err
+
+
+@pytest.mark.browser
+def test_check_render_catches_what_only_rendering_finds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "gantt.md"
+    page.write_text(
+        "# Plan\n\n```mermaid\ngantt\n    dateFormat YYYY-MM-DD\n    section A\n    Task :a1, 2024-13-45, 3d\n```\n",
+        encoding="utf-8",
+    )
+    assert main(["check", str(page), "--render"]) == 1
+    out = capsys.readouterr().out
+    assert f"{page.as_posix()}:" in out and "MERMAID" in out
