@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
-_UNSAFE_LINK = re.compile(r"\]\(\s*(?:javascript|vbscript|data):[^)]*\)", re.IGNORECASE)
+# The target may hold one level of parentheses, as in javascript:alert(1).
+_UNSAFE_LINK = re.compile(
+    r"\]\(\s*(?:javascript|vbscript|data):(?:[^()]|\([^()]*\))*\)", re.IGNORECASE
+)
 
 
 def safe_markdown(text: str) -> str:

@@ -1,0 +1,153 @@
+"""Views derive diagrams and tables from the model: the model decides, not the template."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from netarch.diagnostics import Location
+from netarch.model.network import Model, load_model
+from netarch.views import DiagramView, TableView, build_views
+from netarch.views.text import safe_markdown, source_link
+
+
+def model_from(tmp_path: Path, data: dict) -> Model:
+    path = tmp_path / "network.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    result = load_model(path, display_path="network.yaml")
+    assert result.model is not None, [d.headline() for d in result.diagnostics]
+    return result.model
+
+
+@pytest.fixture(scope="module")
+def demo(demo_model_path: Path) -> dict:
+    return yaml.safe_load(demo_model_path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def demo_views(demo_model_path: Path) -> dict:
+    result = load_model(demo_model_path, display_path="docs/network.yaml")
+    assert result.model is not None
+    return build_views(result.model)
+
+
+MINIMAL = {
+    "netarch": 1,
+    "cluster": {"pod_cidr": "10.244.0.0/16", "service_cidr": "10.96.0.0/16"},
+    "components": [{"id": "cni", "name": "Some CNI", "kind": "platform"}],
+}
+
+
+def test_a_minimal_model_has_only_the_cluster_table(tmp_path: Path) -> None:
+    views = build_views(model_from(tmp_path, MINIMAL))
+    assert list(views) == ["cluster-configuration"]
+    table = views["cluster-configuration"]
+    assert isinstance(table, TableView)
+    assert table.rows == (("Pod CIDR", "`10.244.0.0/16`"), ("Service CIDR", "`10.96.0.0/16`"))
+
+
+def test_the_demo_has_fourteen_diagrams(demo_views: dict) -> None:
+    diagrams = [v for v in demo_views.values() if isinstance(v, DiagramView)]
+    assert len(diagrams) == 14
+    assert all(
+        v.diagram.text.splitlines()[0] in ("flowchart TD", "flowchart LR", "sequenceDiagram")
+        for v in diagrams
+    )
+
+
+def test_every_diagram_line_leads_back_to_the_model(demo_views: dict) -> None:
+    for view in demo_views.values():
+        if not isinstance(view, DiagramView):
+            continue
+        assert view.origin.file == "docs/network.yaml" and view.origin.line > 0
+        located = [
+            view.diagram.source_for_line(n)
+            for n in range(2, len(view.diagram.text.splitlines()) + 1)
+        ]
+        assert any(isinstance(s, Location) and s.line > 0 for s in located), view.id
+
+
+def test_policy_enforcement_follows_the_example_packet(tmp_path: Path, demo: dict) -> None:
+    same_tenant = {
+        **demo,
+        "policy_enforcement": {
+            **demo["policy_enforcement"],
+            "example": {
+                "from": "frontend-abc123",
+                "to": "backend-def456",
+                "protocol": "UDP",
+                "port": 53,
+            },
+        },
+    }
+    text = build_views(model_from(tmp_path, same_tenant))["policy-enforcement"].diagram.text
+    assert "10.244.0.10 → 10.244.0.11" in text
+    assert "UDP, 53) → ALLOW" in text and "4. Forward packet" in text
+
+
+def test_isolation_verdicts_come_from_the_policies(tmp_path: Path, demo: dict) -> None:
+    open_policies = {
+        **demo,
+        "policies": {
+            **demo["policies"],
+            "items": [{"id": "all", "action": "allow", "scope": "cross-tenant"}],
+        },
+    }
+    views = build_views(model_from(tmp_path, open_policies))
+    assert "a ↔ b: ALLOWED" in views["tenant-isolation-model"].diagram.text
+    assert "ALLOW: pod of another tenant" in views["tenant-isolation-summary"].diagram.text
+
+
+def test_cni_diagram_shows_the_owner_of_a_chained_plugin(demo_views: dict) -> None:
+    text = demo_views["cni-architecture"].diagram.text
+    assert '["Cilium eBPF"]' in text and "Identity-based security" in text
+    assert "cilium-cni" not in text
+
+
+def test_ingress_diagram_has_one_edge_per_speaker(demo_views: dict) -> None:
+    text = demo_views["external-ingress"].diagram.text
+    assert text.count('-->|"L2 (ARP) or BGP"|') == 3
+
+
+def test_flows_become_sequence_diagrams_with_dashed_replies(demo_views: dict) -> None:
+    text = demo_views["flow-l2-announcement"].diagram.text
+    assert "node1-->>external_clients: ARP reply" in text
+    assert "Note over upstream_router" in demo_views["flow-bgp-announcement"].diagram.text
+
+
+def test_table_cells_cannot_break_the_table_or_inject_html(tmp_path: Path) -> None:
+    data = {
+        **MINIMAL,
+        "layers": [
+            {
+                "id": "l1",
+                "name": "a | b",
+                "component": "cni",
+                "purpose": "<img src=x onerror=alert(1)> `<kept>`",
+            }
+        ],
+    }
+    table = build_views(model_from(tmp_path, data))["layers"]
+    markdown = table.to_markdown()
+    assert "a \\| b" in markdown
+    assert "&lt;img src=x onerror=alert(1)&gt; `<kept>`" in markdown
+
+
+def test_safe_markdown_keeps_markdown_and_drops_script_links() -> None:
+    assert safe_markdown("**bold** [x](https://a.b) `<c>`") == "**bold** [x](https://a.b) `<c>`"
+    assert safe_markdown("[x](javascript:alert(1))") == "[x](#)"
+    assert (
+        safe_markdown("</script><script>alert(1)</script>")
+        == "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
+    )
+
+
+def test_sources_link_only_web_addresses() -> None:
+    assert (
+        source_link("https://metallb.io/concepts/bgp/")
+        == "[source](https://metallb.io/concepts/bgp/)"
+    )
+    assert source_link("cozystack/cozystack#2871") == "cozystack/cozystack#2871"
+    assert source_link("javascript:alert(1)") == "javascript:alert(1)"
