@@ -1,0 +1,44 @@
+"""`pip install .` (not only editable) must carry the templates and the schema."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_templates_schema_and_entry_points(
+    tmp_path: Path, repo_root: Path
+) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--quiet",
+            "-w",
+            str(tmp_path),
+            str(repo_root),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("netarch-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    templates = sorted(
+        p.relative_to(repo_root).as_posix() for p in (repo_root / "templates").rglob("*.jinja")
+    )
+    for template in templates:
+        assert f"netarch/{template}" in names, template
+    assert "netarch/model/network.schema.json" in names
+    assert "netarch/py.typed" in names
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    text = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "netarch = netarch.mkdocs_plugin:NetarchPlugin" in text
+    assert "netarch = netarch.cli:main" in text
