@@ -1,0 +1,58 @@
+"""Errors in generated diagrams lead back to the model element that produced the line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from netarch.pipeline import generate
+from netarch.validate.engine import MermaidProblem, MermaidValidator
+
+
+def test_a_mermaid_error_points_at_the_model_line_behind_the_diagram_line(
+    demo_model_path: Path,
+) -> None:
+    seen: dict[str, str] = {}
+
+    def reject_the_note(text: str) -> list[MermaidProblem]:
+        # Pretend Mermaid rejects the line of the BGP diagram that holds the ECMP note.
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.lstrip().startswith("Note over"):
+                seen["line"] = line.strip()
+                return [MermaidProblem(number, 5, "Parse error on line 11")]
+        return []
+
+    result = generate(
+        demo_model_path, display_path="docs/network.yaml", check_diagram=reject_the_note
+    )
+    assert not result.ok and result.pages == []
+    (problem,) = [d for d in result.diagnostics if d.code == "MERMAID"]
+    model_lines = demo_model_path.read_text(encoding="utf-8").splitlines()
+    assert problem.location.file == "docs/network.yaml"
+    assert "{note: upstream-router" in model_lines[problem.location.line - 1]
+    assert "view 'flow-bgp-announcement'" in problem.message
+    assert seen["line"] in problem.message
+
+
+def test_an_oversized_label_is_caught_by_the_real_mermaid_and_located(
+    tmp_path: Path, demo_model_path: Path
+) -> None:
+    data = yaml.safe_load(demo_model_path.read_text(encoding="utf-8"))
+    data["components"][3]["features"][0] = "x" * 60_000  # Cilium: shown in the CNI diagram
+    model = tmp_path / "network.yaml"
+    model.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    with MermaidValidator() as validator:
+        result = generate(model, display_path="network.yaml", check_diagram=validator.check)
+    problems = [d for d in result.diagnostics if d.code.startswith("MERMAID")]
+    assert problems and all(p.is_error for p in problems)
+    assert {p.location.file for p in problems} == {"network.yaml"}
+    assert any("cni-architecture" in p.message for p in problems)
+    assert result.pages == []
+
+
+def test_the_demo_model_passes_every_check_with_the_real_mermaid(demo_model_path: Path) -> None:
+    with MermaidValidator() as validator:
+        result = generate(demo_model_path, check_diagram=validator.check)
+        assert result.ok, [d.headline() for d in result.diagnostics]
+        assert validator.parses >= 14
