@@ -284,7 +284,9 @@ def test_both_configuration_examples_are_yaml_code_blocks(all_html: str) -> None
     blocks = [
         html.unescape(re.sub(r"<[^>]+>", "", b))
         for b in re.findall(
-            r'<div class="language-yaml highlight"><pre>.*?<code>(.*?)</code></pre></div>', all_html, re.DOTALL
+            r'<div class="language-yaml highlight"><pre>.*?<code>(.*?)</code></pre></div>',
+            all_html,
+            re.DOTALL,
         )
     ]
     policy = [b for b in blocks if "kind: CiliumNetworkPolicy" in b]
