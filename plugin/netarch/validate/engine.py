@@ -14,6 +14,7 @@ import os
 import re
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -348,7 +349,16 @@ _JISON_HEAD = re.compile(r"^(?P<kind>Parse|Lexical) error on line (?P<line>\d+)[
 
 
 class MermaidValidator:
-    """Checks diagram text with mermaid.parse in one long-lived in-process V8."""
+    """Checks diagram text with mermaid.parse in one long-lived in-process V8.
+
+    All V8 work happens on one private worker thread. mini-racer resolves promises on an
+    asyncio loop and refuses ``promise.get()`` on a thread where a loop is running -- which is
+    the case wherever playwright's sync API (``--render``) or any asyncio code is active. The
+    worker thread never runs a loop, and it also serialises access to the isolate, which must
+    not be used from two threads at once (mkdocs serve rebuilds on another thread).
+
+    Create the first validator of a process on the main thread (see ``__init__``).
+    """
 
     def __init__(self, mermaid_js: Path | None = None, *, timeout_s: float = DEFAULT_TIMEOUT_S):
         self.mermaid_js = Path(mermaid_js) if mermaid_js else find_mermaid_js()
@@ -359,10 +369,28 @@ class MermaidValidator:
         self.cache_hits = 0
         self.parses = 0
         self._ctx: Any = None
-        self._start()
-        self.version: str = str(self._await(self._ctx.eval("__netarchVersion()")))
+        # V8 itself must be initialised on the main thread: measured, initialising it on any
+        # other thread makes the second live isolate segfault. Isolates may then be created
+        # and used on any thread. (No-op if already initialised.)
+        from py_mini_racer import init_mini_racer
 
-    # -- life cycle -------------------------------------------------------------------------
+        init_mini_racer(ignore_duplicate_init=True)
+        self._worker: ThreadPoolExecutor | None = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="netarch-mermaid"
+        )
+        try:
+            self._on_worker(self._start)
+            self.version: str = str(self._on_worker(self._eval, "__netarchVersion()"))
+        except BaseException:
+            self.close()
+            raise
+
+    # -- life cycle (worker thread) ---------------------------------------------------------
+    def _on_worker(self, function: Callable[..., Any], *args: Any) -> Any:
+        if self._worker is None:
+            raise RuntimeError("MermaidValidator is closed")
+        return self._worker.submit(function, *args).result()
+
     def _start(self) -> None:
         from py_mini_racer import MiniRacer  # imported late: loading the V8 library is not free
 
@@ -375,11 +403,29 @@ class MermaidValidator:
         ctx.eval(_HARNESS)
         self._ctx = ctx
 
+    def _eval(self, code: str) -> Any:
+        value = self._ctx.eval(code)
+        get = getattr(value, "get", None)
+        if callable(get):  # a JSPromise
+            return get(timeout=self.timeout_s)
+        return value
+
+    def _restart(self) -> None:
+        self._ctx.close()
+        self._ctx = None
+        self._start()
+
+    def _stop(self) -> None:
+        if self._ctx is not None:
+            self._ctx.close()
+            self._ctx = None
+
     def close(self) -> None:
         with self._lock:
-            if self._ctx is not None:
-                self._ctx.close()
-                self._ctx = None
+            worker, self._worker = self._worker, None
+            if worker is not None:
+                worker.submit(self._stop).result()
+                worker.shutdown(wait=True)
 
     def __enter__(self) -> MermaidValidator:
         return self
@@ -408,11 +454,10 @@ class MermaidValidator:
     def detect_type(self, text: str) -> str | None:
         """mermaid's id for the diagram's type (``"flowchart-v2"``, ``"sequence"``...), or None."""
         with self._lock:
-            if self._ctx is None:
-                raise RuntimeError("MermaidValidator is closed")
-            found = self._ctx.eval(
+            found = self._on_worker(
+                self._eval,
                 f"(() => {{ try {{ return mermaid.detectType({json.dumps(text)}); }}"
-                " catch (e) { return null; } })()"
+                " catch (e) { return null; } })()",
             )
         return found if isinstance(found, str) else None
 
@@ -431,17 +476,13 @@ class MermaidValidator:
                     "MERMAID_SIZE",
                 )
             ]
-        if self._ctx is None:
-            raise RuntimeError("MermaidValidator is closed")
-        self.parses += 1
         from py_mini_racer import JSTimeoutException
 
         try:
-            raw = self._await(self._ctx.eval(f"__netarchCheck({json.dumps(text)})"))
+            raw = self._on_worker(self._eval, f"__netarchCheck({json.dumps(text)})")
         except (JSTimeoutException, TimeoutError):
             # The isolate may still be busy with the runaway parse: start a fresh one.
-            self._ctx.close()
-            self._start()
+            self._on_worker(self._restart)
             return [
                 MermaidProblem(
                     0,
@@ -450,16 +491,11 @@ class MermaidValidator:
                     "MERMAID_TIMEOUT",
                 )
             ]
+        self.parses += 1
         result = json.loads(str(raw))
         if result["ok"]:
             return []
         return problems_from_error(text, result)
-
-    def _await(self, value: Any) -> Any:
-        get = getattr(value, "get", None)
-        if callable(get):  # a JSPromise
-            return get(timeout=self.timeout_s)
-        return value
 
 
 def problems_from_error(text: str, error: dict[str, Any]) -> list[MermaidProblem]:
