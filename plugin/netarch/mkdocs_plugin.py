@@ -101,6 +101,8 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         # The instance lives across `mkdocs serve` rebuilds: the Mermaid engine stays warm
         # and its verdict cache survives.
         self.is_serve = command == "serve"
+        # MkDocs caches plugin instances for the whole process, not per command.
+        self.preview = LivePreview()
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
@@ -148,10 +150,10 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         if self.is_serve:
             section_dir = self.config.section_dir.strip("/")
             self.preview.record(self.generation, section_dir, self.config.section)
+            # The model itself too: an unreadable one is not always among the files read.
+            files = [self._model_path, *self.generation.files]
             folders = self.renderer.template_dirs
-            self.preview.watches.add(watch_targets(self.generation.files, config_dir, folders))
-            if self._model_path not in (Path(f) for f in self.generation.files):
-                self.preview.watches.add(watch_targets([self._model_path], config_dir))
+            self.preview.watches.add(watch_targets(files, config_dir, folders))
         if config.nav is not None:
             _add_to_nav(config.nav, self.config.section, list(self._page_titles()))
         return config
