@@ -1,0 +1,696 @@
+"""Section A of network-domain-checks.md: the address plan (CIDRs, gateway, VPC subnets)."""
+
+from __future__ import annotations
+
+import ipaddress
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+from netarch.checks.addresses import (
+    AddressSet,
+    IPNetwork,
+    NamedAddress,
+    Range,
+    address_set,
+    cluster_range,
+    cluster_ranges,
+    family,
+    in_network,
+    node_addresses,
+    node_networks,
+    parse_ip,
+    parse_network,
+    pools,
+    proper_network,
+    range_ends,
+    typed_values,
+    usable_hosts,
+)
+from netarch.checks.framework import Finding, rule
+from netarch.model.network import Model, ModelPath
+
+SECTION = "Address plan"
+DOC = "network-domain-checks.md §A"
+
+
+def _field(path: ModelPath) -> str:
+    return next((str(p) for p in reversed(path) if isinstance(p, str)), "value")
+
+
+@rule(
+    "NA100",
+    "error",
+    "Address or prefix does not parse",
+    rationale="Every address, CIDR and range is read by a component that rejects malformed text;"
+    " a CIDR with host bits set (10.244.0.1/16) is at best silently widened and at worst refused,"
+    " and the rest of the checks cannot reason about it.",
+    source="Python ipaddress (strict networks); kube-apiserver and Kube-OVN CIDR parsing",
+    reference=DOC + " rule 1",
+    hint="write a plain address (10.0.0.1) or the network address with its prefix (10.0.0.0/24)",
+    section=SECTION,
+)
+def invalid_addresses(model: Model) -> Iterator[Finding]:
+    for path, kind, value in typed_values(model):
+        name = _field(path)
+        if kind == "ip" and parse_ip(value) is None:
+            yield Finding(path, f"{name} {value!r} is not a valid IP address")
+        elif kind == "cidr" or (kind == "address_range" and "/" in value):
+            yield from _invalid_cidr(path, name, value)
+        elif kind == "address_range" and range_ends(value) is None:
+            yield Finding(
+                path,
+                f"{name} entry {value!r} is not a start-end range of two IP addresses",
+                hint="write start-end with two addresses, e.g. 192.168.100.200-192.168.100.250",
+            )
+
+
+def _invalid_cidr(path: ModelPath, name: str, value: str) -> Iterator[Finding]:
+    if parse_network(value) is not None:
+        return
+    network = proper_network(value)
+    if network is None:
+        yield Finding(path, f"{name} {value!r} is not a valid CIDR (address/prefix length)")
+    else:
+        yield Finding(
+            path,
+            f"{name} {value} has host bits set",
+            hint=f"the network is {network}; write that (or the intended prefix length)",
+        )
+
+
+@rule(
+    "NA101",
+    "error",
+    "Pod, service and join CIDRs overlap",
+    rationale="Kube-OVN gives each range its own role (ovn-default subnet, join subnet, SVC_CIDR)"
+    " and rejects overlapping subnets in one VPC; a Service IP that is also a pod IP is unroutable.",
+    source="Kube-OVN ValidateCidrConflict",
+    reference=DOC + " rule 1",
+    hint="pick disjoint ranges, e.g. the Cozystack defaults 10.244.0.0/16, 10.96.0.0/16, 100.64.0.0/16",
+    section=SECTION,
+)
+def cluster_overlaps(model: Model) -> Iterator[Finding]:
+    for first, second in itertools.combinations(cluster_ranges(model), 2):
+        if first.network.version == second.network.version and first.network.overlaps(
+            second.network
+        ):
+            yield Finding(
+                second.path,
+                f"{second.label} {second.network} overlaps the {first.label} {first.network}",
+                related=(first.path,),
+            )
+
+
+@rule(
+    "NA102",
+    "error",
+    "Cluster range overlaps the underlay, the VIP or a load-balancer pool",
+    rationale="The join subnet addresses every node's ovn0, and pod and Service routes are"
+    " installed on every node: a node network, the control-plane VIP, a node address or a MetalLB"
+    " pool inside them makes routing ambiguous. Cozystack keeps node IPs, the floating VIP and"
+    " external LB IPs as separate kinds of address.",
+    source="Kube-OVN join-subnet design; Cozystack install docs",
+    reference=DOC + " rule 2",
+    hint="move the pool, node network or VIP out of the pod, service and join CIDRs",
+    section=SECTION,
+)
+def cluster_vs_underlay(model: Model) -> Iterator[Finding]:
+    ranges = cluster_ranges(model)
+    vip = parse_ip(model.section("cluster").get("control_plane_vip"))
+    for cluster in ranges:
+        for underlay in node_networks(model):
+            if _same_family_overlap(cluster.network, underlay.network):
+                yield Finding(
+                    cluster.path,
+                    f"{cluster.label} {cluster.network} overlaps the {underlay.label}",
+                    related=(underlay.path,),
+                )
+        if vip is not None and vip.version == cluster.network.version and vip in cluster.network:
+            yield Finding(
+                ("cluster", "control_plane_vip"),
+                f"control-plane VIP {vip} lies inside the {cluster.label} {cluster.network}",
+                related=(cluster.path,),
+            )
+        for node in node_addresses(model):
+            if node.address.version == cluster.network.version and node.address in cluster.network:
+                yield Finding(
+                    node.path,
+                    f"{node.label} address {node.address} lies inside the {cluster.label} {cluster.network}",
+                    related=(cluster.path,),
+                )
+        for pool in pools(model):
+            for entry in pool.entries:
+                if entry.overlaps_network(cluster.network):
+                    yield Finding(
+                        entry.path,
+                        f"MetalLB pool {pool.id} entry {entry.text} overlaps the {cluster.label} {cluster.network}",
+                        related=(cluster.path,),
+                    )
+
+
+def _same_family_overlap(first: IPNetwork, second: IPNetwork) -> bool:
+    return first.version == second.version and first.overlaps(second)
+
+
+@rule(
+    "NA103",
+    "error",
+    "Gateway outside its subnet, or its network/broadcast address",
+    rationale="Kube-OVN refuses a subnet whose gateway is not a usable address of the subnet:"
+    " pods could not reach their first hop.",
+    source="Kube-OVN ValidateSubnet, ValidateNetworkBroadcast",
+    reference=DOC + " rule 3",
+    hint="use a host address inside the CIDR, conventionally the first one (e.g. 10.244.0.1)",
+    section=SECTION,
+)
+def gateways(model: Model) -> Iterator[Finding]:
+    pod = cluster_range(model, "pod_cidr", "pod CIDR")
+    if pod is not None:
+        yield from _gateway_problems(
+            ("cluster", "pod_gateway"),
+            model.section("cluster").get("pod_gateway"),
+            "pod gateway",
+            pod,
+        )
+    for path, subnet in _vpc_subnets(model):
+        network = parse_network(subnet["cidr"])
+        if network is not None:
+            yield from _gateway_problems(
+                (*path, "gateway"),
+                subnet.get("gateway"),
+                f"gateway of subnet {subnet['id']}",
+                Range(f"subnet {subnet['id']}", (*path, "cidr"), network),
+            )
+
+
+def _gateway_problems(path: ModelPath, text: Any, label: str, subnet: Range) -> Iterator[Finding]:
+    gateway = parse_ip(text) if text is not None else None
+    if gateway is None:
+        return
+    network = subnet.network
+    first_host = next(iter(network.hosts()), network.network_address)
+    hint = f"use an address inside {network}, e.g. {first_host}"
+    if gateway.version != network.version:
+        yield Finding(
+            path,
+            f"{label} {gateway} is {family(gateway.version)} but the {subnet.label} {network} is {family(network.version)}",
+            hint=hint,
+            related=(subnet.path,),
+        )
+    elif gateway not in network:
+        yield Finding(
+            path,
+            f"{label} {gateway} lies outside the {subnet.label} {network}",
+            hint=hint,
+            related=(subnet.path,),
+        )
+    elif network.num_addresses > 2 and gateway == network.network_address:
+        yield Finding(
+            path,
+            f"{label} {gateway} is the network address of the {subnet.label} {network}",
+            hint=hint,
+            related=(subnet.path,),
+        )
+    elif (
+        network.version == 4 and network.num_addresses > 2 and gateway == network.broadcast_address
+    ):
+        yield Finding(
+            path,
+            f"{label} {gateway} is the broadcast address of the {subnet.label} {network}",
+            hint=hint,
+            related=(subnet.path,),
+        )
+
+
+_SPECIAL = tuple(
+    (ipaddress.ip_network(cidr), label)
+    for cidr, label in (
+        ("0.0.0.0/8", "the 'this network' range 0.0.0.0/8"),
+        ("127.0.0.0/8", "loopback 127.0.0.0/8"),
+        ("169.254.0.0/16", "link-local 169.254.0.0/16"),
+        ("224.0.0.0/4", "multicast 224.0.0.0/4"),
+        ("255.255.255.255/32", "the broadcast address"),
+        ("::/128", "the unspecified address ::"),
+        ("::1/128", "loopback ::1"),
+        ("fe80::/10", "link-local fe80::/10"),
+        ("ff00::/8", "multicast ff00::/8"),
+    )
+)
+
+
+def _vpc_subnets(model: Model) -> Iterator[tuple[ModelPath, dict[str, Any]]]:
+    for vpc_index, vpc in enumerate(model.items("vpcs")):
+        for subnet_index, subnet in enumerate(vpc.get("subnets", [])):
+            yield ("vpcs", "items", vpc_index, "subnets", subnet_index), subnet
+
+
+def _kube_ovn_subnets(model: Model) -> Iterator[tuple[ModelPath, str, str]]:
+    """(path, label, cidr text) of every Kube-OVN subnet: pod, join and VPC subnets."""
+    cluster = model.section("cluster")
+    for key, label in (("pod_cidr", "pod CIDR"), ("join_cidr", "join CIDR")):
+        if key in cluster:
+            yield ("cluster", key), label, str(cluster[key])
+    for path, subnet in _vpc_subnets(model):
+        yield (*path, "cidr"), f"subnet {subnet['id']}", str(subnet["cidr"])
+
+
+@rule(
+    "NA104",
+    "error",
+    "Kube-OVN subnet is a single host, a special range or upper-case IPv6",
+    rationale="Kube-OVN only accepts global-unicast subnets with room for hosts: loopback,"
+    " multicast, link-local and unspecified ranges and /32 or /128 prefixes are refused, and"
+    " IPv6 text must be written in lower case.",
+    source="Kube-OVN ValidateSubnet (InvalidSpecialCIDR, InvalidNetworkMask, CIDRGlobalUnicast)",
+    reference=DOC + " rule 4",
+    hint="use a private unicast range with room for hosts, e.g. 10.244.0.0/16 or fd00:10:244::/64",
+    section=SECTION,
+)
+def special_subnets(model: Model) -> Iterator[Finding]:
+    for path, label, text in _kube_ovn_subnets(model):
+        network = parse_network(text)
+        if network is None:
+            continue
+        if network.version == 6 and text != text.lower():
+            yield Finding(
+                path,
+                f"{label} {text} is written with upper-case IPv6 digits",
+                hint=f"write it in lower case: {text.lower()}",
+            )
+        if network.num_addresses == 1:
+            yield Finding(path, f"{label} {network} is a single host, not a subnet")
+        for special, special_label in _SPECIAL:
+            if _same_family_overlap(network, special):
+                yield Finding(path, f"{label} {network} overlaps {special_label}")
+
+
+def _subnet_ranges(model: Model) -> Iterator[tuple[int, dict[str, Any], list[Range]]]:
+    """Per VPC: its index, the VPC, and the ranges of its subnets that parse."""
+    for vpc_index, vpc in enumerate(model.items("vpcs")):
+        ranges = []
+        for subnet_index, subnet in enumerate(vpc.get("subnets", [])):
+            network = parse_network(subnet["cidr"])
+            if network is not None:
+                path = ("vpcs", "items", vpc_index, "subnets", subnet_index, "cidr")
+                ranges.append(Range(f"subnet {subnet['id']}", path, network))
+        yield vpc_index, vpc, ranges
+
+
+@rule(
+    "NA105",
+    "error",
+    "Subnets of one VPC overlap",
+    rationale="Kube-OVN rejects a subnet that overlaps another subnet of the same VPC (subnets of"
+    " different VPCs may overlap). The default VPC also holds the pod (ovn-default) and join subnets.",
+    source="Kube-OVN ValidateCidrConflict; Cozystack networking/vpc.md",
+    reference=DOC + " rule 5",
+    hint="give the subnet a range no other subnet of this VPC uses",
+    section=SECTION,
+)
+def vpc_overlaps(model: Model) -> Iterator[Finding]:
+    for _, vpc, ranges in _subnet_ranges(model):
+        if vpc.get("default"):
+            ranges = [
+                r
+                for r in (
+                    cluster_range(model, "pod_cidr", "pod CIDR (ovn-default)"),
+                    cluster_range(model, "join_cidr", "join CIDR"),
+                )
+                if r is not None
+            ] + ranges
+        for first, second in itertools.combinations(ranges, 2):
+            if _same_family_overlap(first.network, second.network):
+                yield Finding(
+                    second.path,
+                    f"{second.label} {second.network} of VPC {vpc['id']} overlaps the {first.label} {first.network}",
+                    related=(first.path,),
+                )
+
+
+@rule(
+    "NA106",
+    "warning",
+    "VPC subnet overlaps the cluster's own ranges",
+    rationale="A VPC subnet is attached to workloads next to the default management network;"
+    " overlapping the pod, service or join CIDR makes those addresses ambiguous inside the"
+    " workload. Cozystack recommends 172.16.0.0/12 and has no fail-safe check of its own.",
+    source="Cozystack networking/vpc.md",
+    reference=DOC + " rule 6",
+    hint="take VPC subnets from 172.16.0.0/12 (Cozystack's recommendation)",
+    section=SECTION,
+)
+def vpc_vs_cluster(model: Model) -> Iterator[Finding]:
+    cluster = cluster_ranges(model)
+    for _, vpc, ranges in _subnet_ranges(model):
+        if vpc.get("default"):
+            continue  # NA105 covers the default VPC, where the overlap is an error.
+        for subnet in ranges:
+            for own in cluster:
+                if _same_family_overlap(subnet.network, own.network):
+                    yield Finding(
+                        subnet.path,
+                        f"{subnet.label} {subnet.network} of VPC {vpc['id']} overlaps the {own.label} {own.network}",
+                        related=(own.path,),
+                    )
+
+
+def _exclude_entries(model: Model) -> Iterator[tuple[ModelPath, str, dict[str, Any]]]:
+    for path, subnet in _vpc_subnets(model):
+        for index, text in enumerate(subnet.get("exclude_ips", [])):
+            yield (*path, "exclude_ips", index), str(text), subnet
+
+
+def _exclude_set(text: str, path: ModelPath) -> AddressSet | None:
+    if ".." in text:
+        ends = range_ends(text, "..")
+        if ends is None or ends[0].version != ends[1].version or ends[0] > ends[1]:
+            return None
+        return address_set(f"{ends[0]}-{ends[1]}", path)
+    return address_set(text, path) if "/" not in text else None
+
+
+@rule(
+    "NA107",
+    "error",
+    "excludeIps entry is not an address or an a..b range",
+    rationale="Kube-OVN accepts an excludeIps entry only as one address or a range a..b of one"
+    " family with a <= b.",
+    source="Kube-OVN ValidateSubnet",
+    reference=DOC + " rule 7",
+    hint="write 10.0.0.5 or 10.0.0.10..10.0.0.20 (start first)",
+    section=SECTION,
+)
+def exclude_syntax(model: Model) -> Iterator[Finding]:
+    for path, text, subnet in _exclude_entries(model):
+        if _exclude_set(text, path) is None:
+            yield Finding(
+                path,
+                f"excludeIps entry {text!r} of subnet {subnet['id']} is not an address or an ordered a..b range of one family",
+            )
+
+
+@rule(
+    "NA108",
+    "warning",
+    "excludeIps entry outside the subnet",
+    rationale="Kube-OVN checks excludeIps syntax and order but not containment, so an entry"
+    " outside the subnet CIDR is silently dead: the addresses meant to be reserved are not.",
+    source="Kube-OVN ValidateSubnet",
+    reference=DOC + " rule 7",
+    hint="exclude addresses of this subnet, or remove the entry",
+    section=SECTION,
+)
+def exclude_containment(model: Model) -> Iterator[Finding]:
+    for path, text, subnet in _exclude_entries(model):
+        entry = _exclude_set(text, path)
+        network = parse_network(subnet["cidr"])
+        if entry is not None and network is not None and not entry.within(network):
+            yield Finding(
+                path,
+                f"excludeIps entry {text} of subnet {subnet['id']} is not inside its CIDR {network}",
+                related=((*path[:-2], "cidr"),),
+            )
+
+
+@rule(
+    "NA109",
+    "error",
+    "Subnet VIP or u2o interconnection IP outside the subnet",
+    rationale="Kube-OVN refuses a subnet whose vips or u2oInterconnectionIP are not addresses"
+    " of its CIDR.",
+    source="Kube-OVN ValidateSubnet",
+    reference=DOC + " rule 8",
+    hint="use addresses inside the subnet CIDR",
+    section=SECTION,
+)
+def subnet_addresses(model: Model) -> Iterator[Finding]:
+    for path, subnet in _vpc_subnets(model):
+        network = parse_network(subnet["cidr"])
+        if network is None:
+            continue
+        candidates = [((*path, "vips", i), v, "VIP") for i, v in enumerate(subnet.get("vips", []))]
+        if "u2o_interconnection_ip" in subnet:
+            candidates.append(
+                ((*path, "u2o_interconnection_ip"), subnet["u2o_interconnection_ip"], "u2o IP")
+            )
+        for where, text, label in candidates:
+            address = parse_ip(text)
+            if address is not None and (
+                address.version != network.version or address not in network
+            ):
+                yield Finding(
+                    where,
+                    f"{label} {address} of subnet {subnet['id']} lies outside its CIDR {network}",
+                    related=((*path, "cidr"),),
+                )
+
+
+@rule(
+    "NA110",
+    "error",
+    "Default-VPC subnet contains the API-server Service IP",
+    rationale="The first address of the service CIDR is the kubernetes Service (API server);"
+    " Kube-OVN refuses a default-VPC subnet that contains it because pods would route it locally.",
+    source="Kube-OVN ValidateSubnet (KUBERNETES_SERVICE_HOST)",
+    reference=DOC + " rule 9",
+    hint="move the subnet out of the service CIDR",
+    section=SECTION,
+)
+def api_server_ip(model: Model) -> Iterator[Finding]:
+    service = cluster_range(model, "service_cidr", "service CIDR")
+    if service is None:
+        return
+    api = service.network.network_address + 1
+    for _, vpc, ranges in _subnet_ranges(model):
+        if not vpc.get("default"):
+            continue
+        for subnet in ranges:
+            if api.version == subnet.network.version and api in subnet.network:
+                yield Finding(
+                    subnet.path,
+                    f"{subnet.label} {subnet.network} of the default VPC {vpc['id']} contains the API-server Service IP {api}",
+                    related=(service.path,),
+                )
+
+
+@rule(
+    "NA111",
+    "error",
+    "Service CIDR larger than /12 (IPv4) or /108 (IPv6)",
+    rationale="kube-apiserver refuses a service-cluster-ip-range with more than 20 host bits"
+    ' ("service-cluster-ip-range is too large").',
+    source="kube-apiserver service CIDR validation",
+    reference=DOC + " rule 10",
+    hint="use a prefix of /12 or longer for IPv4 (e.g. 10.96.0.0/16), /108 or longer for IPv6",
+    section=SECTION,
+)
+def service_size(model: Model) -> Iterator[Finding]:
+    service = cluster_range(model, "service_cidr", "service CIDR")
+    if service is None:
+        return
+    limit = 12 if service.network.version == 4 else 108
+    if service.network.prefixlen < limit:
+        yield Finding(
+            service.path,
+            f"service CIDR {service.network} has {service.network.max_prefixlen - service.network.prefixlen} host bits; at most 20 are allowed (/{limit} or longer)",
+        )
+
+
+# k3s and RKE2 use these when the distribution sets nothing.
+_DISTRIBUTION_DEFAULTS = {
+    "k3s": ("10.42.0.0/16", "10.43.0.0/16"),
+    "rke2": ("10.42.0.0/16", "10.43.0.0/16"),
+}
+
+
+@rule(
+    "NA112",
+    "error",
+    "Cluster ranges differ from the distribution's",
+    rationale="The pod CIDR, service CIDR and cluster domain are configured twice: in the"
+    " Kubernetes distribution (Talos podSubnets/serviceSubnets/dnsDomain, kubeadm, k3s, RKE2)"
+    " and in the platform. When they differ, Services and DNS break.",
+    source="Cozystack generic-install warning",
+    reference=DOC + " rule 11",
+    hint="make the distribution's settings and the model's cluster section the same",
+    section=SECTION,
+)
+def distribution_mismatch(model: Model) -> Iterator[Finding]:
+    cluster = model.section("cluster")
+    distribution = cluster.get("distribution")
+    if not isinstance(distribution, dict):
+        return
+    base: ModelPath = ("cluster", "distribution")
+    for key, listed, label in (
+        ("pod_cidr", "pod_subnets", "pod"),
+        ("service_cidr", "service_subnets", "service"),
+    ):
+        own = parse_network(cluster.get(key))
+        if own is None:
+            continue
+        if listed in distribution:
+            networks = [parse_network(t) for t in distribution[listed]]
+            same_family = [n for n in networks if n is not None and n.version == own.version]
+            if same_family and own not in same_family:
+                yield Finding(
+                    (*base, listed),
+                    f"distribution {listed} {', '.join(map(str, same_family))} differ from the {label} CIDR {own}",
+                    related=(("cluster", key),),
+                )
+        elif distribution.get("name") in _DISTRIBUTION_DEFAULTS:
+            default = ipaddress.ip_network(
+                _DISTRIBUTION_DEFAULTS[distribution["name"]][0 if label == "pod" else 1]
+            )
+            if default.version == own.version and default != own:
+                yield Finding(
+                    (*base, "name"),
+                    f"{distribution['name']} uses the {label} CIDR {default} unless told otherwise, but the model's is {own}",
+                    hint=f"set {listed} (and the distribution's own setting) to {own}",
+                    related=(("cluster", key),),
+                )
+    domain = cluster.get("cluster_domain")
+    if domain and distribution.get("dns_domain") and distribution["dns_domain"] != domain:
+        yield Finding(
+            (*base, "dns_domain"),
+            f"distribution dns_domain {distribution['dns_domain']} differs from the cluster domain {domain}",
+            related=(("cluster", "cluster_domain"),),
+        )
+
+
+@rule(
+    "NA113",
+    "warning",
+    "Join CIDR too small for the nodes",
+    rationale="Every node takes one join-subnet address for its ovn0 interface, and the join"
+    " gateway takes another; a node without one cannot reach the overlay.",
+    source="Kube-OVN join-subnet design",
+    reference=DOC + " rule 12",
+    hint="use a join CIDR with room for every node to come, e.g. 100.64.0.0/16",
+    section=SECTION,
+)
+def join_size(model: Model) -> Iterator[Finding]:
+    join = cluster_range(model, "join_cidr", "join CIDR")
+    nodes = len(model.items("nodes"))
+    if join is None or not nodes:
+        return
+    free = usable_hosts(join.network) - 1  # the join gateway takes one
+    if free < nodes:
+        yield Finding(
+            join.path,
+            f"join CIDR {join.network} has room for {max(free, 0)} of the model's {nodes} nodes",
+        )
+
+
+@rule(
+    "NA114",
+    "warning",
+    "Example address outside the range it belongs to",
+    rationale="Pods get addresses from the pod CIDR, ClusterIPs from the service CIDR, external"
+    " IPs from a MetalLB pool, and nodes and the VIP sit in a node network. An example that breaks"
+    " this teaches the reader a wrong address plan.",
+    source="netarch model consistency",
+    reference=DOC,
+    hint="use an address from the range the element takes its address from",
+    section=SECTION,
+)
+def example_addresses(model: Model) -> Iterator[Finding]:
+    pod = cluster_range(model, "pod_cidr", "pod CIDR")
+    if pod is not None:
+        for tenant_index, tenant in enumerate(model.items("tenants")):
+            for pod_index, item in enumerate(tenant.get("pods", [])):
+                address = parse_ip(item.get("address"))
+                if address is not None and not in_network(address, pod.network):
+                    yield Finding(
+                        ("tenants", "items", tenant_index, "pods", pod_index, "address"),
+                        f"pod {item['id']} address {address} lies outside the pod CIDR {pod.network}",
+                        related=(pod.path,),
+                    )
+    service = model.section("metallb").get("example_service") or {}
+    base: ModelPath = ("metallb", "example_service")
+    svc = cluster_range(model, "service_cidr", "service CIDR")
+    cluster_ip = parse_ip(service.get("cluster_ip"))
+    if svc is not None and cluster_ip is not None and not in_network(cluster_ip, svc.network):
+        yield Finding(
+            (*base, "cluster_ip"),
+            f"Service {service['name']} ClusterIP {cluster_ip} lies outside the service CIDR {svc.network}",
+            related=(svc.path,),
+        )
+    external = parse_ip(service.get("external_ip"))
+    all_pools = [p for p in pools(model) if p.entries]
+    if (
+        external is not None
+        and all_pools
+        and not any(e.contains_ip(external) for p in all_pools for e in p.entries)
+    ):
+        yield Finding(
+            (*base, "external_ip"),
+            f"Service {service['name']} external IP {external} is in no MetalLB pool",
+            related=tuple(p.path for p in all_pools),
+        )
+    networks = node_networks(model)
+    if networks:
+        vip = parse_ip(model.section("cluster").get("control_plane_vip"))
+        located = [*node_addresses(model)]
+        if vip is not None:
+            located.append(NamedAddress("control-plane VIP", ("cluster", "control_plane_vip"), vip))
+        for item in located:
+            if not any(in_network(item.address, n.network) for n in networks):
+                yield Finding(
+                    item.path,
+                    f"{item.label} address {item.address} is in no node network",
+                    related=tuple(n.path for n in networks),
+                )
+
+
+@rule(
+    "NA115",
+    "error",
+    "One address given to two things",
+    rationale="Nodes, pods, the control-plane VIP, the pod gateway, components and ClusterIPs each"
+    " own their address; two owners of one IP answer each other's ARP and traffic goes astray.",
+    source="netarch model consistency",
+    reference=DOC,
+    hint="give each element its own address",
+    section=SECTION,
+)
+def duplicate_addresses(model: Model) -> Iterator[Finding]:
+    owners: list[NamedAddress] = [*node_addresses(model)]
+    cluster = model.section("cluster")
+    for key, label in (("control_plane_vip", "control-plane VIP"), ("pod_gateway", "pod gateway")):
+        address = parse_ip(cluster.get(key))
+        if address is not None:
+            owners.append(NamedAddress(label, ("cluster", key), address))
+    for index, component in enumerate(model.items("components")):
+        address = parse_ip(component.get("address"))
+        if address is not None:
+            owners.append(
+                NamedAddress(
+                    f"component {component['id']}", ("components", index, "address"), address
+                )
+            )
+    for tenant_index, tenant in enumerate(model.items("tenants")):
+        for pod_index, item in enumerate(tenant.get("pods", [])):
+            address = parse_ip(item.get("address"))
+            if address is not None:
+                path = ("tenants", "items", tenant_index, "pods", pod_index, "address")
+                owners.append(NamedAddress(f"pod {item['id']}", path, address))
+    service = model.section("metallb").get("example_service") or {}
+    cluster_ip = parse_ip(service.get("cluster_ip"))
+    if cluster_ip is not None:
+        owners.append(
+            NamedAddress(
+                f"Service {service['name']} ClusterIP",
+                ("metallb", "example_service", "cluster_ip"),
+                cluster_ip,
+            )
+        )
+    first_owner: dict[Any, NamedAddress] = {}
+    for owner in owners:
+        earlier = first_owner.setdefault(owner.address, owner)
+        if earlier is not owner:
+            yield Finding(
+                owner.path,
+                f"{owner.label} has address {owner.address}, which {earlier.label} already has",
+                related=(earlier.path,),
+            )
