@@ -34,7 +34,7 @@ _LINE_BREAKS = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]|<br\
 def expected_display(text: str, *, sequence: bool = False) -> str:
     """What the builder promises a reader sees for user ``text``."""
     if sequence:
-        text = text.strip()
+        text = text.strip("".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "\ufeff")
     lines = []
     for line in _LINE_BREAKS.split(text):
         kept = "".join(

@@ -319,21 +319,23 @@ def test_links_are_off_by_default_and_escaped_when_on(check: Check) -> None:
     fc = Flowchart()
     fc.node("a", "A", link='https://example.com/a b"c;%%{x}#frag', source="a")
     fc.node("b", "B", link="../pages/b.md#sec;x")
+    fc.node("m", "M", link="mailto:noc@example.com")
     assert "click" not in fc.render().text
     rendered = fc.render(links=True)
-    assert rendered.text.splitlines()[-2:] == [
+    assert rendered.text.splitlines()[-3:] == [
         '    click a href "https://example.com/a%20b%22c%3B%25%25%7Bx%7D#frag"',
         '    click b href "../pages/b.md#sec%3Bx"',
+        '    click m href "mailto:noc@example.com"',
     ]
-    assert rendered.line_sources[4] == "a"
-    # Parsed without the http(s) link: mermaid normalises those with the URL class, which the
-    # in-process V8 lacks (browsers have it).
-    fc = Flowchart()
-    fc.node("b", "B", link="../pages/b.md#sec;x")
-    fc.node("m", "M", link="mailto:noc@example.com")
-    vertices = check(fc.render(links=True))["vertices"]
-    assert vertices["b"]["link"] == "../pages/b.md#sec;x"  # mermaid decodes it back
-    assert vertices["m"]["link"] == "mailto:noc@example.com"
+    assert rendered.line_sources[5] == "a"
+    links = {key: v["link"] for key, v in check(rendered)["vertices"].items()}
+    # mermaid's URL sanitiser decodes some escapes again (after all its text passes, so
+    # harmlessly); the link still goes where it was meant to.
+    assert links == {
+        "a": "https://example.com/a%20b%22c;%%%7Bx%7D#frag",
+        "b": "../pages/b.md#sec;x",
+        "m": "mailto:noc@example.com",
+    }
 
 
 @pytest.mark.parametrize(

@@ -72,6 +72,9 @@ _ALWAYS = frozenset('"&<>#%`;')
 _PLACEHOLDER = re.compile("(?<=\ufb02)(?=\u00b0)|(?<=\u00b6)(?=\u00df)")
 _WORD_JOINER = "#8288;"
 _DIRECTION = re.compile(r"direction", re.I)
+# Whitespace to Python or to JavaScript's trim() (which alone counts U+FEFF): stripped from
+# sequence text, which mermaid would trim anyway, so that "empty" means the same to both.
+_SPACE = "".join(chr(point) for point in range(0x3001) if chr(point).isspace()) + "\ufeff"
 _WRAP_PREFIX = re.compile(r":?(?:no)?wrap:", re.I)
 _ID_CHARS = re.compile(r"[^A-Za-z0-9]+")
 _SAFE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -125,7 +128,7 @@ def escape_sequence_text(text: str) -> str:
 
     Mermaid trims this text, so leading and trailing whitespace is dropped here already.
     """
-    escaped = _escape(text.strip())
+    escaped = _escape(text.strip(_SPACE))
     if _WRAP_PREFIX.match(escaped):
         escaped = _code(escaped[0]) + escaped[1:]
     return escaped
