@@ -200,8 +200,7 @@ def assign_ids(keys: Iterable[str]) -> dict[str, str]:
     groups: dict[str, list[str]] = {}
     for key in unique:
         groups.setdefault(base[key], []).append(key)
-    plain = {key for key, members in ((k, groups[base[k]]) for k in unique) if len(members) == 1}
-    plain |= {key for key in unique if base[key] == key}
+    plain = {key for key in unique if len(groups[base[key]]) == 1 or base[key] == key}
     for length in (6, 10, 16, 64):
         ids = {
             key: base[key] if key in plain else f"{base[key]}_{_digest(key, length)}"
