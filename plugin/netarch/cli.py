@@ -15,11 +15,14 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from netarch.checks import run_checks
+from netarch.checks.framework import check_severity_overrides
 from netarch.diagnostics import Diagnostic, Severity, format_report
 from netarch.pages.render import PageRenderer
 from netarch.pipeline import generate
@@ -73,6 +76,13 @@ def _parser() -> argparse.ArgumentParser:
         "--render", action="store_true", help="also render every diagram in headless Chromium"
     )
     check.add_argument("--mermaid-js", type=Path, help="the mermaid.min.js to check with")
+    check.add_argument(
+        "--severity",
+        action="append",
+        default=[],
+        metavar="CODE=LEVEL",
+        help="change a check's severity: error, warning, info or off (repeatable)",
+    )
     check.set_defaults(run=_check)
     return parser
 
@@ -126,6 +136,8 @@ def _write_all(output: Path, files: dict[str, str]) -> None:
 
 def _check(args: argparse.Namespace) -> int:
     models, markdown = _targets(args.paths or [Path("mkdocs.yml")])
+    overrides = _severity_overrides(args.severity)
+    checks = [partial(run_checks, severity_overrides=overrides)]
     diagnostics: list[Diagnostic] = []
     with _validator(args.mermaid_js) as validator, ExitStack() as stack:
         checker: Any = validator
@@ -135,7 +147,12 @@ def _check(args: argparse.Namespace) -> int:
             renderer = stack.enter_context(BrowserRenderer(validator.mermaid_js))
             checker = _ParseThenRender(validator, renderer)
         for model in models:
-            result = generate(model, display_path=_display(model), check_diagram=checker.check)
+            result = generate(
+                model,
+                display_path=_display(model),
+                check_diagram=checker.check,
+                model_checks=checks,
+            )
             diagnostics += result.diagnostics
         if markdown:
             from netarch.validate.fences import check_markdown
@@ -150,6 +167,17 @@ def _check(args: argparse.Namespace) -> int:
         summary = f"netarch: {len(models)} model(s), {len(markdown)} Markdown file(s) checked"
         print(f"{summary}: {len(problems)} problem(s)", file=sys.stderr)
     return EXIT_PROBLEMS if problems else EXIT_CLEAN
+
+
+def _severity_overrides(pairs: Sequence[str]) -> dict[str, str]:
+    overrides: dict[str, str] = {}
+    for pair in pairs:
+        code, _, level = pair.partition("=")
+        overrides[code.strip()] = level.strip()
+    problems = check_severity_overrides(overrides)
+    if problems:
+        raise UsageError("--severity: " + "; ".join(problems))
+    return overrides
 
 
 def _validator(mermaid_js: Path | None) -> MermaidValidator:

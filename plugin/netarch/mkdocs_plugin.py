@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 from netarch import assets
+from netarch.checks import run_checks
+from netarch.checks.framework import check_severity_overrides
 from netarch.diagnostics import Diagnostic, Location, Severity, format_report, has_errors
 from netarch.pages.render import PageRenderer
 from netarch.pipeline import Generation, generate
@@ -59,6 +62,20 @@ class _ModelFile(opt.Type):
         return path
 
 
+class _SeverityOverrides(opt.Type):
+    """``{code: severity}`` for the model checks, checked when the config is loaded."""
+
+    def __init__(self) -> None:
+        super().__init__(dict, default={})
+
+    def run_validation(self, value: object) -> dict[str, str]:
+        overrides = super().run_validation(value)
+        problems = check_severity_overrides(overrides)
+        if problems:
+            raise base.ValidationError("; ".join(problems))
+        return overrides
+
+
 class NetarchConfig(base.Config):
     enabled = opt.Type(bool, default=True)
     """Turn generation off, e.g. for a quick prose-only preview."""
@@ -76,6 +93,8 @@ class NetarchConfig(base.Config):
     """Check every generated diagram, and every ```mermaid fence in docs_dir, with Mermaid."""
     invalid_diagrams = opt.Choice(("error", "warn"), default="error")
     """`error` stops the build on an invalid diagram; `warn` logs it (so --strict fails)."""
+    checks = _SeverityOverrides()
+    """Severity per check code, e.g. `{NA201: error, NA125: off}` (error, warning, info, off)."""
     serve_mermaid = opt.Type(bool, default=True)
     """Serve the checked mermaid.min.js with the site (offline, same version); `false`: the theme's."""
 
@@ -259,6 +278,7 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
                 renderer=self.renderer,
                 section_dir=self.config.section_dir.strip("/"),
                 check_diagram=self.validator.check if self.validator else None,
+                model_checks=[partial(run_checks, severity_overrides=self.config.checks)],
             )
         except Exception as error:
             if not self.is_serve:

@@ -41,10 +41,11 @@ def test_render_writes_every_page(
             "tenant-isolation.md",
             "observability.md",
             "traffic-flows.md",
+            "rules.md",
         ]
     )
     assert "```mermaid\nsequenceDiagram" in (out / "ingress.md").read_text(encoding="utf-8")
-    assert "wrote 7 page(s)" in capsys.readouterr().err
+    assert "wrote 8 page(s)" in capsys.readouterr().err
 
 
 def test_render_of_a_bad_model_writes_nothing(
@@ -156,3 +157,15 @@ def test_check_render_catches_what_only_rendering_finds(
     assert main(["check", str(page), "--render"]) == 1
     out = capsys.readouterr().out
     assert f"{page.as_posix()}:" in out and "MERMAID" in out
+
+
+def test_check_severity_option_changes_a_rule(
+    tmp_path: Path, demo_model_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = tmp_path / "network.yaml"
+    text = demo_model_path.read_text(encoding="utf-8")
+    model.write_text(text.replace("peer_asn: 65001", "peer_asn: 64500", 1), encoding="utf-8")
+    assert main(["check", str(model), "--format", "json"]) == 1
+    assert [p["code"] for p in json.loads(capsys.readouterr().out)] == ["NA130"]
+    assert main(["check", str(model), "--severity", "NA130=off"]) == 0
+    assert main(["check", str(model), "--severity", "NA130=loud"]) == 2

@@ -22,6 +22,7 @@ PAGES = (
     "tenant-isolation.md",
     "observability.md",
     "traffic-flows.md",
+    "rules.md",
 )
 
 

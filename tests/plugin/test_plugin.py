@@ -166,3 +166,40 @@ def test_invalid_fence_can_be_downgraded_to_a_warning_that_strict_fails(
     shutil.rmtree(site / "site")
     with pytest.raises(Abort, match="strict mode"):
         run_build(site, strict=True)
+
+
+def _unsourced_claim(demo_model_path: Path) -> str:
+    text = demo_model_path.read_text(encoding="utf-8")
+    return text.replace(
+        "    source: https://docs.cilium.io/en/stable/network/ebpf/intro/\n",
+        "  - id: latency\n    text: The whole decision takes approximately 100 nanoseconds.\n",
+        1,
+    )
+
+
+def test_an_unsourced_claim_is_a_warning_that_strict_fails(
+    tmp_path: Path, demo_model_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    site = make_site(tmp_path, demo_model_path, model_text=_unsourced_claim(demo_model_path))
+    run_build(site)
+    assert re.search(r"docs/network\.yaml:\d+:\d+: warning NA201", caplog.text)
+    shutil.rmtree(site / "site")
+    with pytest.raises(Abort, match="strict mode"):
+        run_build(site, strict=True)
+
+
+def test_a_site_can_change_a_checks_severity(tmp_path: Path, demo_model_path: Path) -> None:
+    options = "      checks:\n        NA201: 'off'\n        NA202: error"
+    site = make_site(
+        tmp_path, demo_model_path, model_text=_unsourced_claim(demo_model_path), options=options
+    )
+    run_build(site, strict=True)
+
+
+def test_an_unknown_check_code_fails_at_config_time(
+    tmp_path: Path, demo_model_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    site = make_site(tmp_path, demo_model_path, options="      checks:\n        NA999: error")
+    with pytest.raises(Abort, match="configuration error"):
+        run_build(site)
+    assert "option 'checks': severity override for unknown rule 'NA999'" in caplog.text

@@ -16,6 +16,7 @@ from typing import Any
 import jinja2
 import yaml
 
+from netarch.checks import rules_for_docs
 from netarch.model.network import Model
 from netarch.views import View
 from netarch.views.text import safe_markdown, source_link
@@ -45,6 +46,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("tenant-isolation", "Tenant isolation with Kube-OVN and Cilium", "tenants"),
     PageSpec("observability", "Observability with Hubble", "observability"),
     PageSpec("traffic-flows", "Traffic flow summary", "flows"),
+    PageSpec("rules", "Model checks"),
 )
 
 
@@ -115,6 +117,7 @@ class PageRenderer:
                 "view": view,
                 "component": lambda component_id: model.element("component", component_id),
                 "flows": lambda **match: _flows(model, **match),
+                "rules": rules_for_docs(),
             }
             template = self.environment.get_template(spec.template)
             markdown = _tidy(template.render(context))
