@@ -31,16 +31,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from netarch.diagnostics import Diagnostic, Location
 from netarch.model.schema_check import (
-    FORMAT_CHECKER,
     best_branch,
     did_you_mean,
     resolve_ref,
     show,
     subject_of,
+    validator_for,
 )
 from netarch.model.source import Document, PathTuple
 
@@ -199,7 +197,7 @@ class _Walker:
     def __init__(self, doc: Document, root: dict[str, Any]) -> None:
         self.doc = doc
         self.root = root
-        self.validator = Draft202012Validator(root, format_checker=FORMAT_CHECKER)
+        self.validator = validator_for(root)
         self.ids: list[IdDefinition] = []
         self.refs: list[tuple[tuple[str, ...], str, PathTuple, Location]] = []
         self.seen: set[tuple[PathTuple, str, tuple[str, ...]]] = set()

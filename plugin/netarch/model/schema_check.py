@@ -89,9 +89,22 @@ def load_schema(path: Path) -> dict[str, Any]:
     return schema
 
 
+# One validator per schema object: building it (and its $ref resolution) is half the schema
+# check's time, and `mkdocs serve` checks the same schema on every save.
+_VALIDATORS: dict[int, tuple[dict[str, Any], Draft202012Validator]] = {}
+
+
+def validator_for(schema: dict[str, Any]) -> Draft202012Validator:
+    cached = _VALIDATORS.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        cached = (schema, Draft202012Validator(schema, format_checker=FORMAT_CHECKER))
+        _VALIDATORS[id(schema)] = cached
+    return cached[1]
+
+
 def check_schema(doc: Document, schema: dict[str, Any]) -> list[Diagnostic]:
     """Every schema violation in ``doc``, explained, deduplicated and sorted by position."""
-    validator = Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
+    validator = validator_for(schema)
     explainer = _Explainer(doc, schema)
     diagnostics: dict[tuple[str, str, str, str], Diagnostic] = {}
     for error in validator.iter_errors(doc.data):

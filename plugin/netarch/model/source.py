@@ -709,6 +709,8 @@ class _Loader:
             )
             return None
         if not path.is_file():
+            # Still a file of the model: live preview watches it, so creating it rebuilds.
+            self.files.append(str(path))
             self.emit(
                 "NA006",
                 at,
