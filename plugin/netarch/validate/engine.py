@@ -318,7 +318,9 @@ if (typeof globalThis.window === 'undefined') {
       return JSON.stringify(describe(err, type, 'parse'));
     }
     const check = renderChecks[type];
-    if (!check) return JSON.stringify({ok: true, type: type});
+    // Building the diagram again costs a second parse: only when the check can find something.
+    const relevant = type !== 'stateDiagram' || /\bnote\b/i.test(text);
+    if (!check || !relevant) return JSON.stringify({ok: true, type: type});
     try {
       // parse() keeps no handle on the database; this builds (and parses) the diagram again.
       const diagram = await mermaid.mermaidAPI.getDiagramFromText(text);
