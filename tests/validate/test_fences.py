@@ -135,6 +135,7 @@ def test_problem_without_line_points_at_the_fence(validator: MermaidValidator) -
     page = "intro\n\n```mermaid\nsankey-beta\nA,B,1\nB,C,1\nC,A,1\n```\n"
     [diagnostic] = check_markdown(page, validator, "p.md")
     assert diagnostic.code == "MERMAID_RENDER"
+    assert "browser" in diagnostic.hint
     # The cycle-closing link is located: diagram line 4 -> file line 7.
     assert diagnostic.location.line == 7
     page = "intro\n\n```mermaid\narchitecture-beta\n  group g(cloud)[G]\n  group g(cloud)[H]\n```\n"

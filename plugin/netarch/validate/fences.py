@@ -142,8 +142,16 @@ def _to_diagnostic(
         Severity.ERROR,
         problem.code,
         message or "mermaid rejected the diagram",
+        hint=_HINTS.get(problem.code, ""),
         source_line=file_lines[line - 1] if 0 < line <= len(file_lines) else "",
     )
+
+
+_HINTS = {
+    "MERMAID_RENDER": "mermaid.parse accepts this diagram, but drawing it fails in the browser",
+    "MERMAID_SIZE": "split the diagram: the browser shows a placeholder instead of it",
+    "MERMAID_EMPTY": "remove the empty fence or add a diagram",
+}
 
 
 def check_docs_dir(path: Path, validator: MermaidValidator) -> list[Diagnostic]:
