@@ -7,12 +7,14 @@ Mermaid error on a line of the generated diagram leads back to ``network.yaml:LI
 from __future__ import annotations
 
 import itertools
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from netarch.mermaid.builder import EdgeStyle, Flowchart, SequenceDiagram, Shape
 from netarch.model.network import Model, ModelPath
 from netarch.views.base import DiagramView, View
-from netarch.views.text import label
+from netarch.views.text import label, safe_markdown
 
 
 def _component_label(model: Model, component_id: str) -> str:
@@ -30,8 +32,38 @@ def participant_label(model: Model, element_id: str) -> str:
     return f"Pod {element['id']}\n({tenant['namespace']})"
 
 
-def _view(model: Model, view_id: str, title: str, diagram: Any, origin: ModelPath) -> DiagramView:
-    return DiagramView(view_id, title, diagram.render(), model.location(origin))
+def _view(
+    model: Model,
+    view_id: str,
+    title: str,
+    diagram: Any,
+    origin: ModelPath,
+    components: Iterable[str | None] = (),
+) -> DiagramView:
+    legend = _legend(model, components)
+    return DiagramView(view_id, title, diagram.render(), model.location(origin), legend)
+
+
+# A web address that stays one Markdown link target: nothing that ends it or breaks out of it.
+_LINKABLE = re.compile(r"https?://[^\s()<>\[\]\"'`\\]+\Z")
+
+
+def _legend(model: Model, component_ids: Iterable[str | None]) -> tuple[tuple[str, str], ...]:
+    """(name, url) of the drawn components that link to their project's documentation.
+
+    Mermaid's own links are off under mkdocs-material (securityLevel strict), so the legend
+    under the diagram carries them. Names are Markdown-safe text; other addresses are left out.
+    """
+    links: dict[str, tuple[str, str]] = {}
+    for component_id in component_ids:
+        if not component_id or component_id in links:
+            continue
+        kind, component = model.participant(component_id)
+        url = str(component.get("url", "")) if kind == "component" else ""
+        if _LINKABLE.match(url):
+            name = safe_markdown(component["name"]).replace("[", "\\[").replace("]", "\\]")
+            links[component_id] = (name, url)
+    return tuple(links.values())
 
 
 def _node_path(model: Model, element_id: str) -> ModelPath:
@@ -51,7 +83,7 @@ def path_flow(model: Model, index: int, flow: dict[str, Any]) -> DiagramView:
             hop, participant_label(model, hop), source=model.location((*base, "hops", position))
         )
     chart.chain(flow["hops"], source=model.location((*base, "hops")))
-    return _view(model, f"flow-{flow['id']}", flow["title"], chart, base)
+    return _view(model, f"flow-{flow['id']}", flow["title"], chart, base, flow["hops"])
 
 
 def sequence_flow(model: Model, index: int, flow: dict[str, Any]) -> DiagramView:
@@ -72,7 +104,8 @@ def sequence_flow(model: Model, index: int, flow: dict[str, Any]) -> DiagramView
             diagram.message(
                 step["from"], step["to"], step["text"], reply=bool(step.get("reply")), source=where
             )
-    return _view(model, f"flow-{flow['id']}", flow["title"], diagram, base)
+    participants = flow.get("participants", [])
+    return _view(model, f"flow-{flow['id']}", flow["title"], diagram, base, participants)
 
 
 def flows(model: Model) -> list[View]:
@@ -140,7 +173,10 @@ def external_ingress(model: Model) -> list[View]:
         chart.edge(node_id, "service-lb" if lb_component else "target-pod")
     if lb_component:
         chart.edge("service-lb", "target-pod")
-    return [_view(model, "external-ingress", "External traffic ingress", chart, ("metallb",))]
+    drawn = (router, metallb.get("component"), lb_component)
+    return [
+        _view(model, "external-ingress", "External traffic ingress", chart, ("metallb",), drawn)
+    ]
 
 
 def _target_pod_label(model: Model, service: dict[str, Any]) -> str:
@@ -183,9 +219,9 @@ def vlans(model: Model) -> list[View]:
     chart.edge("external", "vlans")
     for item in items:
         chart.edge(item["id"], f"mode-{item['mode']}")
-    return [
-        _view(model, "vlans", "VLAN integration for external traffic", chart, ("metallb", "vlans"))
-    ]
+    title = "VLAN integration for external traffic"
+    drawn = (model.section("metallb").get("component"),)
+    return [_view(model, "vlans", title, chart, ("metallb", "vlans"), drawn)]
 
 
 # --- Cilium --------------------------------------------------------------------------------
@@ -206,7 +242,8 @@ def kube_proxy_comparison(model: Model) -> list[View]:
                 group.node(key, stage, source=model.location((*base, side, position)))
         chart.chain(keys, source=model.location((*base, side)))
     title = f"{comparison['left']} vs {comparison['right']}"
-    return [_view(model, "kube-proxy-comparison", title, chart, base)]
+    drawn = (model.section("service_load_balancing").get("component"),)
+    return [_view(model, "kube-proxy-comparison", title, chart, base, drawn)]
 
 
 def ebpf_architecture(model: Model) -> list[View]:
@@ -233,7 +270,8 @@ def ebpf_architecture(model: Model) -> list[View]:
                 )
     for hook in ebpf["hooks"]:
         chart.edge(f"hook-{hook['id']}", "maps")
-    return [_view(model, "ebpf-architecture", "eBPF architecture", chart, base)]
+    drawn = (model.section("service_load_balancing").get("component"),)
+    return [_view(model, "ebpf-architecture", "eBPF architecture", chart, base, drawn)]
 
 
 # --- pod networking and tenants -------------------------------------------------------------
@@ -246,6 +284,7 @@ def cni_architecture(model: Model) -> list[View]:
         return []
     chart = Flowchart(direction="TD")
     groups: list[str] = []
+    owners: list[str] = []
     for plugin_id in chain["plugins"]:
         # A chained plugin binary (cilium-cni) stands for the component it is part of.
         owner_id = model.element("component", plugin_id).get("part_of", plugin_id)
@@ -262,6 +301,7 @@ def cni_architecture(model: Model) -> list[View]:
                     source=model.location((*component_path, "features", position)),
                 )
         groups.append(f"cni-{plugin_id}")
+        owners.append(owner_id)
     if len(groups) < 2:
         return []
     label_text = f"chained ({chain['mode']})" if chain.get("mode") else None
@@ -269,9 +309,8 @@ def cni_architecture(model: Model) -> list[View]:
         chart.edge(
             first, second, label_text, source=model.location(("pod_networking", "cni_chain"))
         )
-    return [
-        _view(model, "cni-architecture", "CNI architecture", chart, ("pod_networking", "cni_chain"))
-    ]
+    origin: ModelPath = ("pod_networking", "cni_chain")
+    return [_view(model, "cni-architecture", "CNI architecture", chart, origin, owners)]
 
 
 def _policy(model: Model, scope: str) -> dict[str, Any] | None:
@@ -321,7 +360,8 @@ def tenant_isolation_model(model: Model) -> list[View]:
     )
     chart.edge("engine", "same-tenant", f"{first} ↔ {first}: {same}")
     chart.edge("engine", "cross-tenant", f"{first} ↔ {second}: {cross}")
-    return [_view(model, "tenant-isolation-model", "Tenant isolation model", chart, ("tenants",))]
+    title = "Tenant isolation model"
+    return [_view(model, "tenant-isolation-model", title, chart, ("tenants",), (engine,))]
 
 
 def identity(model: Model) -> list[View]:
@@ -344,7 +384,8 @@ def identity(model: Model) -> list[View]:
     chart.node("agent", f"Cilium agent\nlabels → identity {entry['number']}", source=where)
     chart.node("map", f"eBPF map\n{pod['address']} → identity {entry['number']}", source=where)
     chart.chain(["pod", "agent", "map"])
-    return [_view(model, "identity", "Identity-based security", chart, ("identities",))]
+    agent = (model.section("service_load_balancing").get("component"),)
+    return [_view(model, "identity", "Identity-based security", chart, ("identities",), agent)]
 
 
 def _identity_number(model: Model, pod_id: str) -> str:
