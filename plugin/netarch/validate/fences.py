@@ -12,13 +12,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from netarch.diagnostics import Diagnostic, Location, Severity
-from netarch.validate.engine import MermaidProblem, MermaidValidator
+from netarch.validate.engine import MermaidProblem
 from netarch.validate.linemap import split_lines
 
 _OPENING = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _LANGUAGE = re.compile(r"^\s*(?:\{\s*\.?(?P<braced>[\w+-]+)[^}]*\}|(?P<plain>[\w+-]+))")
+
+
+class DiagramChecker(Protocol):
+    """What checks one diagram: ``MermaidValidator``, or anything wrapping it (--render)."""
+
+    def check(self, text: str) -> list[MermaidProblem]: ...
 
 
 @dataclass
@@ -90,7 +97,7 @@ def find_fences(text: str, file: str = "<text>") -> list[Fence]:
 
 def check_markdown(
     path_or_text: Path | str,
-    validator: MermaidValidator,
+    validator: DiagramChecker,
     display_path: str | None = None,
 ) -> list[Diagnostic]:
     """Check every Mermaid fence of one Markdown document.
@@ -154,7 +161,7 @@ _HINTS = {
 }
 
 
-def check_docs_dir(path: Path, validator: MermaidValidator) -> list[Diagnostic]:
+def check_docs_dir(path: Path, validator: DiagramChecker) -> list[Diagnostic]:
     """Check every ``*.md`` below ``path`` (sorted, so output is stable)."""
     diagnostics: list[Diagnostic] = []
     for markdown in sorted(Path(path).rglob("*.md")):
