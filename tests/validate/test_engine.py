@@ -158,3 +158,14 @@ def test_file_without_mermaid_is_rejected(tmp_path: Path) -> None:
     fake.write_text("var notMermaid = 1;\n")
     with pytest.raises(MermaidNotFound, match="did not define"):
         MermaidValidator(fake)
+
+
+def test_timeout_reports_and_restarts_the_isolate() -> None:
+    with MermaidValidator() as own:
+        own.timeout_s = 1e-6  # nothing finishes this fast
+        [problem] = own.check("flowchart LR\n  slow --> parse\n")
+        assert problem.code == "MERMAID_TIMEOUT"
+        own.timeout_s = 30.0
+        # A fresh isolate took over: checking works again, and the timeout was not cached.
+        assert own.check("flowchart LR\n  slow --> parse\n") == []
+        assert own.check("flowchart LR\n  slow -->\n")[0].line == 2

@@ -450,7 +450,8 @@ class MermaidValidator:
                 self.cache_hits += 1
                 return list(cached)
             problems = tuple(self._check_uncached(text))
-            self._cache[key] = problems
+            if not any(p.code == "MERMAID_TIMEOUT" for p in problems):  # may pass next time
+                self._cache[key] = problems
             return list(problems)
 
     def detect_type(self, text: str) -> str | None:
