@@ -31,18 +31,11 @@ import tempfile
 import time
 from pathlib import Path
 
+# The same browser flags as `netarch check --render`: one place says what works here.
+from netarch.validate.render import CHROMIUM, CHROMIUM_ARGS
+
 BENCH = Path(__file__).resolve().parent
 MMDC = BENCH / "node_modules" / ".bin" / "mmdc"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 # -- the diagrams ------------------------------------------------------------------------------
@@ -314,9 +307,7 @@ def run_engine(directory: Path) -> dict[str, object]:
 def run_mmdc(directory: Path, names: list[str]) -> dict[str, object]:
     config = directory / "puppeteer-config.json"
     config.write_text(
-        json.dumps(
-            {"executablePath": "/usr/bin/chromium", "headless": "shell", "args": CHROMIUM_ARGS}
-        )
+        json.dumps({"executablePath": CHROMIUM, "headless": "shell", "args": list(CHROMIUM_ARGS)})
     )
     out = directory / "out"
     out.mkdir(exist_ok=True)
