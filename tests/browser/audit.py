@@ -26,6 +26,8 @@ from playwright.async_api import (
 )
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
+from netarch.validate import render
+
 # Generous: a page renders in well under this even on a busy 2-core machine; only a page
 # whose diagrams never render waits it out (and is then reported, not raised).
 RENDER_TIMEOUT_MS = 30_000
@@ -33,18 +35,9 @@ SHORT_RENDER_TIMEOUT_MS = 2_000
 # How many <pre> elements still show one of the page's Mermaid sources (the argument).
 _COUNT_LEFTOVER = """(sources) => [...document.querySelectorAll('pre')].filter(
   (pre) => pre.classList.contains('mermaid') || sources.includes(pre.textContent)).length"""
-CHROMIUM = Path("/usr/bin/chromium")
-# Flags that work here as root, with nothing started in the background that could phone home.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# Debian's chromium and the flags that work here as root, shared with the render checker.
+CHROMIUM = Path(render.CHROMIUM)
+CHROMIUM_ARGS = list(render.CHROMIUM_ARGS)
 VIEWPORT = {"width": 1280, "height": 900}
 # Text of the diagram Mermaid draws instead of an invalid one (appended to <body>).
 MERMAID_ERROR_TEXT = ("Syntax error", "Parse error", "Maximum text size")
