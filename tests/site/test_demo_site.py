@@ -56,17 +56,17 @@ DIAGRAMS: dict[str, tuple[str, tuple[str, ...]]] = {
         "sequenceDiagram",
         (
             "ARP: who has 192.168.100.200?",
-            "-->>external_clients: ARP reply: 192.168.100.200 is at aa:bb:cc:dd:ee:ff",
+            "-->>external_clients: ARP reply: it is at aa:bb:cc:dd:ee:ff",
             "DNAT → pod 10.244.0.10:8443",
         ),
     ),
     "D4 BGP mode": (
         "sequenceDiagram",
         (
-            "BGP UPDATE: 192.168.100.200/32 via Node 1",
-            "BGP UPDATE: 192.168.100.200/32 via Node 3",
+            "UPDATE 192.168.100.200/32 via Node 1",
+            "UPDATE 192.168.100.200/32 via Node 3",
             "Note over upstream_router: ECMP: 3 next hops",
-            "(about 1/3)",
+            "≈1/3 of flows",
         ),
     ),
     "D5 VLANs": (

@@ -151,3 +151,17 @@ def test_sources_link_only_web_addresses() -> None:
     )
     assert source_link("cozystack/cozystack#2871") == "cozystack/cozystack#2871"
     assert source_link("javascript:alert(1)") == "javascript:alert(1)"
+
+
+def test_a_url_that_could_break_out_of_a_link_is_refused(tmp_path: Path) -> None:
+    data = {
+        **MINIMAL,
+        "components": [
+            {**MINIMAL["components"][0], "url": 'https://x.y/"><img src=x onerror=alert(1)>'}
+        ],
+    }
+    path = tmp_path / "network.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    result = load_model(path, display_path="network.yaml")
+    assert result.model is None
+    assert [d.code for d in result.diagnostics] == ["NA015"]

@@ -22,10 +22,11 @@ def _component_label(model: Model, component_id: str) -> str:
     return label(component["name"], component.get("role"))
 
 
-def participant_label(model: Model, element_id: str) -> str:
+def participant_label(model: Model, element_id: str, *, with_role: bool = True) -> str:
+    """A flow participant's label; without the role where width is scarce (sequences, LR)."""
     kind, element = model.participant(element_id)
     if kind == "component":
-        return label(element["name"], element.get("role"))
+        return label(element["name"], element.get("role") if with_role else None)
     if kind == "node":
         return element["name"]
     tenant = model.tenant_of_pod(element_id)
@@ -80,7 +81,9 @@ def path_flow(model: Model, index: int, flow: dict[str, Any]) -> DiagramView:
     base: ModelPath = ("flows", index)
     for position, hop in enumerate(flow["hops"]):
         chart.node(
-            hop, participant_label(model, hop), source=model.location((*base, "hops", position))
+            hop,
+            participant_label(model, hop, with_role=flow.get("direction", "LR") != "LR"),
+            source=model.location((*base, "hops", position)),
         )
     chart.chain(flow["hops"], source=model.location((*base, "hops")))
     return _view(model, f"flow-{flow['id']}", flow["title"], chart, base, flow["hops"])
@@ -93,7 +96,7 @@ def sequence_flow(model: Model, index: int, flow: dict[str, Any]) -> DiagramView
     for position, participant in enumerate(flow.get("participants", [])):
         diagram.participant(
             participant,
-            participant_label(model, participant),
+            participant_label(model, participant, with_role=False),
             source=model.location((*base, "participants", position)),
         )
     for position, step in enumerate(flow.get("steps", [])):
@@ -213,7 +216,8 @@ def vlans(model: Model) -> list[View]:
                 source=model.location(("metallb", "vlans", "items", position)),
             )
     with chart.subgraph("metallb", "MetalLB") as lb:
-        for mode in sorted({item["mode"] for item in items}):
+        # In the VLANs' order, so that their edges run straight down instead of crossing.
+        for mode in dict.fromkeys(item["mode"] for item in items):
             name = "L2 mode" if mode == "l2" else "BGP mode"
             lb.node(f"mode-{mode}", f"{name} → Service → Pod")
     chart.edge("external", "vlans")
