@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from netarch.checks.framework import Finding, rule
 from netarch.checks.text import Text, model_texts, without_code
@@ -90,7 +91,7 @@ def unsourced_quantities(model: Model) -> Iterator[Finding]:
     for item in model_texts(model):
         if item.sourced:
             continue
-        found = quantities(item.text)
+        found = _quantities(item.text)
         if found:
             listed = ", ".join(f"'{q}'" for q in dict.fromkeys(found))
             noun = "claim" if len(found) == 1 else "claims"
@@ -160,17 +161,31 @@ def absolute_wording(model: Model) -> Iterator[Finding]:
     for item in model_texts(model):
         if item.sourced:
             continue
-        masked = without_code(item.text)
-        hits = [(m, hint) for pattern, hint in _ABSOLUTES for m in pattern.finditer(masked)]
+        hits = _absolutes(item.text)
         if not hits:
             continue
-        hits.sort(key=lambda hit: hit[0].start())
-        words = ", ".join(dict.fromkeys(f"'{m.group(0)}'" for m, _ in hits))
+        words = ", ".join(dict.fromkeys(f"'{word}'" for word, _ in hits))
         yield Finding(
             item.path,
             f"absolute wording {words} without a source",
             hint=hits[0][1],
         )
+
+
+# The lint runs on every `mkdocs serve` rebuild, and nearly all texts are unchanged between
+# two saves: remember each text's verdict (pure functions of the text).
+@lru_cache(maxsize=8192)
+def _quantities(text: str) -> tuple[str, ...]:
+    return tuple(quantities(text))
+
+
+@lru_cache(maxsize=8192)
+def _absolutes(text: str) -> tuple[tuple[str, str], ...]:
+    """(matched words, hint) of each absolute phrase, in the order they appear."""
+    masked = without_code(text)
+    hits = [(m, hint) for pattern, hint in _ABSOLUTES for m in pattern.finditer(masked)]
+    hits.sort(key=lambda hit: hit[0].start())
+    return tuple((m.group(0), hint) for m, hint in hits)
 
 
 _PLACEHOLDERS = (
@@ -201,21 +216,22 @@ _ID_PLACEHOLDER = re.compile(
 
 def placeholders(item: Text) -> list[tuple[str, str]]:
     """(matched text, what it is) for every placeholder in a text or id."""
-    if item.kind == "id":
-        parts = re.split(r"[-_.]", item.text)
-        return (
-            [(item.text, "placeholder text")]
-            if any(_ID_PLACEHOLDER.match(p) for p in parts)
-            else []
-        )
-    masked = without_code(item.text)
+    return list(_placeholders(item.kind, item.text))
+
+
+@lru_cache(maxsize=8192)
+def _placeholders(kind: str, text: str) -> tuple[tuple[str, str], ...]:
+    if kind == "id":
+        parts = re.split(r"[-_.]", text)
+        return ((text, "placeholder text"),) if any(_ID_PLACEHOLDER.match(p) for p in parts) else ()
+    masked = without_code(text)
     found = [
         (m.start(), m.group(0), what)
         for pattern, what in _PLACEHOLDERS
         for m in pattern.finditer(masked)
     ]
     # Two patterns may match the same spot (a U+2032 prime); report it once.
-    return list(dict.fromkeys((text, what) for _, text, what in sorted(found)))
+    return tuple(dict.fromkeys((match, what) for _, match, what in sorted(found)))
 
 
 @rule(
