@@ -149,13 +149,6 @@ def test_diagrams_fit_the_article(run: SiteRun) -> None:
     assert not any(too_wide.values()), _failures(too_wide)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: a sequence diagram needs about 200 px per participant (Mermaid's actor width"
-    " plus margin), so the 6-participant BGP flow is drawn ~1300 px wide and shrunk to 45%,"
-    " the 4-participant L2 flow to 62%, and the 6-hop left-to-right external-access chain to"
-    " 53%; fitting them needs per-diagram Mermaid config (actor width, wrap) in the builder",
-)
 def test_diagram_text_stays_legible(run: SiteRun) -> None:
     shrunk = {
         audit.label: [

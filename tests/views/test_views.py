@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -51,10 +52,13 @@ def test_a_minimal_model_has_only_the_cluster_table(tmp_path: Path) -> None:
 def test_the_demo_has_fourteen_diagrams(demo_views: dict) -> None:
     diagrams = [v for v in demo_views.values() if isinstance(v, DiagramView)]
     assert len(diagrams) == 14
-    assert all(
-        v.diagram.text.splitlines()[0] in ("flowchart TD", "flowchart LR", "sequenceDiagram")
-        for v in diagrams
-    )
+    # The type follows the optional front matter (per-diagram layout config).
+    kinds = [re.sub(r"\A---\n.*?\n---\n", "", v.diagram.text, flags=re.DOTALL) for v in diagrams]
+    assert sorted({k.splitlines()[0] for k in kinds}) == [
+        "flowchart LR",
+        "flowchart TD",
+        "sequenceDiagram",
+    ]
 
 
 def test_every_diagram_line_leads_back_to_the_model(demo_views: dict) -> None:

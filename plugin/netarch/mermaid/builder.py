@@ -9,6 +9,7 @@ the model element that produced it, so a Mermaid error can be reported at the YA
 from __future__ import annotations
 
 import bisect
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -39,6 +40,10 @@ SourceRef = Any
 DIRECTIONS = ("TD", "TB", "BT", "LR", "RL")
 NOTE_POSITIONS = ("over", "left of", "right of")
 _INDENT = "    "
+
+
+# Per-diagram Mermaid settings written to the front matter, e.g. {"sequence": {"wrap": True}}.
+DiagramConfig = Mapping[str, Mapping[str, str | int | float | bool]]
 
 
 class Shape(Enum):
@@ -95,11 +100,21 @@ class _Lines:
         if source is not None:
             self.sources[len(self.lines)] = source
 
-    def front_matter(self, title: str | None, source: SourceRef) -> None:
+    def front_matter(self, title: str | None, source: SourceRef, config: DiagramConfig) -> None:
+        if title is None and not config:
+            return
+        self.add("---", source)
         if title is not None:
-            self.add("---", source)
             self.add(f"title: {escape_title(title)}", source)
-            self.add("---", source)
+        if config:
+            # Layout settings chosen by the caller's code, never user text: JSON scalars are
+            # valid YAML, so they need no escaping.
+            self.add("config:", source)
+            for section, settings in config.items():
+                self.add(f"  {section}:", source)
+                for key, value in settings.items():
+                    self.add(f"    {key}: {json.dumps(value)}", source)
+        self.add("---", source)
 
     def rendered(self, kind: str) -> RenderedDiagram:
         return RenderedDiagram(kind, "\n".join(self.lines) + "\n", self.sources)
@@ -204,11 +219,17 @@ class Flowchart:
     """``flowchart`` diagram. Keys are model ids (any text); labels are plain text."""
 
     def __init__(
-        self, direction: str = "TD", title: str | None = None, *, source: SourceRef = None
+        self,
+        direction: str = "TD",
+        title: str | None = None,
+        *,
+        source: SourceRef = None,
+        config: DiagramConfig | None = None,
     ) -> None:
         self.direction = _direction(direction)
         self.title = title
         self.source = source
+        self.config: DiagramConfig = dict(config or {})
         self._children: list[_Node | _Group] = []
         self._elements: dict[str, _Node | _Group] = {}
         self._edges: list[_Edge] = []
@@ -316,7 +337,7 @@ class Flowchart:
         """
         ids = self.ids()
         out = _Lines()
-        out.front_matter(self.title, self.source)
+        out.front_matter(self.title, self.source, self.config)
         out.add(f"flowchart {self.direction}", self.source)
         self._render_children(out, self._children, ids, depth=1)
         for edge in self._edges:
@@ -389,11 +410,17 @@ class SequenceDiagram:
     """``sequenceDiagram``: participants first, then messages and notes in call order."""
 
     def __init__(
-        self, title: str | None = None, autonumber: bool = False, *, source: SourceRef = None
+        self,
+        title: str | None = None,
+        autonumber: bool = False,
+        *,
+        source: SourceRef = None,
+        config: DiagramConfig | None = None,
     ) -> None:
         self.title = title
         self.autonumber = autonumber
         self.source = source
+        self.config: DiagramConfig = dict(config or {})
         self._participants: dict[str, _Participant] = {}
         self._steps: list[_Message | _Note] = []
 
@@ -448,7 +475,7 @@ class SequenceDiagram:
     def render(self) -> RenderedDiagram:
         ids = self.ids()
         out = _Lines()
-        out.front_matter(self.title, self.source)
+        out.front_matter(self.title, self.source, self.config)
         out.add("sequenceDiagram", self.source)
         if self.autonumber:
             out.add("autonumber", self.source, 1)

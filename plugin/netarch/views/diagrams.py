@@ -72,12 +72,20 @@ def _node_path(model: Model, element_id: str) -> ModelPath:
     return model.element_path(kind, element_id)
 
 
+# Mermaid gives each sequence participant 150 px plus a 50 px margin and never wraps messages,
+# so a six-participant flow is ~1300 px wide and shrinks to unreadable text in an article.
+# Narrower actors with wrapped messages fit; likewise tighter spacing for long LR chains.
+COMPACT_SEQUENCE = {"sequence": {"width": 110, "actorMargin": 30, "wrap": True}}
+COMPACT_CHAIN = {"flowchart": {"rankSpacing": 18, "padding": 5}}
+
+
 # --- flows ------------------------------------------------------------------------------
 
 
 def path_flow(model: Model, index: int, flow: dict[str, Any]) -> DiagramView:
     """A path flow: its hops as one chain, left to right or top down."""
-    chart = Flowchart(direction=flow.get("direction", "LR"))
+    direction = flow.get("direction", "LR")
+    chart = Flowchart(direction=direction, config=COMPACT_CHAIN if direction == "LR" else None)
     base: ModelPath = ("flows", index)
     for position, hop in enumerate(flow["hops"]):
         chart.node(
@@ -91,7 +99,7 @@ def path_flow(model: Model, index: int, flow: dict[str, Any]) -> DiagramView:
 
 def sequence_flow(model: Model, index: int, flow: dict[str, Any]) -> DiagramView:
     """A sequence flow: participants, messages (dashed for replies) and notes, in order."""
-    diagram = SequenceDiagram()
+    diagram = SequenceDiagram(config=COMPACT_SEQUENCE)
     base: ModelPath = ("flows", index)
     for position, participant in enumerate(flow.get("participants", [])):
         diagram.participant(
