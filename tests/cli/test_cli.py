@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -44,7 +45,9 @@ def test_render_writes_every_page(
             "rules.md",
         ]
     )
-    assert "```mermaid\nsequenceDiagram" in (out / "ingress.md").read_text(encoding="utf-8")
+    ingress = (out / "ingress.md").read_text(encoding="utf-8")
+    # A sequence diagram, after its front matter (layout config).
+    assert re.search(r"```mermaid\n(---\n.*?\n---\n)?sequenceDiagram\n", ingress, re.DOTALL)
     assert "wrote 8 page(s)" in capsys.readouterr().err
 
 
