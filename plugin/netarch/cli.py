@@ -99,6 +99,7 @@ def _render(args: argparse.Namespace) -> int:
             display_path=_display(args.model),
             renderer=PageRenderer(args.custom_templates),
             check_diagram=validator.check if validator else None,
+            model_checks=[run_checks],
         )
     finally:
         if validator is not None:

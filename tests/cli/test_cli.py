@@ -61,6 +61,21 @@ def test_render_of_a_bad_model_writes_nothing(
     assert "network.yaml:" in err and "error NA011" in err and "did you mean 'service_cidr'" in err
 
 
+def test_render_runs_the_network_checks_and_writes_nothing_on_an_error(
+    tmp_path: Path, demo_model_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = tmp_path / "network.yaml"
+    text = demo_model_path.read_text(encoding="utf-8")
+    model.write_text(
+        text.replace("service_cidr: 10.96.0.0/16", "service_cidr: 10.244.128.0/20", 1),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["render", str(model), "-o", str(out), "--no-check"]) == 1
+    assert not out.exists()
+    assert "error NA101" in capsys.readouterr().err
+
+
 def test_render_missing_model_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
