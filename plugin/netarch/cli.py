@@ -23,7 +23,7 @@ import yaml
 
 from netarch.checks import run_checks
 from netarch.checks.framework import check_severity_overrides
-from netarch.diagnostics import Diagnostic, Severity, format_report
+from netarch.diagnostics import Diagnostic, Severity, display_path, format_report
 from netarch.pages.render import PageRenderer
 from netarch.pipeline import generate
 from netarch.validate.engine import MermaidNotFound, MermaidValidator
@@ -96,7 +96,7 @@ def _render(args: argparse.Namespace) -> int:
     try:
         result = generate(
             args.model,
-            display_path=_display(args.model),
+            display_path=display_path(args.model),
             renderer=PageRenderer(args.custom_templates),
             check_diagram=validator.check if validator else None,
             model_checks=[run_checks],
@@ -150,7 +150,7 @@ def _check(args: argparse.Namespace) -> int:
         for model in models:
             result = generate(
                 model,
-                display_path=_display(model),
+                display_path=display_path(model),
                 check_diagram=checker.check,
                 model_checks=checks,
             )
@@ -160,7 +160,7 @@ def _check(args: argparse.Namespace) -> int:
 
             for path in markdown:
                 text = path.read_text(encoding="utf-8")
-                diagnostics += check_markdown(text, checker, _display(path))
+                diagnostics += check_markdown(text, checker, display_path(path))
     if diagnostics or args.format == "json":
         print(format_report(diagnostics, args.format))
     problems = [d for d in diagnostics if d.severity in (Severity.ERROR, Severity.WARNING)]
@@ -250,13 +250,6 @@ def _from_mkdocs_config(path: Path) -> tuple[list[Path], Path]:
             options = plugin["netarch"] or {}
             models.append(base_dir / options.get("model", "docs/network.yaml"))
     return models, docs_dir
-
-
-def _display(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 
 
 class Severity(str, Enum):
@@ -115,6 +116,14 @@ def _escape_data(text: str) -> str:
 
 def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def display_path(path: Path, base_dir: Path | None = None) -> str:
+    """How a file is named in messages: relative to ``base_dir`` (default: the current folder)."""
+    try:
+        return path.resolve().relative_to((base_dir or Path.cwd()).resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

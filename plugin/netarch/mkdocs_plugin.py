@@ -26,7 +26,14 @@ from mkdocs.structure.pages import Page
 from netarch import assets
 from netarch.checks import run_checks
 from netarch.checks.framework import check_severity_overrides
-from netarch.diagnostics import Diagnostic, Location, Severity, format_report, has_errors
+from netarch.diagnostics import (
+    Diagnostic,
+    Location,
+    Severity,
+    display_path,
+    format_report,
+    has_errors,
+)
 from netarch.pages.render import PageRenderer
 from netarch.pipeline import Generation, generate
 from netarch.serve_state import (
@@ -145,7 +152,7 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             return None
         config_dir = self._config_dir = Path(config.config_file_path).parent
         self._model_path = (config_dir / self.config.model).resolve()
-        self._display_path = _display(self._model_path, config_dir)
+        self._display_path = display_path(self._model_path, config_dir)
         # Under `serve` a missing model is one more problem to show (it may be mid-rename).
         if not self._model_path.is_file() and not self.is_serve:
             raise PluginError(
@@ -182,7 +189,9 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             return files
         if self.validator is not None:
             self._check_hand_written_fences(files)
-        docs_dir = Path(config.docs_dir).resolve()
+        assert self._model_path is not None
+        # "Edit this page" opens the model: the page itself is not a file to edit.
+        edit_uri = _edit_uri(self._model_path, Path(config.docs_dir).resolve())
         # While the model is broken under `serve`, stand-ins take the generated pages' URLs.
         contents = {page.src_uri: page.markdown for page in self.generation.pages}
         for src_uri, title in self.preview.error_pages().items():
@@ -203,9 +212,7 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             if existing is not None:
                 files.remove(existing)
             generated = File.generated(config, src_uri, content=markdown)
-            # "Edit this page" opens the model: the page itself is not a file to edit.
-            assert self._model_path is not None
-            generated.edit_uri = _edit_uri(self._model_path, docs_dir)
+            generated.edit_uri = edit_uri
             files.append(generated)
         return files
 
@@ -246,7 +253,9 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
                     )
                 line = markdown.count("\n", 0, match.start()) + 1
                 source = page.file.abs_src_path
-                shown = _display(Path(source), self._config_dir) if source else page.file.src_uri
+                shown = (
+                    display_path(Path(source), self._config_dir) if source else page.file.src_uri
+                )
                 where = Location(shown, line, len(indent) + 1)
                 message = f"unknown view {view_id!r} in a netarch-view block"
                 self._report(
@@ -311,7 +320,7 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         for file in files.documentation_pages():
             if file.generated_by or not file.abs_src_path:
                 continue
-            display = _display(Path(file.abs_src_path), self._config_dir)
+            display = display_path(Path(file.abs_src_path), self._config_dir)
             problems += check_markdown(file.content_string, self.validator, display)
         self._report(problems)
 
@@ -338,13 +347,6 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
                 f"netarch: {len(fatal)} error(s) in the network model or its diagrams;"
                 " nothing was generated:\n" + format_report(fatal)
             )
-
-
-def _display(path: Path, base_dir: Path) -> str:
-    try:
-        return path.resolve().relative_to(base_dir.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _edit_uri(model_path: Path, docs_dir: Path) -> str:

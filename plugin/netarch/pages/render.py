@@ -8,7 +8,6 @@ it can replace one page template, or extend ``_base/<page>.md.jinja`` and overri
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,6 +97,7 @@ class PageRenderer:
         placeholders = [
             RenderedPage(_src_uri(section_dir, spec), spec.title, "", ()) for spec in specs
         ]
+        rules = rules_for_docs()
         pages: list[RenderedPage] = []
         for spec, placeholder in zip(specs, placeholders, strict=False):
             used: list[str] = []
@@ -117,7 +117,7 @@ class PageRenderer:
                 "view": view,
                 "component": lambda component_id: model.element("component", component_id),
                 "flows": lambda **match: _flows(model, **match),
-                "rules": rules_for_docs(),
+                "rules": rules,
             }
             template = self.environment.get_template(spec.template)
             markdown = _tidy(template.render(context))
@@ -156,14 +156,3 @@ def _tidy(markdown: str) -> str:
             continue
         lines.append(line.rstrip())
     return "\n".join(lines).strip() + "\n"
-
-
-def render_pages(
-    model: Model,
-    views: dict[str, View],
-    section_dir: str = "",
-    model_file: str = "network.yaml",
-    custom_templates: Path | None = None,
-) -> Sequence[RenderedPage]:
-    """One-shot convenience over ``PageRenderer`` for the CLI and tests."""
-    return PageRenderer(custom_templates).render(model, views, section_dir, model_file)

@@ -17,11 +17,6 @@ from netarch.views.base import DiagramView, View
 from netarch.views.text import label, safe_markdown
 
 
-def _component_label(model: Model, component_id: str) -> str:
-    component = model.element("component", component_id)
-    return label(component["name"], component.get("role"))
-
-
 def participant_label(model: Model, element_id: str, *, with_role: bool = True) -> str:
     """A flow participant's label; without the role where width is scarce (sequences, LR)."""
     kind, element = model.participant(element_id)
@@ -65,11 +60,6 @@ def _legend(model: Model, component_ids: Iterable[str | None]) -> tuple[tuple[st
             name = safe_markdown(component["name"]).replace("[", "\\[").replace("]", "\\]")
             links[component_id] = (name, url)
     return tuple(links.values())
-
-
-def _node_path(model: Model, element_id: str) -> ModelPath:
-    kind, _ = model.participant(element_id)
-    return model.element_path(kind, element_id)
 
 
 # Mermaid gives each sequence participant 150 px plus a 50 px margin and never wraps messages,
@@ -144,7 +134,7 @@ def external_ingress(model: Model) -> list[View]:
     if router:
         chart.node(
             router,
-            _component_label(model, router),
+            participant_label(model, router),
             source=model.element_location("component", router),
         )
     with chart.subgraph("cluster", "Kubernetes cluster") as cluster:
