@@ -50,24 +50,38 @@ class Text:
 
 
 def model_texts(model: Model, *, ids: bool = False) -> Iterator[Text]:
-    yield from _walk(model.data, (), False, None, ids)
+    texts = model.memo.get("texts")
+    if texts is None:  # several rules read all texts: collect them once per model
+        texts = model.memo["texts"] = tuple(_collect(model.data))
+    return iter(texts) if ids else (text for text in texts if text.kind == "prose")
 
 
-def _walk(data: Any, path: ModelPath, sourced: bool, key: str | None, ids: bool) -> Iterator[Text]:
-    if isinstance(data, dict):
-        here = sourced or (bool(path) and any(data.get(k) for k in SOURCE_KEYS))
-        for child_key, value in data.items():
-            if child_key in SKIP_KEYS or child_key in SOURCE_KEYS:
-                continue
-            yield from _walk(value, (*path, child_key), here, child_key, ids)
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from _walk(value, (*path, index), sourced, key, ids)
-    elif isinstance(data, str) and key is not None:
-        if key in PROSE_KEYS:
-            yield Text(path, data, sourced)
-        elif ids and key == "id":
-            yield Text(path, data, sourced, "id")
+def _collect(data: Any) -> list[Text]:
+    """Every prose text and element id, in document order (an explicit stack: this runs on
+    every live-preview rebuild, and nested generators cost several times more)."""
+    found: list[Text] = []
+    # (value, path, sourced, key) still to visit, the next one last.
+    stack: list[tuple[Any, ModelPath, bool, str | None]] = [(data, (), False, None)]
+    while stack:
+        value, path, sourced, key = stack.pop()
+        if isinstance(value, dict):
+            here = sourced or (bool(path) and any(value.get(k) for k in SOURCE_KEYS))
+            stack.extend(
+                (child, (*path, child_key), here, child_key)
+                for child_key, child in reversed(value.items())
+                if child_key not in SKIP_KEYS and child_key not in SOURCE_KEYS
+            )
+        elif isinstance(value, list):
+            stack.extend(
+                (item, (*path, index), sourced, key)
+                for index, item in reversed(list(enumerate(value)))
+            )
+        elif isinstance(value, str) and key is not None:
+            if key in PROSE_KEYS:
+                found.append(Text(path, value, sourced))
+            elif key == "id":
+                found.append(Text(path, value, sourced, "id"))
+    return found
 
 
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)

@@ -23,6 +23,7 @@ each one with the real parser. The facts behind them:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -84,6 +85,8 @@ def _code(char: str) -> str:
     return _NAMED.get(char) or f"#{ord(char)};"
 
 
+# Pure and character by character: the same labels come back on every rebuild.
+@functools.lru_cache(maxsize=8192)
 def _escape_segment(text: str) -> str:
     out: list[str] = []
     for char in text:

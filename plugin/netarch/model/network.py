@@ -36,6 +36,9 @@ class Model:
     document: Document
     ids: IdIndex
     path: Path = field(default=Path("network.yaml"))
+    # Values derived from the (never mutated) data that several checks or views need, computed
+    # once per load, e.g. every prose text for the claims lint.
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def data(self) -> dict[str, Any]:

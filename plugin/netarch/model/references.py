@@ -134,13 +134,14 @@ def check_references(doc: Document, schema: dict[str, Any]) -> tuple[IdIndex, li
             )
         )
 
-    places = definition_places(schema)
+    places: dict[str, list[str]] | None = None  # only a dangling reference's hint needs them
     for kinds, ref_id, path, location in sorted(
         walker.refs, key=lambda r: (order.get(r[2], len(order)), r[0])
     ):
         target = next((index.get(k, ref_id) for k in kinds if index.has(k, ref_id)), None)
         index.references.append(Reference(kinds, ref_id, path, location, target))
         if target is None:
+            places = places if places is not None else definition_places(schema)
             diagnostics.append(_dangling(doc, index, places, kinds, ref_id, path, location))
     diagnostics.sort(key=lambda d: (*d.sort_key(), d.message))
     return index, diagnostics

@@ -102,12 +102,20 @@ def validator_for(schema: dict[str, Any]) -> Draft202012Validator:
     return cached[1]
 
 
+# Top-level sections that passed, by schema and section: (schema, repr of the section's value).
+# Under `mkdocs serve` an edit touches one section; the others are not validated again.
+_VALID_SECTIONS: dict[tuple[int, str], tuple[dict[str, Any], str]] = {}
+
+
 def check_schema(doc: Document, schema: dict[str, Any]) -> list[Diagnostic]:
     """Every schema violation in ``doc``, explained, deduplicated and sorted by position."""
-    validator = validator_for(schema)
+    validator, fingerprints = _validator_skipping_valid_sections(doc.data, schema)
     explainer = _Explainer(doc, schema)
     diagnostics: dict[tuple[str, str, str, str], Diagnostic] = {}
+    failed: set[Any] = set()
     for error in validator.iter_errors(doc.data):
+        if error.absolute_path:
+            failed.add(error.absolute_path[0])
         try:
             explained = explainer.explain(error)
         except Exception:  # an unforeseen error shape must not hide the problem itself
@@ -116,7 +124,42 @@ def check_schema(doc: Document, schema: dict[str, Any]) -> list[Diagnostic]:
         for diagnostic in explained:
             key = (str(diagnostic.location), diagnostic.code, diagnostic.message, diagnostic.path)
             diagnostics.setdefault(key, diagnostic)
+    for section, fingerprint in fingerprints.items():
+        if section not in failed:
+            _VALID_SECTIONS[(id(schema), section)] = (schema, fingerprint)
     return sorted(diagnostics.values(), key=lambda d: (*d.sort_key(), d.message, d.path))
+
+
+def _validator_skipping_valid_sections(
+    data: Any, schema: dict[str, Any]
+) -> tuple[Draft202012Validator, dict[str, str]]:
+    """The schema's validator, with the top-level sections already found valid in exactly
+    this form replaced by ``true``; and the fingerprint of every section it will check.
+
+    Exact, not a heuristic: a subschema sees only its own value, so an unchanged section
+    gives the same verdict; the root's own keywords (type, required, additionalProperties)
+    are still applied to the whole document. ``repr`` tells 1, "1", 1.0 and true apart.
+    """
+    validator = validator_for(schema)
+    properties = schema.get("properties")
+    if not isinstance(data, dict) or not isinstance(properties, dict):
+        return validator, {}
+    fingerprints: dict[str, str] = {}
+    skipped: set[str] = set()
+    for section, value in data.items():
+        if section not in properties:
+            continue
+        fingerprint = repr(value)
+        known = _VALID_SECTIONS.get((id(schema), section))
+        if known is not None and known[0] is schema and known[1] == fingerprint:
+            skipped.add(section)
+        else:
+            fingerprints[section] = fingerprint
+    if not skipped:
+        return validator, fingerprints
+    reduced = {name: True if name in skipped else sub for name, sub in properties.items()}
+    # evolve keeps the validator's $ref resolver (and its caches) for the same root $defs.
+    return validator.evolve(schema={**schema, "properties": reduced}), fingerprints
 
 
 # --- helpers shared with references.py --------------------------------------------------------

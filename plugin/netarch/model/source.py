@@ -42,6 +42,7 @@ _YAML_TAG = "tag:yaml.org,2002:"
 # Scalar tags that map onto JSON-shaped values; anything else is NA004.
 _SCALAR_TAGS = {f"{_YAML_TAG}{name}" for name in ("str", "int", "float", "bool", "null")}
 _TIMESTAMP_TAG = f"{_YAML_TAG}timestamp"
+_STR_TAG = f"{_YAML_TAG}str"
 _MERGE_TAG = f"{_YAML_TAG}merge"
 _SEQ_TAG = f"{_YAML_TAG}seq"
 _MAP_TAG = f"{_YAML_TAG}map"
@@ -162,10 +163,29 @@ def _compose_fast(text: str) -> tuple[Any, Any]:
         return None, None
 
 
+# Implicit tag resolution (is this plain scalar an int, a bool, null...?) runs a regex per
+# scalar in Python even under libyaml, and a model repeats the same scalars (true, ids, ports)
+# and is loaded again on every live-preview rebuild. Without path resolvers (the safe loaders
+# have none) the answer depends only on these arguments, so it is remembered.
+_RESOLVED: dict[tuple[type, str, tuple[bool, bool]], str] = {}
+_RESOLVED_MAX = 200_000
+
+
+def _memo_resolve(self: yaml.resolver.BaseResolver, kind: type, value: str, implicit: Any) -> str:
+    key = (kind, value, implicit)
+    tag = _RESOLVED.get(key)
+    if tag is None:
+        tag = yaml.resolver.Resolver.resolve(self, kind, value, implicit)
+        if len(_RESOLVED) >= _RESOLVED_MAX:
+            _RESOLVED.clear()
+        _RESOLVED[key] = tag
+    return tag
+
+
 if yaml.__with_libyaml__:
 
     class _FastComposeLoader(yaml.CSafeLoader):
-        pass
+        resolve = _memo_resolve  # type: ignore[assignment]
 
 
 @dataclass
@@ -251,6 +271,8 @@ class _Builder:
 
     def scalar(self, node: yaml.ScalarNode) -> _Value:
         here = self.loc(node.start_mark)
+        if node.tag == _STR_TAG:  # most values: what SafeConstructor would return, directly
+            return _Value(node.value, here)
         if node.tag == _TIMESTAMP_TAG:
             return _Value(node.value, here)
         if node.tag not in _SCALAR_TAGS:

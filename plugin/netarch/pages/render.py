@@ -134,8 +134,14 @@ def _flows(model: Model, **match: Any) -> list[dict[str, Any]]:
     return [f for f in model.items("flows") if all(f.get(k) == v for k, v in match.items())]
 
 
+# libyaml's emitter when PyYAML has it: the config examples are dumped on every rebuild.
+_SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def _yaml_block(data: Any) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    return yaml.dump(
+        data, Dumper=_SAFE_DUMPER, sort_keys=False, allow_unicode=True, default_flow_style=False
+    )
 
 
 def _tidy(markdown: str) -> str:

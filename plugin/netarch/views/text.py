@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
@@ -11,6 +12,7 @@ _UNSAFE_LINK = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=8192)  # pure; the same texts come back on every rebuild
 def safe_markdown(text: str) -> str:
     """Keep Markdown (emphasis, links, code) but make raw HTML and script links inert.
 
