@@ -20,7 +20,8 @@ REQUIRED_KINDS = {
     "flowchart-v2", "sequence", "classDiagram", "stateDiagram", "er", "gantt", "pie",
     "gitGraph", "mindmap", "timeline", "sankey", "xychart", "block", "packet", "architecture",
     "quadrantChart", "journey", "requirement", "c4", "radar", "treemap", "kanban", "info",
-    "venn", "ishikawa", "treeView",
+    "venn", "ishikawa", "treeView", "agentflow", "swimlane", "eventmodeling", "wardley",
+    "cynefin", "usecase", "railroad", "railroadEbnf", "railroadAbnf", "railroadPeg",
 }  # fmt: skip
 
 
