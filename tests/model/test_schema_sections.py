@@ -41,7 +41,7 @@ def test_unchanged_valid_sections_are_skipped(demo: str) -> None:
     document, _ = load_document(DEMO, text=edited)
     assert document is not None
     validator, to_check = schema_check._validator_skipping_valid_sections(
-        document.data, network_schema()
+        document, network_schema()
     )
     properties = validator.schema["properties"]
     assert list(to_check) == ["site"]  # only the edited section is validated again

@@ -110,33 +110,48 @@ class IdIndex:
         ]
 
 
+# What the walk found in one top-level section, by schema and section: (schema, the section's
+# fingerprint, ids, references). Positions are looked up afresh, as lines may have moved.
+_SECTION_WALKS: dict[tuple[int, str], tuple[dict[str, Any], str, _Found]] = {}
+# Keywords that would make the root's subschemas depend on more than one section's value.
+_ROOT_APPLICATORS = ("$ref", "allOf", "anyOf", "oneOf", "if", "dependentSchemas",
+                     "patternProperties", ID, ID_KEYS, REF, REF_KEYS)  # fmt: skip
+
+
 def check_references(doc: Document, schema: dict[str, Any]) -> tuple[IdIndex, list[Diagnostic]]:
     """Collect ids per kind and check every reference; reports NA020 and NA021."""
-    walker = _Walker(doc, schema)
-    walker.walk(doc.data, schema, ())
+    found = _walk_document(doc, schema)
     order = {path: index for index, path in enumerate(doc.value_locations)}
     index = IdIndex()
     diagnostics: list[Diagnostic] = []
+    ids = [
+        IdDefinition(kind, element_id, path, element, _location(doc, path, key))
+        for kind, element_id, path, element, key in found.ids
+    ]
+    refs = [
+        (kinds, ref_id, path, _location(doc, path, key)) for kinds, ref_id, path, key in found.refs
+    ]
 
-    for found in sorted(walker.ids, key=lambda f: (order.get(f.path, len(order)), f.kind)):
-        first = index.definitions.get((found.kind, found.id))
+    for found_id in sorted(ids, key=lambda f: (order.get(f.path, len(order)), f.kind)):
+        first = index.definitions.get((found_id.kind, found_id.id))
         if first is None:
-            index.definitions[(found.kind, found.id)] = found
+            index.definitions[(found_id.kind, found_id.id)] = found_id
             continue
         diagnostics.append(
             doc.diagnostic(
                 "NA021",
-                found.location,
-                f"duplicate {found.kind} id {show(found.id)} (first defined at {first.location})",
-                hint=f"{found.kind} ids must be unique; rename one of them",
-                path=found.path,
+                found_id.location,
+                f"duplicate {found_id.kind} id {show(found_id.id)} "
+                f"(first defined at {first.location})",
+                hint=f"{found_id.kind} ids must be unique; rename one of them",
+                path=found_id.path,
                 related=(first.location,),
             )
         )
 
     places: dict[str, list[str]] | None = None  # only a dangling reference's hint needs them
     for kinds, ref_id, path, location in sorted(
-        walker.refs, key=lambda r: (order.get(r[2], len(order)), r[0])
+        refs, key=lambda r: (order.get(r[2], len(order)), r[0])
     ):
         target = next((index.get(k, ref_id) for k in kinds if index.has(k, ref_id)), None)
         index.references.append(Reference(kinds, ref_id, path, location, target))
@@ -145,6 +160,50 @@ def check_references(doc: Document, schema: dict[str, Any]) -> tuple[IdIndex, li
             diagnostics.append(_dangling(doc, index, places, kinds, ref_id, path, location))
     diagnostics.sort(key=lambda d: (*d.sort_key(), d.message))
     return index, diagnostics
+
+
+@dataclass
+class _Found:
+    """Ids and references by path, without positions: (kind, id, path, element, is_key) and
+    (kinds, id, path, is_key)."""
+
+    ids: list[tuple[str, str, PathTuple, PathTuple, bool]] = field(default_factory=list)
+    refs: list[tuple[tuple[str, ...], str, PathTuple, bool]] = field(default_factory=list)
+
+
+def _walk_document(doc: Document, schema: dict[str, Any]) -> _Found:
+    """Walk data and schema; under `mkdocs serve`, top-level sections walked before in exactly
+    this form are not walked again (a subschema sees only its own section's value)."""
+    data = doc.data
+    properties = schema.get("properties")
+    if (
+        not isinstance(data, dict)
+        or not isinstance(properties, dict)
+        or any(keyword in schema for keyword in _ROOT_APPLICATORS)
+    ):
+        walker = _Walker(schema)
+        walker.walk(data, schema, ())
+        return walker.found
+    found = _Found()
+    additional = schema.get("additionalProperties")
+    for section, value in data.items():
+        sub = properties.get(section, additional)
+        fingerprint = doc.section_fingerprint(section)
+        known = _SECTION_WALKS.get((id(schema), section))
+        if known is not None and known[0] is schema and known[1] == fingerprint:
+            part = known[2]
+        else:
+            walker = _Walker(schema)
+            walker.walk(value, sub, (section,))
+            part = walker.found
+            _SECTION_WALKS[(id(schema), section)] = (schema, fingerprint, part)
+        found.ids += part.ids
+        found.refs += part.refs
+    return found
+
+
+def _location(doc: Document, path: PathTuple, key: bool) -> Location:
+    return doc.key_location(path) if key else doc.value_location(path)
 
 
 def _dangling(
@@ -195,12 +254,10 @@ def _as_id(value: Any) -> str | None:
 class _Walker:
     """Walks data and schema together, collecting ids and references."""
 
-    def __init__(self, doc: Document, root: dict[str, Any]) -> None:
-        self.doc = doc
+    def __init__(self, root: dict[str, Any]) -> None:
         self.root = root
         self.validator = validator_for(root)
-        self.ids: list[IdDefinition] = []
-        self.refs: list[tuple[tuple[str, ...], str, PathTuple, Location]] = []
+        self.found = _Found()
         self.seen: set[tuple[PathTuple, str, tuple[str, ...]]] = set()
         self.visiting: set[tuple[int, PathTuple]] = set()
 
@@ -216,15 +273,13 @@ class _Walker:
         element_id = _as_id(value)
         if element_id is None or not self.once(path, "id", (kind,)):
             return
-        location = self.doc.key_location(path) if key else self.doc.value_location(path)
-        self.ids.append(IdDefinition(kind, element_id, path, element, location))
+        self.found.ids.append((kind, element_id, path, element, key))
 
     def add_ref(self, kinds: tuple[str, ...], value: Any, path: PathTuple, key: bool) -> None:
         ref_id = _as_id(value)
         if ref_id is None or not kinds or not self.once(path, "ref", kinds):
             return
-        location = self.doc.key_location(path) if key else self.doc.value_location(path)
-        self.refs.append((kinds, ref_id, path, location))
+        self.found.refs.append((kinds, ref_id, path, key))
 
     def annotations(self, instance: Any, schema: dict[str, Any], path: PathTuple) -> None:
         if ID in schema:

@@ -109,7 +109,7 @@ _VALID_SECTIONS: dict[tuple[int, str], tuple[dict[str, Any], str]] = {}
 
 def check_schema(doc: Document, schema: dict[str, Any]) -> list[Diagnostic]:
     """Every schema violation in ``doc``, explained, deduplicated and sorted by position."""
-    validator, fingerprints = _validator_skipping_valid_sections(doc.data, schema)
+    validator, fingerprints = _validator_skipping_valid_sections(doc, schema)
     explainer = _Explainer(doc, schema)
     diagnostics: dict[tuple[str, str, str, str], Diagnostic] = {}
     failed: set[Any] = set()
@@ -131,25 +131,26 @@ def check_schema(doc: Document, schema: dict[str, Any]) -> list[Diagnostic]:
 
 
 def _validator_skipping_valid_sections(
-    data: Any, schema: dict[str, Any]
+    doc: Document, schema: dict[str, Any]
 ) -> tuple[Draft202012Validator, dict[str, str]]:
     """The schema's validator, with the top-level sections already found valid in exactly
     this form replaced by ``true``; and the fingerprint of every section it will check.
 
     Exact, not a heuristic: a subschema sees only its own value, so an unchanged section
     gives the same verdict; the root's own keywords (type, required, additionalProperties)
-    are still applied to the whole document. ``repr`` tells 1, "1", 1.0 and true apart.
+    are still applied to the whole document.
     """
     validator = validator_for(schema)
+    data = doc.data
     properties = schema.get("properties")
     if not isinstance(data, dict) or not isinstance(properties, dict):
         return validator, {}
     fingerprints: dict[str, str] = {}
     skipped: set[str] = set()
-    for section, value in data.items():
+    for section in data:
         if section not in properties:
             continue
-        fingerprint = repr(value)
+        fingerprint = doc.section_fingerprint(section)
         known = _VALID_SECTIONS.get((id(schema), section))
         if known is not None and known[0] is schema and known[1] == fingerprint:
             skipped.add(section)

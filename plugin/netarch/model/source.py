@@ -37,6 +37,8 @@ import yaml
 from netarch.diagnostics import Diagnostic, Location, Severity
 
 PathTuple = tuple[str | int, ...]
+# Where a key or value is written: (file as shown, 1-based line, 1-based column).
+Position = tuple[str, int, int]
 
 _YAML_TAG = "tag:yaml.org,2002:"
 # Scalar tags that map onto JSON-shaped values; anything else is NA004.
@@ -69,12 +71,23 @@ class Document:
     """The loaded model: JSON-shaped ``data`` plus where each key and value was written."""
 
     data: Any
-    value_locations: dict[PathTuple, Location] = field(default_factory=dict)
-    key_locations: dict[PathTuple, Location] = field(default_factory=dict)
+    # Positions as (file, line, column): a model has thousands, and a Location is only made
+    # for the few that are looked up.
+    value_locations: dict[PathTuple, Position] = field(default_factory=dict)
+    key_locations: dict[PathTuple, Position] = field(default_factory=dict)
     # Every file read (as a filesystem path), including ones that failed: watch them all.
     files: list[str] = field(default_factory=list)
     # Source lines per display path, to show the offending line under a diagnostic.
     lines: dict[str, list[str]] = field(default_factory=dict)
+    _fingerprints: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def section_fingerprint(self, name: str) -> str:
+        """The exact content of a top-level section as text (``repr`` tells 1, "1", 1.0 and
+        true apart), so that stages can recognise a section they already checked."""
+        fingerprint = self._fingerprints.get(name)
+        if fingerprint is None:
+            fingerprint = self._fingerprints[name] = repr(self.data[name])
+        return fingerprint
 
     def value_location(self, path: Sequence[str | int]) -> Location:
         """Where the value at ``path`` starts; the nearest known ancestor for unknown paths."""
@@ -113,13 +126,13 @@ class Document:
 
 
 def _lookup(
-    table: dict[PathTuple, Location], path: PathTuple, fallback: dict[PathTuple, Location]
+    table: dict[PathTuple, Position], path: PathTuple, fallback: dict[PathTuple, Position]
 ) -> Location:
     while True:
         if path in table:
-            return table[path]
+            return Location(*table[path])
         if path in fallback:
-            return fallback[path]
+            return Location(*fallback[path])
         if not path:
             return Location("")
         path = path[:-1]
@@ -193,12 +206,12 @@ class _Value:
     """A value with its position, before includes are merged and position tables are built."""
 
     data: Any  # dict[str, _Entry] | list[_Value] | scalar
-    location: Location
+    location: Position
 
 
 @dataclass
 class _Entry:
-    key_location: Location
+    key_location: Position
     value: _Value
 
 
@@ -227,8 +240,8 @@ class _Builder:
         self.emit = emit
         self.count = 0
 
-    def loc(self, mark: yaml.Mark) -> Location:
-        return Location(self.file, mark.line + 1, mark.column + 1)
+    def loc(self, mark: yaml.Mark) -> Position:
+        return (self.file, mark.line + 1, mark.column + 1)
 
     def build(self, node: Any, active: frozenset[int] = frozenset()) -> _Value:
         self.count += 1
@@ -349,7 +362,7 @@ class _Builder:
                 self.emit(
                     "NA002",
                     key_loc,
-                    f"duplicate key '{key}' (first defined at line {first.key_location.line})",
+                    f"duplicate key '{key}' (first defined at line {first.key_location[1]})",
                     hint="remove one of them",
                     related=(first.key_location,),
                 )
@@ -554,19 +567,25 @@ class _Emitter:
     def __call__(
         self,
         code: str,
-        location: Location,
+        location: Location | Position,
         message: str,
         hint: str = "",
-        related: tuple[Location, ...] = (),
+        related: tuple[Location | Position, ...] = (),
     ) -> None:
-        self.pending.append((code, location, message, hint, related))
+        self.pending.append(
+            (code, _location(location), message, hint, tuple(map(_location, related)))
+        )
+
+
+def _location(where: Location | Position) -> Location:
+    return Location(*where) if isinstance(where, tuple) else where
 
 
 @dataclass
 class _Include:
     resolved: Path
     display: str
-    at: Location | None  # the include entry that brought the file in (None for the root)
+    at: Position | None  # the include entry that brought the file in (None for the root)
 
 
 _OS_ERRORS: dict[type[OSError], tuple[str, str]] = {
@@ -581,9 +600,9 @@ class _Loader:
         self.emit = _Emitter()
         self.files: list[str] = []
         self.lines: dict[str, list[str]] = {}
-        self.loaded: dict[Path, Location | None] = {}
+        self.loaded: dict[Path, Position | None] = {}
 
-    def read(self, path: Path, display: str, at: Location | None) -> str | None:
+    def read(self, path: Path, display: str, at: Position | None) -> str | None:
         related = (at,) if at else ()
         try:
             raw = path.read_bytes()
@@ -667,7 +686,7 @@ class _Loader:
         return None
 
     def load(
-        self, path: Path, display: str, text: str | None, chain: list[_Include], at: Location | None
+        self, path: Path, display: str, text: str | None, chain: list[_Include], at: Position | None
     ) -> _Value | None:
         self.files.append(str(path))
         self.loaded[_resolve(path)] = at
@@ -687,7 +706,7 @@ class _Loader:
                     self.merge(root, included, ())
         return root
 
-    def include_items(self, entry: _Entry) -> list[tuple[str, Location]]:
+    def include_items(self, entry: _Entry) -> list[tuple[str, Position]]:
         value = entry.value
         items = value.data if isinstance(value.data, list) else [value]
         result = []
@@ -704,7 +723,7 @@ class _Loader:
         return result
 
     def include(
-        self, parent: Path, parent_display: str, item: str, at: Location, chain: list[_Include]
+        self, parent: Path, parent_display: str, item: str, at: Position, chain: list[_Include]
     ) -> _Value | None:
         path = parent.parent / item
         display = posixpath.normpath(posixpath.join(posixpath.dirname(parent_display), item))
@@ -758,8 +777,8 @@ class _Loader:
                 self.emit(
                     "NA006",
                     entry.key_location,
-                    f"'{where}' is also defined in {mine.key_location.file} "
-                    f"(line {mine.key_location.line})",
+                    f"'{where}' is also defined in {mine.key_location[0]} "
+                    f"(line {mine.key_location[1]})",
                     "define it in one file only: across included files, mappings merge key by "
                     "key and lists concatenate, other values cannot be combined",
                     (mine.key_location,),
