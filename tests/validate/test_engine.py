@@ -16,6 +16,8 @@ from netarch.validate.engine import (
     find_mermaid_js,
 )
 
+CORPUS = Path(__file__).parent / "corpus"
+
 
 def test_loads_the_pinned_mermaid(validator: MermaidValidator) -> None:
     assert validator.version == "12.3.0"
@@ -169,3 +171,16 @@ def test_timeout_reports_and_restarts_the_isolate() -> None:
         # A fresh isolate took over: checking works again, and the timeout was not cached.
         assert own.check("flowchart LR\n  slow --> parse\n") == []
         assert own.check("flowchart LR\n  slow -->\n")[0].line == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "column"),
+    [("usecase.unclosed-label.bad.mmd", 8, 31), ("eventmodeling.duplicate-frame.bad.mmd", 8, 0)],
+)
+def test_position_written_only_in_the_message_is_mapped_back(
+    validator: MermaidValidator, name: str, line: int, column: int
+) -> None:
+    # Front matter and a comment above the diagram: mermaid counts lines of its cleaned copy.
+    text = "---\ntitle: t\n---\n%% a comment\n" + (CORPUS / name).read_text()
+    (problem,) = validator.check(text)
+    assert (problem.line, problem.column) == (line, column)

@@ -620,7 +620,18 @@ def problems_from_error(text: str, error: dict[str, Any]) -> list[MermaidProblem
     # Errors raised by a diagram database (or a renderer) carry no position: best effort.
     first_line = message.strip().splitlines()[0] if message.strip() else message
     code = "MERMAID_RENDER" if error.get("phase") == "render" else "MERMAID"
+    said = _PROSE_POSITION.search(message)
+    if said:  # the position is only in the words of the message
+        line, column = linemap.to_original(int(said["line"]), int(said["col"] or 0))
+        words = " ".join(message.replace("'\n'", "end of line").split())
+        return [MermaidProblem(line, column, words, code)]
     return [MermaidProblem(_locate(text, message, error.get("token")), 0, first_line, code)]
+
+
+# Newer parsers that write the position into the message only: "... at line 4, column 31
+# [98,99)" (usecase), "Duplicate frame number 2 on line 5" (eventmodeling); 1-based, counted
+# like every other mermaid line number.
+_PROSE_POSITION = re.compile(r"\b(?:at|on) line (?P<line>\d+)(?:, column (?P<col>\d+))?")
 
 
 # Messages of position-less errors that name what is wrong, and how to find where it is
