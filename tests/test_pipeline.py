@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import yaml
@@ -56,3 +57,29 @@ def test_the_demo_model_passes_every_check_with_the_real_mermaid(demo_model_path
         result = generate(demo_model_path, check_diagram=validator.check)
         assert result.ok, [d.headline() for d in result.diagnostics]
         assert validator.parses >= 14
+
+
+def test_diagrams_checked_on_helper_threads_give_the_same_result(demo_model_path: Path) -> None:
+    calls: list[str] = []
+
+    def reject_the_note(text: str) -> list[MermaidProblem]:
+        calls.append(threading.current_thread().name)
+        if "Note over" in text:
+            return [MermaidProblem(1, 0, "rejected")]
+        return []
+
+    inline = generate(demo_model_path, check_diagram=reject_the_note)
+    on_threads = generate(demo_model_path, check_diagram=reject_the_note, diagram_threads=3)
+    assert on_threads.diagnostics == inline.diagnostics  # same problems, same order
+    assert not on_threads.ok and on_threads.pages == []  # rendered meanwhile, then dropped
+    threads = set(calls)
+    assert threading.current_thread().name in threads  # the inline run
+    assert any(name.startswith("netarch-diagrams") for name in threads)
+
+    def accept(text: str) -> list[MermaidProblem]:
+        return []
+
+    clean = generate(demo_model_path, check_diagram=accept, diagram_threads=2)
+    assert clean.ok and [p.markdown for p in clean.pages] == [
+        p.markdown for p in generate(demo_model_path, check_diagram=accept).pages
+    ]

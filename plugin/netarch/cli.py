@@ -100,6 +100,7 @@ def _render(args: argparse.Namespace) -> int:
             renderer=PageRenderer(args.custom_templates),
             check_diagram=validator.check if validator else None,
             model_checks=[run_checks],
+            diagram_threads=validator.workers if validator else 0,
         )
     finally:
         if validator is not None:
@@ -153,13 +154,25 @@ def _check(args: argparse.Namespace) -> int:
                 display_path=display_path(model),
                 check_diagram=checker.check,
                 model_checks=checks,
+                # The browser of --render must stay on this thread.
+                diagram_threads=0 if args.render else validator.workers,
             )
             diagnostics += result.diagnostics
         if markdown:
-            from netarch.validate.fences import check_markdown
+            from netarch.validate.fences import check_markdown, find_fences
 
-            for path in markdown:
-                text = path.read_text(encoding="utf-8")
+            texts = {path: path.read_text(encoding="utf-8") for path in markdown}
+            # Parse every fence of every file on all isolates at once; the checks below then
+            # find the verdicts cached (and --render draws in the browser, one by one).
+            validator.check_many(
+                [
+                    fence.text
+                    for path, text in texts.items()
+                    for fence in find_fences(text, str(path))
+                    if fence.terminated
+                ]
+            )
+            for path, text in texts.items():
                 diagnostics += check_markdown(text, checker, display_path(path))
     if diagnostics or args.format == "json":
         print(format_report(diagnostics, args.format))

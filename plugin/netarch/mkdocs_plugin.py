@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -120,6 +121,8 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         self.preview = LivePreview()
         self._config_dir = Path.cwd()
         self._mermaid_asset: Path | None = None
+        self._background = ThreadPoolExecutor(1, thread_name_prefix="netarch-assets")
+        self._asset_copy: Future[None] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -144,6 +147,9 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             self.validator = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if self._asset_copy is not None:  # left by a build that failed: never race the cleanup
+            wait([self._asset_copy])
+            self._asset_copy = None
         serve = self.config.enabled and self.config.serve_mermaid
         self._mermaid_asset = (
             assets.register_mermaid(config, self.config.mermaid_js) if serve else None
@@ -185,6 +191,11 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if self._mermaid_asset is not None:
+            # MkDocs has just emptied site_dir: copy the 5.5 MB script while it renders pages.
+            self._asset_copy = self._background.submit(
+                assets.copy_mermaid, self._mermaid_asset, config.site_dir
+            )
         if not self.config.enabled or self.generation is None:
             return files
         if self.validator is not None:
@@ -229,7 +240,10 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         return nav
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if self._mermaid_asset is not None:
+        copying, self._asset_copy = self._asset_copy, None
+        if copying is not None:
+            copying.result()  # done by now; raises what the copy raised
+        elif self._mermaid_asset is not None:
             assets.copy_mermaid(self._mermaid_asset, config.site_dir)
 
     def on_page_markdown(
@@ -288,6 +302,7 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
                 section_dir=self.config.section_dir.strip("/"),
                 check_diagram=self.validator.check if self.validator else None,
                 model_checks=[partial(run_checks, severity_overrides=self.config.checks)],
+                diagram_threads=self.validator.workers if self.validator else 0,
             )
         except Exception as error:
             if not self.is_serve:
@@ -313,15 +328,26 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         return titles
 
     def _check_hand_written_fences(self, files: Files) -> None:
-        from netarch.validate.fences import check_markdown
+        from netarch.validate.fences import check_markdown, find_fences
 
         assert self.validator is not None
+        pages = {
+            display_path(Path(file.abs_src_path), self._config_dir): file.content_string
+            for file in files.documentation_pages()
+            if not file.generated_by and file.abs_src_path
+        }
+        # All fences on all Mermaid isolates at once; check_markdown then finds them cached.
+        self.validator.check_many(
+            [
+                fence.text
+                for display, text in pages.items()
+                for fence in find_fences(text, display)
+                if fence.terminated
+            ]
+        )
         problems: list[Diagnostic] = []
-        for file in files.documentation_pages():
-            if file.generated_by or not file.abs_src_path:
-                continue
-            display = display_path(Path(file.abs_src_path), self._config_dir)
-            problems += check_markdown(file.content_string, self.validator, display)
+        for display, text in pages.items():
+            problems += check_markdown(text, self.validator, display)
         self._report(problems)
 
     def _report(self, diagnostics: list[Diagnostic]) -> None:

@@ -8,6 +8,7 @@ when there is no error, so a caller cannot publish half-checked output by mistak
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,24 +47,41 @@ def generate(
     section_dir: str = "",
     check_diagram: DiagramChecker | None = None,
     model_checks: Sequence[ModelCheck] = (),
+    diagram_threads: int = 0,
 ) -> Generation:
+    """Run the pipeline on ``model_path``.
+
+    ``diagram_threads``: 0 checks the diagrams one by one on this thread (for a checker that
+    must stay on it, such as a browser). N >= 1 hands them to N helper threads as soon as the
+    views exist -- for a thread-safe checker like ``MermaidValidator.check`` -- so that Mermaid
+    works while the network checks run and the pages render here.
+    """
     display = display_path or str(model_path)
     loaded = load_model(model_path, display_path=display)
     result = Generation(list(loaded.diagnostics), loaded.files, loaded.model)
     if loaded.model is None:
         return result
     model = loaded.model
-    for check in model_checks:
-        result.diagnostics += check(model)
     result.views = build_views(model)
-    if check_diagram is not None:
-        for view in result.views.values():
-            if isinstance(view, DiagramView):
-                result.diagnostics += diagram_diagnostics(view, check_diagram(view.diagram.text))
-    if has_errors(result.diagnostics):
-        return result
-    renderer = renderer or PageRenderer()
-    result.pages = renderer.render(model, result.views, section_dir, display)
+    diagrams = [view for view in result.views.values() if isinstance(view, DiagramView)]
+    with ThreadPoolExecutor(max(1, diagram_threads), "netarch-diagrams") as helpers:
+        verdicts: list[Future[Sequence[MermaidProblem]]] = []
+        if check_diagram is not None and diagram_threads > 0:
+            verdicts = [helpers.submit(check_diagram, view.diagram.text) for view in diagrams]
+        for check in model_checks:
+            result.diagnostics += check(model)
+        # Rendered before the diagrams' verdicts are in, and dropped if one is an error.
+        pages: list[RenderedPage] = []
+        if not has_errors(result.diagnostics):
+            pages = (renderer or PageRenderer()).render(model, result.views, section_dir, display)
+        if check_diagram is not None:
+            for index, view in enumerate(diagrams):
+                problems = (
+                    verdicts[index].result() if verdicts else check_diagram(view.diagram.text)
+                )
+                result.diagnostics += diagram_diagnostics(view, problems)
+    if not has_errors(result.diagnostics):
+        result.pages = pages
     return result
 
 

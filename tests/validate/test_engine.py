@@ -109,6 +109,64 @@ def test_concurrent_checks_from_threads(validator: MermaidValidator) -> None:
     assert all(results[i][0].line == 2 for i in range(12, 24))
 
 
+def test_check_many_uses_every_isolate_and_keeps_the_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = [f"flowchart LR\n  m{i} --> n{i}\n" for i in range(6)]
+    texts += ["flowchart LR\n  broken -->\n", 'pie\n  "a" : 1\n']
+    with MermaidValidator(workers=2) as pool, MermaidValidator(workers=1) as single:
+        assert pool.workers == 2 and single.workers == 1
+        expected = [single.check(text) for text in texts]
+        for started in pool._starting:
+            started.result()  # the second isolate has joined
+        used: set[int] = set()
+        real_evaluate = engine._Isolate.evaluate
+
+        def spy(self: engine._Isolate, code: str) -> object:
+            used.add(id(self))
+            return real_evaluate(self, code)
+
+        monkeypatch.setattr(engine._Isolate, "evaluate", spy)
+        many = pool.check_many(texts)
+        assert many == expected
+        assert many[6][0].line == 2 and many[7] == []
+        assert used == {id(isolate) for isolate in pool._isolates}
+        assert pool.parses == len(texts)
+        assert pool.check_many(texts) == many and pool.cache_hits == len(texts)
+
+
+def test_workers_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NETARCH_MERMAID_WORKERS", "3")
+    assert engine.default_workers() == 3
+    monkeypatch.setenv("NETARCH_MERMAID_WORKERS", "none")
+    assert 1 <= engine.default_workers() <= 2
+
+
+def test_close_while_an_isolate_is_still_starting() -> None:
+    own = MermaidValidator(workers=2)
+    own.close()  # waits for the background start, then stops both isolates
+    assert all(isolate._worker is None for isolate in own._isolates)
+    with pytest.raises(RuntimeError, match="closed"):
+        own.check("flowchart LR\n  a --> b\n")
+
+
+def test_a_background_isolate_that_fails_to_start_is_left_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real_start = engine._Isolate.start
+    calls = iter(range(100))
+
+    def flaky(self: engine._Isolate) -> None:
+        if next(calls) == 1:  # the second isolate
+            raise MemoryError("no room for another isolate")
+        real_start(self)
+
+    monkeypatch.setattr(engine._Isolate, "start", flaky)
+    with MermaidValidator(workers=2) as own:
+        assert own._starting[0].exception() is not None
+        assert own.check_many(["flowchart LR\n  a --> b\n"] * 3) == [[], [], []]
+
+
 def test_close_and_context_manager() -> None:
     with MermaidValidator() as own:
         assert own.check('pie\n  "a" : 1\n') == []

@@ -6,6 +6,7 @@ other rules can skip them instead of repeating the same complaint.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,24 +19,35 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def parse_ip(text: Any) -> IPAddress | None:
-    try:
-        return ipaddress.ip_address(str(text))
-    except ValueError:
-        return None
+    return _parse_ip(str(text))
 
 
 def parse_network(text: Any) -> IPNetwork | None:
     """A CIDR with no host bits set; ``None`` for anything else."""
-    try:
-        return ipaddress.ip_network(str(text), strict=True)
-    except ValueError:
-        return None
+    return _parse_network(str(text))
 
 
 def proper_network(text: str) -> IPNetwork | None:
     """The network a CIDR with host bits set was probably meant to be."""
     try:
         return ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return None
+
+
+# ipaddress values are immutable, and the rules parse the same model text on every rebuild.
+@functools.lru_cache(maxsize=8192)
+def _parse_ip(text: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_network(text: str) -> IPNetwork | None:
+    try:
+        return ipaddress.ip_network(text, strict=True)
     except ValueError:
         return None
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import queue
 import re
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -400,59 +403,45 @@ _LANGIUM_ERROR = re.compile(
 _JISON_HEAD = re.compile(r"^(?P<kind>Parse|Lexical) error on line (?P<line>\d+)[:.]\s*(?P<rest>.*)")
 
 
-class MermaidValidator:
-    """Checks diagram text with mermaid.parse in one long-lived in-process V8.
+def default_workers() -> int:
+    """Isolates to run: ``$NETARCH_MERMAID_WORKERS``, else one per CPU core, at most two.
 
-    All V8 work happens on one private worker thread. mini-racer resolves promises on an
-    asyncio loop and refuses ``promise.get()`` on a thread where a loop is running -- which is
-    the case wherever playwright's sync API (``--render``) or any asyncio code is active. The
-    worker thread never runs a loop, and it also serialises access to the isolate, which must
-    not be used from two threads at once (mkdocs serve rebuilds on another thread).
+    Each isolate holds its own copy of mermaid (~150 MB); two let a build check two diagrams
+    at once, and measured, more than two gain nothing on two cores.
+    """
+    env = os.environ.get("NETARCH_MERMAID_WORKERS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    return max(1, min(2, os.cpu_count() or 1))
 
-    Create the first validator of a process on the main thread (see ``__init__``).
+
+class _Isolate:
+    """One V8 isolate with mermaid loaded, used only from its own worker thread.
+
+    mini-racer resolves promises on an asyncio loop and refuses ``promise.get()`` on a thread
+    where a loop is running -- which is the case wherever playwright's sync API (``--render``)
+    or any asyncio code is active. The worker thread never runs a loop, and it serialises
+    access to the isolate, which must not be used from two threads at once.
     """
 
-    def __init__(self, mermaid_js: Path | None = None, *, timeout_s: float = DEFAULT_TIMEOUT_S):
-        self.mermaid_js = Path(mermaid_js) if mermaid_js else find_mermaid_js()
+    def __init__(self, source: str, mermaid_js: Path, timeout_s: float, name: str) -> None:
+        self._source = source
+        self._mermaid_js = mermaid_js
         self.timeout_s = timeout_s
-        self._source = self.mermaid_js.read_text(encoding="utf-8")
-        self._lock = threading.Lock()
-        self._cache: dict[str, tuple[MermaidProblem, ...]] = {}
-        self.cache_hits = 0
-        self.parses = 0
         self._ctx: Any = None
-        # V8 itself must be initialised on the main thread: measured, initialising it on any
-        # other thread makes the second live isolate segfault. Isolates may then be created
-        # and used on any thread. (No-op if already initialised.)
-        from py_mini_racer import init_mini_racer
-
-        init_mini_racer(ignore_duplicate_init=True)
         self._worker: ThreadPoolExecutor | None = ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="netarch-mermaid"
+            max_workers=1, thread_name_prefix=name
         )
-        self._version: str | None = None
-        try:
-            self._on_worker(self._start)
-        except BaseException:
-            self.close()
-            raise
 
-    @property
-    def version(self) -> str:
-        """The loaded mermaid's own version string (asked once, when first needed: it costs the
-        start-up of one more grammar, ~0.25 s)."""
-        with self._lock:
-            if self._version is None:
-                self._version = str(self._on_worker(self._eval, "__netarchVersion()"))
-            return self._version
-
-    # -- life cycle (worker thread) ---------------------------------------------------------
-    def _on_worker(self, function: Callable[..., Any], *args: Any) -> Any:
+    def submit(self, function: Callable[..., Any], *args: Any) -> Future[Any]:
         if self._worker is None:
             raise RuntimeError("MermaidValidator is closed")
-        return self._worker.submit(function, *args).result()
+        return self._worker.submit(function, *args)
 
-    def _start(self) -> None:
+    def evaluate(self, code: str) -> Any:
+        return self.submit(self._eval, code).result()
+
+    def start(self) -> None:  # on the worker thread
         from py_mini_racer import MiniRacer  # imported late: loading the V8 library is not free
 
         ctx = MiniRacer()
@@ -461,33 +450,129 @@ class MermaidValidator:
         ctx.eval(self._source)
         if not ctx.eval("globalThis.mermaid && typeof mermaid.parse === 'function'"):
             ctx.close()
-            raise MermaidNotFound(f"{self.mermaid_js} did not define a global `mermaid`.")
+            raise MermaidNotFound(f"{self._mermaid_js} did not define a global `mermaid`.")
         ctx.eval(_HARNESS)
         self._ctx = ctx
 
-    def _eval(self, code: str) -> Any:
+    def _eval(self, code: str) -> Any:  # on the worker thread
         value = self._ctx.eval(code)
         get = getattr(value, "get", None)
         if callable(get):  # a JSPromise
             return get(timeout=self.timeout_s)
         return value
 
-    def _restart(self) -> None:
-        self._ctx.close()
-        self._ctx = None
-        self._start()
+    def restart(self) -> None:  # on the worker thread
+        self.stop()
+        self.start()
 
-    def _stop(self) -> None:
+    def stop(self) -> None:  # on the worker thread
         if self._ctx is not None:
             self._ctx.close()
             self._ctx = None
 
     def close(self) -> None:
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.submit(self.stop).result()
+            worker.shutdown(wait=True)
+
+
+class MermaidValidator:
+    """Checks diagram text with mermaid.parse in long-lived in-process V8 isolates.
+
+    One isolate is started (and checked) before the constructor returns; the others start in
+    the background and join as soon as they are ready, so one diagram never waits for them.
+    Each check takes a free isolate; several threads (or :meth:`check_many`) check several
+    diagrams at once. Verdicts are cached by content.
+
+    Create the first validator of a process on the main thread (see ``__init__``).
+    """
+
+    def __init__(
+        self,
+        mermaid_js: Path | None = None,
+        *,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        workers: int | None = None,
+    ):
+        self.mermaid_js = Path(mermaid_js) if mermaid_js else find_mermaid_js()
+        self._timeout_s = timeout_s
+        self.workers = max(1, workers or default_workers())
+        self._source = self.mermaid_js.read_text(encoding="utf-8")
+        self._lock = threading.Lock()  # cache and counters; never held while V8 works
+        self._cache: dict[str, tuple[MermaidProblem, ...]] = {}
+        self.cache_hits = 0
+        self.parses = 0
+        self._version: str | None = None
+        self._closed = False
+        # V8 itself must be initialised on the main thread: measured, initialising it on any
+        # other thread makes the second live isolate segfault. Isolates may then be created
+        # and used on any thread. (No-op if already initialised.)
+        from py_mini_racer import init_mini_racer
+
+        init_mini_racer(ignore_duplicate_init=True)
+        self._isolates = [
+            _Isolate(self._source, self.mermaid_js, timeout_s, f"netarch-mermaid-{index}")
+            for index in range(self.workers)
+        ]
+        self._free: queue.SimpleQueue[_Isolate] = queue.SimpleQueue()
+        self._starting: list[Future[Any]] = []
+        try:
+            first = self._isolates[0]
+            first.submit(first.start).result()
+        except BaseException:
+            self.close()
+            raise
+        self._free.put(first)
+        for isolate in self._isolates[1:]:
+            started = isolate.submit(isolate.start)
+            started.add_done_callback(partial(self._joined, isolate))
+            self._starting.append(started)
+
+    def _joined(self, isolate: _Isolate, started: Future[Any]) -> None:
+        # A background isolate that failed to start is left out; the others carry on.
+        if not started.cancelled() and started.exception() is None and not self._closed:
+            self._free.put(isolate)
+
+    @contextmanager
+    def _isolate(self) -> Iterator[_Isolate]:
+        if self._closed:
+            raise RuntimeError("MermaidValidator is closed")
+        isolate = self._free.get()
+        try:
+            yield isolate
+        finally:
+            self._free.put(isolate)
+
+    @property
+    def timeout_s(self) -> float:
+        """Seconds one diagram may take before its isolate is replaced."""
+        return self._timeout_s
+
+    @timeout_s.setter
+    def timeout_s(self, seconds: float) -> None:
+        self._timeout_s = seconds
+        for isolate in self._isolates:
+            isolate.timeout_s = seconds
+
+    @property
+    def version(self) -> str:
+        """The loaded mermaid's own version string (asked once, when first needed: it costs the
+        start-up of one more grammar, ~0.25 s)."""
+        if self._version is None:
+            with self._isolate() as isolate:
+                self._version = str(isolate.evaluate("__netarchVersion()"))
+        return self._version
+
+    def close(self) -> None:
         with self._lock:
-            worker, self._worker = self._worker, None
-            if worker is not None:
-                worker.submit(self._stop).result()
-                worker.shutdown(wait=True)
+            if self._closed:
+                return
+            self._closed = True
+        for started in self._starting:
+            started.exception()  # wait: an isolate must not be closed while it starts
+        for isolate in self._isolates:
+            isolate.close()
 
     def __enter__(self) -> MermaidValidator:
         return self
@@ -509,16 +594,23 @@ class MermaidValidator:
             if cached is not None:
                 self.cache_hits += 1
                 return list(cached)
-            problems = tuple(self._check_uncached(text))
+        problems = tuple(self._check_uncached(text))
+        with self._lock:
             if not any(p.code == "MERMAID_TIMEOUT" for p in problems):  # may pass next time
                 self._cache[key] = problems
-            return list(problems)
+        return list(problems)
+
+    def check_many(self, texts: Sequence[str]) -> list[list[MermaidProblem]]:
+        """:meth:`check` for each text, on all isolates at once; results in the same order."""
+        if len(texts) < 2 or self.workers < 2:
+            return [self.check(text) for text in texts]
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="netarch-check") as pool:
+            return list(pool.map(self.check, texts))
 
     def detect_type(self, text: str) -> str | None:
         """mermaid's id for the diagram's type (``"flowchart-v2"``, ``"sequence"``...), or None."""
-        with self._lock:
-            found = self._on_worker(
-                self._eval,
+        with self._isolate() as isolate:
+            found = isolate.evaluate(
                 f"(() => {{ try {{ return mermaid.detectType({json.dumps(text)}); }}"
                 " catch (e) { return null; } })()",
             )
@@ -541,11 +633,14 @@ class MermaidValidator:
             ]
         from py_mini_racer import JSTimeoutException
 
-        try:
-            raw = self._on_worker(self._eval, f"__netarchCheck({json.dumps(text)})")
-        except (JSTimeoutException, TimeoutError):
-            # The isolate may still be busy with the runaway parse: start a fresh one.
-            self._on_worker(self._restart)
+        with self._isolate() as isolate:
+            try:
+                raw = isolate.evaluate(f"__netarchCheck({json.dumps(text)})")
+            except (JSTimeoutException, TimeoutError):
+                # The isolate may still be busy with the runaway parse: start a fresh one.
+                isolate.submit(isolate.restart).result()
+                raw = None
+        if raw is None:
             return [
                 MermaidProblem(
                     0,
@@ -554,7 +649,8 @@ class MermaidValidator:
                     "MERMAID_TIMEOUT",
                 )
             ]
-        self.parses += 1
+        with self._lock:
+            self.parses += 1
         result = json.loads(str(raw))
         if result["ok"]:
             return []
