@@ -7,6 +7,8 @@ it can replace one page template, or extend ``_base/<page>.md.jinja`` and overri
 
 from __future__ import annotations
 
+import contextlib
+import os
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +31,10 @@ class PageSpec:
     title: str
     # Model section the page is about; the page is left out when the model has no such section.
     requires: str | None = None
+    # False: the template gets only `page`, `pages` and `rules`, never the model, so its
+    # output is kept until a template file changes (a live-preview edit of the model does
+    # not render it again).
+    uses_model: bool = True
 
     @property
     def template(self) -> str:
@@ -45,7 +51,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("tenant-isolation", "Tenant isolation with Kube-OVN and Cilium", "tenants"),
     PageSpec("observability", "Observability with Hubble", "observability"),
     PageSpec("traffic-flows", "Traffic flow summary", "flows"),
-    PageSpec("rules", "Model checks"),
+    PageSpec("rules", "Model checks", uses_model=False),
 )
 
 
@@ -89,6 +95,8 @@ class PageRenderer:
         self.environment.filters["md"] = lambda text: safe_markdown(str(text))
         self.environment.filters["source"] = lambda text: source_link(str(text))
         self.environment.filters["yaml"] = _yaml_block
+        # Pages that do not use the model, by template: (inputs, Markdown).
+        self._model_free: dict[str, tuple[tuple[Any, ...], str]] = {}
 
     def render(
         self, model: Model, views: dict[str, View], section_dir: str, model_file: str
@@ -100,6 +108,10 @@ class PageRenderer:
         rules = rules_for_docs()
         pages: list[RenderedPage] = []
         for spec, placeholder in zip(specs, placeholders, strict=False):
+            if not spec.uses_model:
+                context = {"page": placeholder, "pages": placeholders, "rules": rules}
+                pages.append(self._render_model_free(spec, placeholder, context))
+                continue
             used: list[str] = []
 
             def view(view_id: str, _used: list[str] = used) -> str:
@@ -123,6 +135,31 @@ class PageRenderer:
             markdown = _tidy(template.render(context))
             pages.append(RenderedPage(placeholder.src_uri, spec.title, markdown, tuple(used)))
         return pages
+
+    def _render_model_free(
+        self, spec: PageSpec, placeholder: RenderedPage, context: dict[str, Any]
+    ) -> RenderedPage:
+        # Its inputs: the templates on disk (any file, as one may include or extend another),
+        # the page list and the rules -- all compared by value.
+        key = (spec.template, _files_signature(self.template_dirs), repr(context))
+        cached = self._model_free.get(spec.template)
+        if cached is None or cached[0] != key:
+            markdown = _tidy(self.environment.get_template(spec.template).render(context))
+            cached = self._model_free[spec.template] = (key, markdown)
+        return RenderedPage(placeholder.src_uri, spec.title, cached[1], ())
+
+
+def _files_signature(folders: tuple[Path, ...]) -> tuple[tuple[str, int, int], ...]:
+    """Every file under ``folders`` with its modification time and size."""
+    found = []
+    for folder in folders:
+        for directory, _, names in os.walk(folder):
+            for name in names:
+                path = os.path.join(directory, name)
+                with contextlib.suppress(OSError):  # removed meanwhile: not part of it
+                    stat = os.stat(path)
+                    found.append((path, stat.st_mtime_ns, stat.st_size))
+    return tuple(sorted(found))
 
 
 def _src_uri(section_dir: str, spec: PageSpec) -> str:
