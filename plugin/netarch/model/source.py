@@ -234,14 +234,17 @@ class _TooManyNodes(Exception):
 class _Builder:
     """Turns composed nodes into ``_Value`` trees, reporting NA002 and NA004 as it goes."""
 
-    def __init__(self, loader: _ComposeLoader, file: str, emit: _Emitter) -> None:
+    def __init__(
+        self, loader: _ComposeLoader, file: str, emit: _Emitter, first_line: int = 1
+    ) -> None:
         self.loader = loader
         self.file = file
         self.emit = emit
         self.count = 0
+        self.first_line = first_line  # the file's line number of the text's first line
 
     def loc(self, mark: yaml.Mark) -> Position:
-        return (self.file, mark.line + 1, mark.column + 1)
+        return (self.file, mark.line + self.first_line, mark.column + 1)
 
     def build(self, node: Any, active: frozenset[int] = frozenset()) -> _Value:
         self.count += 1
@@ -558,6 +561,87 @@ def _explain_syntax_error(
 # --- loading ------------------------------------------------------------------------------------
 
 
+# --- top-level blocks --------------------------------------------------------------------------
+#
+# Under `mkdocs serve` one save changes one line of one top-level section. A model file that is
+# a plain block mapping -- every line at column 0 is `key:` (a plain key), a comment or blank --
+# is the same mapping as its top-level blocks parsed one by one, each a document of its own:
+# without anchors, directives or document markers nothing in one block can change the meaning
+# of another. Each block is composed by libyaml and built once per (file, text, first line);
+# the first block that is not exactly that (any error, duplicate key, tag problem, `include`,
+# anything the splitter does not recognise) sends the whole file to the full parse, whose
+# diagnostics are authoritative.
+
+_TOP_LEVEL_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*(?=:(?:[ \t]|\r?$))")
+# Anchors; tabs; characters where str.splitlines and YAML disagree on what a line is.
+_NOT_SIMPLE = ("&", "\t", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+_BLOCKS: dict[tuple[str, str, int], tuple[str, _Entry]] = {}
+_BLOCKS_MAX = 1024
+
+
+def _top_level_blocks(text: str) -> list[tuple[str, int, str]] | None:
+    """(key, first line, text) per top-level block, or None when ``text`` is not that simple."""
+    if not yaml.__with_libyaml__ or any(mark in text for mark in _NOT_SIMPLE):
+        return None
+    lines = text.splitlines(keepends=True)
+    starts: list[tuple[int, str]] = []
+    for number, line in enumerate(lines):
+        first = line[:1]
+        if first in (" ", "\n", "\r", "#"):
+            if not starts and first == " " and line.strip() and not line.lstrip().startswith("#"):
+                return None  # indented content before the first key
+            continue
+        key = _TOP_LEVEL_KEY.match(line)
+        if key is None:
+            return None  # '---', '%YAML', '- item', '"quoted": key', '? key', a flow mapping...
+        starts.append((number, key.group(0)))
+    keys = [key for _, key in starts]
+    if not starts or len(set(keys)) != len(keys) or "include" in keys:
+        return None
+    bounds = [number for number, _ in starts] + [len(lines)]
+    return [
+        (key, number + 1, "".join(lines[number : bounds[index + 1]]))
+        for index, (number, key) in enumerate(starts)
+    ]
+
+
+def _parse_by_blocks(text: str, display: str) -> _Value | None:
+    blocks = _top_level_blocks(text)
+    if blocks is None:
+        return None
+    entries: dict[str, _Entry] = {}
+    for key, first_line, block in blocks:
+        cached = _BLOCKS.get((display, block, first_line))
+        if cached is None:
+            entry = _parse_block(block, display, first_line)
+            if entry is None:
+                return None
+            if len(_BLOCKS) >= _BLOCKS_MAX:
+                _BLOCKS.clear()
+            cached = _BLOCKS[(display, block, first_line)] = (key, entry)
+        entries[key] = cached[1]
+    # The root mapping starts where its first key does, as composing the whole file gives.
+    return _Value(entries, (display, blocks[0][1], 1))
+
+
+def _parse_block(block: str, display: str, first_line: int) -> _Entry | None:
+    """The single ``key: value`` entry ``block`` holds, or None for anything unusual."""
+    loader = _FastComposeLoader(block)
+    try:
+        node = loader.get_single_node()
+        if not isinstance(node, yaml.MappingNode) or node.tag != _MAP_TAG or len(node.value) != 1:
+            return None
+        silent = _Emitter()
+        root = _Builder(loader, display, silent, first_line).build(node)
+        if silent.pending or len(root.data) != 1:
+            return None
+        return next(iter(root.data.values()))
+    except (yaml.YAMLError, _TooManyNodes, RecursionError):
+        return None
+    finally:
+        loader.dispose()
+
+
 class _Emitter:
     """Collects diagnostics; source lines are attached once all files are known."""
 
@@ -629,6 +713,9 @@ class _Loader:
     def parse(self, text: str, display: str) -> _Value | None:
         text = text.removeprefix("\ufeff")  # a BOM would shift every column on line 1
         self.lines[display] = text.splitlines()
+        by_blocks = _parse_by_blocks(text, display)
+        if by_blocks is not None:
+            return by_blocks
         loader: Any = None
         try:
             loader, node = _compose_fast(text)
