@@ -406,7 +406,7 @@ _JISON_HEAD = re.compile(r"^(?P<kind>Parse|Lexical) error on line (?P<line>\d+)[
 def default_workers() -> int:
     """Isolates to run: ``$NETARCH_MERMAID_WORKERS``, else one per CPU core, at most two.
 
-    Each isolate holds its own copy of mermaid (~150 MB); two let a build check two diagrams
+    Each isolate holds its own copy of mermaid (~70 MB); two let a build check two diagrams
     at once, and measured, more than two gain nothing on two cores.
     """
     env = os.environ.get("NETARCH_MERMAID_WORKERS", "").strip()
