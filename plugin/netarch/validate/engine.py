@@ -1,8 +1,8 @@
 """Check Mermaid diagrams with the real, pinned Mermaid, in-process.
 
-One long-lived V8 isolate (PyPI ``mini-racer``) loads ``mermaid.min.js`` once; every diagram is
-then checked by ``mermaid.parse`` -- mermaid's own grammars plus the checks its diagram
-databases run while parsing. No browser, no process per diagram, no grammar of our own: what
+Long-lived V8 isolates (PyPI ``mini-racer``; one per core, at most two) each load
+``mermaid.min.js`` once; every diagram is then checked by ``mermaid.parse`` -- mermaid's own
+grammars plus the checks its diagram databases run while parsing. No browser, no process per diagram, no grammar of our own: what
 passes here is what the pinned mermaid accepts in the reader's browser.
 """
 
