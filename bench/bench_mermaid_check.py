@@ -397,7 +397,7 @@ def main() -> int:
         print(f"  python + import       {engine['import_s']:.2f} s")
         print(
             f"  start-up (V8+mermaid) {engine['startup_s']:.2f} s   "
-            f"(CPU {engine['startup_cpu_s']:.2f} s; the first isolate, others start meanwhile)"
+            f"(CPU {engine['startup_cpu_s']:.2f} s; the first isolate; the others start alongside)"
         )
         print(
             f"  {len(per)} checks            {engine['checks_s']:.2f} s   "

@@ -27,6 +27,7 @@ from netarch.diagnostics import Diagnostic, Severity, display_path, format_repor
 from netarch.pages.render import PageRenderer
 from netarch.pipeline import generate
 from netarch.validate.engine import MermaidNotFound, MermaidValidator
+from netarch.validate.fences import check_markdown, find_fences
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -92,7 +93,7 @@ def _render(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.model}: no such model file")
     if args.custom_templates is not None and not args.custom_templates.is_dir():
         raise UsageError(f"{args.custom_templates}: no such templates folder")
-    validator = None if args.no_check else _validator(args.mermaid_js)
+    validator = None if args.no_check else _validator(args.mermaid_js, _DIAGRAMS_PER_MODEL)
     try:
         result = generate(
             args.model,
@@ -141,7 +142,13 @@ def _check(args: argparse.Namespace) -> int:
     overrides = _severity_overrides(args.severity)
     checks = [partial(run_checks, severity_overrides=overrides)]
     diagnostics: list[Diagnostic] = []
-    with _validator(args.mermaid_js) as validator, ExitStack() as stack:
+    texts = {path: path.read_text(encoding="utf-8") for path in markdown}
+    fences = {
+        path: [fence for fence in find_fences(text, str(path)) if fence.terminated]
+        for path, text in texts.items()
+    }
+    expected = _DIAGRAMS_PER_MODEL * len(models) + sum(len(found) for found in fences.values())
+    with _validator(args.mermaid_js, expected) as validator, ExitStack() as stack:
         checker: Any = validator
         if args.render:
             from netarch.validate.render import BrowserRenderer
@@ -158,22 +165,11 @@ def _check(args: argparse.Namespace) -> int:
                 diagram_threads=0 if args.render else validator.workers,
             )
             diagnostics += result.diagnostics
-        if markdown:
-            from netarch.validate.fences import check_markdown, find_fences
-
-            texts = {path: path.read_text(encoding="utf-8") for path in markdown}
-            # Parse every fence of every file on all isolates at once; the checks below then
-            # find the verdicts cached (and --render draws in the browser, one by one).
-            validator.check_many(
-                [
-                    fence.text
-                    for path, text in texts.items()
-                    for fence in find_fences(text, str(path))
-                    if fence.terminated
-                ]
-            )
-            for path, text in texts.items():
-                diagnostics += check_markdown(text, checker, display_path(path))
+        # Parse every fence of every file on all isolates at once; the checks below then find
+        # the verdicts cached (and --render draws in the browser, one by one).
+        validator.check_many([fence.text for found in fences.values() for fence in found])
+        for path, text in texts.items():
+            diagnostics += check_markdown(text, checker, display_path(path))
     if diagnostics or args.format == "json":
         print(format_report(diagnostics, args.format))
     problems = [d for d in diagnostics if d.severity in (Severity.ERROR, Severity.WARNING)]
@@ -194,13 +190,21 @@ def _severity_overrides(pairs: Sequence[str]) -> dict[str, str]:
     return overrides
 
 
-def _validator(mermaid_js: Path | None) -> MermaidValidator:
+# A second Mermaid isolate takes ~0.8 s of a core to start and a diagram ~30 ms to check, so
+# it only pays off for a few dozen diagrams; a one-model pre-commit run is faster with one.
+_DIAGRAMS_PER_MODEL = 15  # the Cozystack model generates 14
+_WORTH_MORE_ISOLATES = 40
+
+
+def _validator(mermaid_js: Path | None, diagrams: int | None = None) -> MermaidValidator:
     if mermaid_js is not None and not mermaid_js.is_file():
         raise UsageError(
             f"{mermaid_js}: no such file; point --mermaid-js at mermaid.min.js, or leave it out"
             " to use the pinned build installed by `npm ci` (npm install mermaid@12.3.0)"
         )
-    return MermaidValidator(mermaid_js)
+    few = diagrams is not None and diagrams < _WORTH_MORE_ISOLATES
+    chosen = "NETARCH_MERMAID_WORKERS" in os.environ  # the user's number wins
+    return MermaidValidator(mermaid_js, workers=1 if few and not chosen else None)
 
 
 class _ParseThenRender:

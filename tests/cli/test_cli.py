@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from netarch import cli
 from netarch.cli import main
 
 BAD_FENCE = "# Page\n\nSome text.\n\n```mermaid\nflowchart TD\n    A --> B\n    B --> (\n```\n"
@@ -187,3 +188,25 @@ def test_check_severity_option_changes_a_rule(
     assert [p["code"] for p in json.loads(capsys.readouterr().out)] == ["NA130"]
     assert main(["check", str(model), "--severity", "NA130=off"]) == 0
     assert main(["check", str(model), "--severity", "NA130=loud"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("diagrams", "env", "workers"),
+    [(15, None, 1), (200, None, None), (15, "2", None)],
+)
+def test_check_starts_a_second_isolate_only_when_it_pays_off(
+    monkeypatch: pytest.MonkeyPatch, diagrams: int, env: str | None, workers: int | None
+) -> None:
+    made: list[int | None] = []
+
+    class Recorder:
+        def __init__(self, mermaid_js: Path | None, *, workers: int | None = None) -> None:
+            made.append(workers)
+
+    monkeypatch.setattr(cli, "MermaidValidator", Recorder)
+    if env is None:
+        monkeypatch.delenv("NETARCH_MERMAID_WORKERS", raising=False)
+    else:
+        monkeypatch.setenv("NETARCH_MERMAID_WORKERS", env)
+    cli._validator(None, diagrams)
+    assert made == [workers]

@@ -516,18 +516,21 @@ class MermaidValidator:
             for index in range(self.workers)
         ]
         self._free: queue.SimpleQueue[_Isolate] = queue.SimpleQueue()
+        # All start at once (each on its own thread, so on its own core); only the first is
+        # waited for. Starting the others later would make a short run wait for them at close.
+        first, *others = self._isolates
+        first_started = first.submit(first.start)
         self._starting: list[Future[Any]] = []
+        for isolate in others:
+            started = isolate.submit(isolate.start)
+            started.add_done_callback(partial(self._joined, isolate))
+            self._starting.append(started)
         try:
-            first = self._isolates[0]
-            first.submit(first.start).result()
+            first_started.result()
         except BaseException:
             self.close()
             raise
         self._free.put(first)
-        for isolate in self._isolates[1:]:
-            started = isolate.submit(isolate.start)
-            started.add_done_callback(partial(self._joined, isolate))
-            self._starting.append(started)
 
     def _joined(self, isolate: _Isolate, started: Future[Any]) -> None:
         # A background isolate that failed to start is left out; the others carry on.
