@@ -83,3 +83,16 @@ def test_diagrams_checked_on_helper_threads_give_the_same_result(demo_model_path
     assert clean.ok and [p.markdown for p in clean.pages] == [
         p.markdown for p in generate(demo_model_path, check_diagram=accept).pages
     ]
+
+
+def test_a_diagram_drawn_differently_is_a_warning_and_pages_are_still_written(
+    demo_model_path: Path,
+) -> None:
+    def misdrawn(text: str) -> list[MermaidProblem]:
+        return [MermaidProblem(1, 0, "drawn past the edge", "MERMAID_MISDRAWN")]
+
+    result = generate(demo_model_path, check_diagram=misdrawn)
+    warnings = [d for d in result.diagnostics if d.code == "MERMAID_MISDRAWN"]
+    assert warnings and all(d.severity.value == "warning" for d in warnings)
+    assert "Mermaid draws" in warnings[0].message
+    assert result.ok and result.pages

@@ -216,7 +216,10 @@ class _ParseThenRender:
 
     def check(self, text: str) -> list[Any]:
         # Rendering a diagram that does not even parse only repeats the parse error.
-        return list(self.validator.check(text)) or list(self.renderer.render(text))
+        parsed = list(self.validator.check(text))
+        if any(problem.is_error for problem in parsed):
+            return parsed
+        return parsed + list(self.renderer.render(text))
 
 
 def _targets(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:

@@ -94,14 +94,22 @@ def diagram_diagnostics(view: DiagramView, problems: Sequence[MermaidProblem]) -
         location = source if isinstance(source, Location) else view.origin
         offending = lines[problem.line - 1].strip() if 0 < problem.line <= len(lines) else ""
         where = f"line {problem.line} `{offending}`" if offending else "the diagram"
+        if problem.is_error:
+            verdict, severity = f"Mermaid rejects {where}", Severity.ERROR
+            hint = (
+                "the text of this model element produced a diagram Mermaid cannot parse;"
+                " please report it if the model text is valid"
+            )
+        else:
+            verdict, severity = f"Mermaid draws {where} differently", Severity.WARNING
+            hint = "the diagram renders, but not as written; please report it"
         diagnostics.append(
             Diagnostic(
                 location,
-                Severity.ERROR,
+                severity,
                 problem.code,
-                f"view {view.id!r} ({view.title}): Mermaid rejects {where}: {problem.message}",
-                hint="the text of this model element produced a diagram Mermaid cannot parse;"
-                " please report it if the model text is valid",
+                f"view {view.id!r} ({view.title}): {verdict}: {problem.message}",
+                hint=hint,
             )
         )
     return diagnostics

@@ -210,3 +210,27 @@ def test_check_starts_a_second_isolate_only_when_it_pays_off(
         monkeypatch.setenv("NETARCH_MERMAID_WORKERS", env)
     cli._validator(None, diagrams)
     assert made == [workers]
+
+
+def test_render_mode_still_draws_a_diagram_that_only_has_a_warning() -> None:
+    from netarch.validate.engine import MermaidProblem
+
+    warning = MermaidProblem(4, 0, "drawn differently", "MERMAID_MISDRAWN")
+    error = MermaidProblem(2, 1, "Parse error", "MERMAID")
+    drawn: list[str] = []
+
+    class Parser:
+        def __init__(self, problems: list[MermaidProblem]) -> None:
+            self.problems = problems
+
+        def check(self, text: str) -> list[MermaidProblem]:
+            return self.problems
+
+    class Browser:
+        def render(self, text: str) -> list[MermaidProblem]:
+            drawn.append(text)
+            return []
+
+    assert cli._ParseThenRender(Parser([warning]), Browser()).check("a") == [warning]
+    assert cli._ParseThenRender(Parser([error]), Browser()).check("b") == [error]
+    assert drawn == ["a"]  # a parse error is not drawn again; a warning is

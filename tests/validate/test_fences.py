@@ -194,3 +194,16 @@ def test_check_docs_dir(validator: MermaidValidator, tmp_path: Path) -> None:
     assert [(d.location.file, d.location.line) for d in diagnostics] == [
         (str(tmp_path / "sub" / "bad.md"), 5)
     ]
+
+
+def test_a_diagram_drawn_differently_is_a_warning_at_its_line(
+    validator: MermaidValidator,
+) -> None:
+    page = (
+        "# Rollout\n\n```mermaid\ngantt\n  dateFormat YYYY-MM-DD\n  section S\n"
+        "  Racks :racks, 2024-03-01, 3d\n  Uplinks :up, after rack, 2d\n```\n"
+    )
+    [warning] = check_markdown(page, validator, "docs/rollout.md")
+    assert warning.severity == Severity.WARNING and warning.code == "MERMAID_MISDRAWN"
+    assert (warning.location.file, warning.location.line) == ("docs/rollout.md", 8)
+    assert 'after "rack"' in warning.message

@@ -39,6 +39,10 @@ class MermaidNotFound(Exception):
     """The pinned ``mermaid.min.js`` could not be located."""
 
 
+# The code of a diagram that renders without an error, but not as written (a warning).
+MISDRAWN = "MERMAID_MISDRAWN"
+
+
 @dataclass(frozen=True)
 class MermaidProblem:
     """One problem in one diagram."""
@@ -47,6 +51,11 @@ class MermaidProblem:
     column: int  # 1-based (0 = unknown)
     message: str
     code: str = "MERMAID"
+
+    @property
+    def is_error(self) -> bool:
+        """False for a warning: the diagram renders, but not as its text says."""
+        return self.code != MISDRAWN
 
 
 def find_mermaid_js(start: Path | None = None) -> Path:
@@ -303,11 +312,71 @@ if (typeof globalThis.window === 'undefined') {
       token: hash && typeof hash.token === 'string' ? hash.token : null,
     };
   }
+  // What mermaid.render draws differently from what was written, without any error: found in
+  // the diagram's database, reported as warnings ({warning: true}).
+  const GANTT_REFERENCE = {after: /^after\s+([\d\w- ]+)/, until: /^until\s+([\d\w- ]+)/};
+  function ganttUnknownTasks(tasks) {
+    // getStartDate / getEndDate skip ids they cannot find (a console warning at most), and
+    // when none is left the task starts, or ends, today.
+    const known = new Set(tasks.map((task) => task.id));
+    const issues = [];
+    for (const task of tasks) {
+      const raw = task.raw || {};
+      const written = {after: raw.startTime && raw.startTime.startData,
+                       until: raw.endTime && raw.endTime.data};
+      for (const word of ['after', 'until']) {
+        const match = GANTT_REFERENCE[word].exec(String(written[word] || '').trim());
+        if (!match) continue;
+        const ids = match[1].split(' ').filter((id) => id !== '');
+        const missing = ids.filter((id) => !known.has(id));
+        for (const id of missing) {
+          const fallback = missing.length === ids.length
+            ? `so it ${word === 'after' ? 'starts' : 'ends'} today` : 'so mermaid ignores it';
+          issues.push({kind: 'gantt-unknown-task', warning: true, ids: [word, id],
+                       message: `task "${task.id}" is scheduled ${word} "${id}", but no task ` +
+                                `has that id, ${fallback}`});
+        }
+      }
+    }
+    return issues;
+  }
+  function blockTooWide(db) {
+    const issues = [];
+    for (const block of db.getBlocksFlat()) {
+      const columns = block.columns;
+      if (typeof columns !== 'number' || columns < 1) continue;  // -1: as many as needed
+      for (const child of block.children || []) {
+        const width = child.widthInColumns || 1;
+        if (width <= columns) continue;
+        issues.push({kind: 'block-too-wide', warning: true, ids: [String(child.id), String(width)],
+                     message: `block "${child.id}" spans ${width} columns, but ` +
+                              `${block.id === 'root' ? 'the diagram' : `"${block.id}"`} has ` +
+                              `${columns}: mermaid draws it past the edge`});
+      }
+    }
+    return issues;
+  }
+  function xychartMissingValues(db) {
+    const data = db.getXYChartData();
+    if (!data.xAxis || data.xAxis.type !== 'band') return [];
+    const issues = [];
+    data.plots.forEach((plot, index) => {
+      const empty = plot.data.filter((point) => point[1] == null).map((point) => point[0]);
+      if (empty.length === 0) return;
+      issues.push({kind: 'xychart-missing-values', warning: true, ids: [String(index)],
+                   message: `the ${plot.type} has ${plot.data.length - empty.length} ` +
+                            `value(s) for ${data.xAxis.categories.length} x-axis categories: mermaid ` +
+                            `leaves ${empty.map((c) => `"${c}"`).join(', ')} empty`});
+    });
+    return issues;
+  }
   // Failures mermaid.parse lets through and mermaid.render then hits, reproduced from the
   // diagram's own database (each one verified against mermaid.render in Chromium, see tests).
   const renderChecks = {
     // The gantt renderer calls getTasks(), which throws "Invalid date:..." for bad dates.
-    gantt(db) { db.getTasks(); return []; },
+    gantt(db) { return ganttUnknownTasks(db.getTasks()); },
+    block: blockTooWide,
+    xychart: xychartMissingValues,
     // d3-sankey (computeNodeDepths) throws "circular link" for any cycle.
     sankey(db) {
       const graph = db.getGraph();
@@ -369,8 +438,10 @@ if (typeof globalThis.window === 'undefined') {
     }
     const check = renderChecks[type];
     // Building the diagram again costs a second parse: only when the check can find something.
-    const relevant = type !== 'stateDiagram' || /\bnote\b/i.test(text);
-    if (!check || !relevant) return JSON.stringify({ok: true, type: type});
+    const relevant = {stateDiagram: /\bnote\b/i, block: /\bcolumns\b/,
+                      xychart: /x-axis[^\n]*\[/}[type];
+    if (relevant && !relevant.test(text)) return JSON.stringify({ok: true, type: type});
+    if (!check) return JSON.stringify({ok: true, type: type});
     try {
       // parse() keeps no handle on the database; this builds (and parses) the diagram again.
       const diagram = await mermaid.mermaidAPI.getDiagramFromText(text);
@@ -671,7 +742,7 @@ def problems_from_error(text: str, error: dict[str, Any]) -> list[MermaidProblem
                 _locate(text, issue["message"], None, issue.get("kind"), issue.get("ids")),
                 0,
                 issue["message"],
-                "MERMAID_RENDER",
+                MISDRAWN if issue.get("warning") else "MERMAID_RENDER",
             )
             for issue in error["issues"]
         ]
@@ -785,6 +856,9 @@ _NAMED: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str], bool], ...]
 )
 
 
+_XY_SERIES = re.compile(r"^\s*(?:bar|line)\b")
+
+
 def _locate(
     text: str,
     message: str,
@@ -804,6 +878,15 @@ def _locate(
     elif kind == "state-undefined" and ids:
         name = re.escape(ids[0])
         patterns += [(rf"\bof\s+{name}(?![\w-])", False), (_ID.format(name), False)]
+    elif kind == "gantt-unknown-task" and ids and len(ids) == 2:
+        word, name = (re.escape(x) for x in ids)
+        patterns.append((rf"\b{word}\s+(?:[\w-]+\s+)*{name}(?![\w-])", False))
+    elif kind == "block-too-wide" and ids and len(ids) == 2:
+        name, width = (re.escape(x) for x in ids)
+        patterns.append((rf"{_ID.format(name)}[^:\n]*:\s*{width}\b", False))
+    elif kind == "xychart-missing-values" and ids and ids[0].isdigit():
+        series = [n for n, line in enumerate(split_lines(text), 1) if _XY_SERIES.match(line)]
+        return series[int(ids[0])] if int(ids[0]) < len(series) else 0
     for regex, build, last in _NAMED:
         match = regex.search(message)
         if match:

@@ -146,7 +146,7 @@ def _to_diagnostic(
     message = problem.message.strip().splitlines()[0] if problem.message.strip() else ""
     return Diagnostic(
         Location(display, line, column),
-        Severity.ERROR,
+        Severity.ERROR if problem.is_error else Severity.WARNING,
         problem.code,
         message or "mermaid rejected the diagram",
         hint=_HINTS.get(problem.code, ""),
@@ -158,6 +158,7 @@ _HINTS = {
     "MERMAID_RENDER": "mermaid.parse accepts this diagram, but drawing it fails in the browser",
     "MERMAID_SIZE": "split the diagram: the browser shows a placeholder instead of it",
     "MERMAID_EMPTY": "remove the empty fence or add a diagram",
+    "MERMAID_MISDRAWN": "the diagram renders without an error, but not as its text says",
 }
 
 
