@@ -272,7 +272,12 @@ def engine_child(directory: Path) -> None:
     validator.check = real_check  # type: ignore[method-assign]
     done = time.perf_counter()
     per_diagram = [durations[id(text)] for text in texts]
-    verdicts = {path.name: bool(problems) for path, problems in zip(files, results, strict=True)}
+    # Rejected = an error, as mmdc would fail; warnings (drawn, but not as written) are counted.
+    verdicts = {
+        path.name: any(problem.is_error for problem in problems)  # type: ignore[attr-defined]
+        for path, problems in zip(files, results, strict=True)
+    }
+    warned = sum(1 for problems in results if problems and not any(p.is_error for p in problems))  # type: ignore[attr-defined]
     cpu_done = time.process_time()
     for text in texts:  # unchanged diagrams: served from the content-hash cache
         validator.check(text)
@@ -297,6 +302,7 @@ def engine_child(directory: Path) -> None:
                 "version": version,
                 "workers": validator.workers,
                 "verdicts": verdicts,
+                "warned": warned,
             }
         )
     )
@@ -392,7 +398,8 @@ def main() -> int:
             f"{engine['workers']} isolate(s); NETARCH_MERMAID_WORKERS sets it)"
         )
         print(
-            f"  diagrams checked      {len(per)}  (rejected {rejected}; {broken} had a mistake injected)"
+            f"  diagrams checked      {len(per)}  (rejected {rejected}; {broken} had a mistake "
+            f"injected; {engine['warned']} drawn, but not as written: warnings)"
         )
         print(f"  python + import       {engine['import_s']:.2f} s")
         print(
