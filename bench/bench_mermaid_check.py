@@ -246,7 +246,7 @@ def engine_child(directory: Path) -> None:
     import resource
 
     started = time.perf_counter()
-    from netarch.validate.engine import MermaidValidator
+    from netarch.validate.engine import MermaidProblem, MermaidValidator
 
     imported = time.perf_counter()
     cpu_start = time.process_time()
@@ -259,7 +259,7 @@ def engine_child(directory: Path) -> None:
     durations: dict[int, float] = {}
     real_check = validator.check
 
-    def timed_check(text: str) -> list[object]:
+    def timed_check(text: str) -> list[MermaidProblem]:
         t0 = time.perf_counter()
         try:
             return list(real_check(text))
@@ -272,12 +272,15 @@ def engine_child(directory: Path) -> None:
     validator.check = real_check  # type: ignore[method-assign]
     done = time.perf_counter()
     per_diagram = [durations[id(text)] for text in texts]
+
     # Rejected = an error, as mmdc would fail; warnings (drawn, but not as written) are counted.
+    def is_rejected(problems: list[MermaidProblem]) -> bool:
+        return any(problem.is_error for problem in problems)
+
     verdicts = {
-        path.name: any(problem.is_error for problem in problems)  # type: ignore[attr-defined]
-        for path, problems in zip(files, results, strict=True)
+        path.name: is_rejected(problems) for path, problems in zip(files, results, strict=True)
     }
-    warned = sum(1 for problems in results if problems and not any(p.is_error for p in problems))  # type: ignore[attr-defined]
+    warned = sum(1 for problems in results if problems and not is_rejected(problems))
     cpu_done = time.process_time()
     for text in texts:  # unchanged diagrams: served from the content-hash cache
         validator.check(text)
