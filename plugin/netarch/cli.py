@@ -27,7 +27,7 @@ from netarch.diagnostics import Diagnostic, Severity, display_path, format_repor
 from netarch.pages.render import PageRenderer
 from netarch.pipeline import generate
 from netarch.validate.engine import MermaidNotFound, MermaidValidator
-from netarch.validate.fences import check_markdown, find_fences
+from netarch.validate.fences import check_pages, find_page_fences
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -142,12 +142,10 @@ def _check(args: argparse.Namespace) -> int:
     overrides = _severity_overrides(args.severity)
     checks = [partial(run_checks, severity_overrides=overrides)]
     diagnostics: list[Diagnostic] = []
-    texts = {path: path.read_text(encoding="utf-8") for path in markdown}
-    fences = {
-        path: [fence for fence in find_fences(text, str(path)) if fence.terminated]
-        for path, text in texts.items()
-    }
-    expected = _DIAGRAMS_PER_MODEL * len(models) + sum(len(found) for found in fences.values())
+    pages = {display_path(path): path.read_text(encoding="utf-8") for path in markdown}
+    fences = find_page_fences(pages)
+    diagrams = sum(fence.terminated for found in fences.values() for fence in found)
+    expected = _DIAGRAMS_PER_MODEL * len(models) + diagrams
     with _validator(args.mermaid_js, expected) as validator, ExitStack() as stack:
         checker: Any = validator
         if args.render:
@@ -165,11 +163,8 @@ def _check(args: argparse.Namespace) -> int:
                 diagram_threads=0 if args.render else validator.workers,
             )
             diagnostics += result.diagnostics
-        # Parse every fence of every file on all isolates at once; the checks below then find
-        # the verdicts cached (and --render draws in the browser, one by one).
-        validator.check_many([fence.text for found in fences.values() for fence in found])
-        for path, text in texts.items():
-            diagnostics += check_markdown(text, checker, display_path(path))
+        # Every fence parsed on all isolates at once; --render then draws them one by one.
+        diagnostics += check_pages(pages, checker, fences=fences, check_many=validator.check_many)
     if diagnostics or args.format == "json":
         print(format_report(diagnostics, args.format))
     problems = [d for d in diagnostics if d.severity in (Severity.ERROR, Severity.WARNING)]

@@ -328,7 +328,7 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         return titles
 
     def _check_hand_written_fences(self, files: Files) -> None:
-        from netarch.validate.fences import check_markdown, find_fences
+        from netarch.validate.fences import check_pages
 
         assert self.validator is not None
         pages = {
@@ -336,19 +336,7 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             for file in files.documentation_pages()
             if not file.generated_by and file.abs_src_path
         }
-        # All fences on all Mermaid isolates at once; check_markdown then finds them cached.
-        self.validator.check_many(
-            [
-                fence.text
-                for display, text in pages.items()
-                for fence in find_fences(text, display)
-                if fence.terminated
-            ]
-        )
-        problems: list[Diagnostic] = []
-        for display, text in pages.items():
-            problems += check_markdown(text, self.validator, display)
-        self._report(problems)
+        self._report(check_pages(pages, self.validator, check_many=self.validator.check_many))
 
     def _report(self, diagnostics: list[Diagnostic]) -> None:
         """Log the diagnostics; errors stop a build, and are shown in the browser under serve."""

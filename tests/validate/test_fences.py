@@ -6,7 +6,7 @@ from pathlib import Path
 
 from netarch.diagnostics import Severity
 from netarch.validate.engine import MermaidValidator
-from netarch.validate.fences import check_docs_dir, check_markdown, find_fences
+from netarch.validate.fences import check_docs_dir, check_markdown, check_pages, find_fences
 
 
 def test_backtick_and_tilde_fences() -> None:
@@ -207,3 +207,23 @@ def test_a_diagram_drawn_differently_is_a_warning_at_its_line(
     assert warning.severity == Severity.WARNING and warning.code == "MERMAID_MISDRAWN"
     assert (warning.location.file, warning.location.line) == ("docs/rollout.md", 8)
     assert 'after "rack"' in warning.message
+
+
+def test_check_pages_is_check_markdown_per_page_with_one_batch_first(
+    validator: MermaidValidator,
+) -> None:
+    pages = {
+        "a.md": "```mermaid\nflowchart LR\n  a --> b\n```\n\n```mermaid\nflowchart LR\n  c -->\n```\n",
+        "b.md": 'text\n\n```mermaid\npie\n  "x" : 1\n```\n\n```mermaid\nflowchart LR\n',
+    }
+    batches: list[list[str]] = []
+    combined = check_pages(pages, validator, check_many=batches.append)
+    assert combined == [
+        d for name, text in pages.items() for d in check_markdown(text, validator, name)
+    ]
+    # One batch, every closed fence of every page; the unclosed one is reported, not parsed.
+    assert batches == [
+        [f.text for name, text in pages.items() for f in find_fences(text, name) if f.terminated]
+    ]
+    assert len(batches[0]) == 3
+    assert [d.code for d in combined] == ["MERMAID", "MERMAID_FENCE"]

@@ -10,6 +10,7 @@ about diagrams), which is content, not a diagram.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -111,9 +112,43 @@ def check_markdown(
     else:
         text = path_or_text
         display = display_path or "<markdown>"
+    return _check_fences(text, find_fences(text, display), validator, display)
+
+
+def check_pages(
+    pages: Mapping[str, str],
+    validator: DiagramChecker,
+    *,
+    fences: Mapping[str, list[Fence]] | None = None,
+    check_many: Callable[[list[str]], object] | None = None,
+) -> list[Diagnostic]:
+    """:func:`check_markdown` for every page (display path -> Markdown), in order.
+
+    ``fences``: the pages' fences, when the caller has found them already (each page is
+    scanned once). ``check_many`` (``MermaidValidator.check_many``): every diagram of every
+    page is parsed at once first, on all Mermaid isolates, so the checks page by page find
+    the verdicts cached.
+    """
+    found = fences if fences is not None else find_page_fences(pages)
+    if check_many is not None:
+        check_many([fence.text for page in found.values() for fence in page if fence.terminated])
+    diagnostics: list[Diagnostic] = []
+    for display, text in pages.items():
+        diagnostics += _check_fences(text, found[display], validator, display)
+    return diagnostics
+
+
+def find_page_fences(pages: Mapping[str, str]) -> dict[str, list[Fence]]:
+    """:func:`find_fences` of every page (display path -> Markdown)."""
+    return {display: find_fences(text, display) for display, text in pages.items()}
+
+
+def _check_fences(
+    text: str, fences: list[Fence], validator: DiagramChecker, display: str
+) -> list[Diagnostic]:
     file_lines = split_lines(text)
     diagnostics: list[Diagnostic] = []
-    for fence in find_fences(text, display):
+    for fence in fences:
         if not fence.terminated:
             diagnostics.append(
                 Diagnostic(
