@@ -34,7 +34,7 @@ def empty_memo() -> None:
 
 def test_unchanged_valid_sections_are_skipped(demo: str) -> None:
     assert _codes(demo) == []
-    remembered = {section for (_, section) in schema_check._VALID_SECTIONS}
+    remembered = schema_check._VALID_SECTIONS.sections()
     assert {"components", "metallb", "flows"} <= remembered
     edited = demo.replace("Cozystack layers four", "Cozystack (edited) layers four", 1)
     assert edited != demo
@@ -62,7 +62,7 @@ def test_a_failing_section_is_not_remembered_as_valid(demo: str) -> None:
     broken = demo.replace("    name: MetalLB\n", "    name: [MetalLB]\n", 1)
     first = _codes(broken)
     assert first
-    assert "components" not in {section for (_, section) in schema_check._VALID_SECTIONS}
+    assert "components" not in schema_check._VALID_SECTIONS.sections()
     assert _codes(broken) == first  # the same errors again, not a cached "valid"
 
 

@@ -33,6 +33,7 @@ from typing import Any
 
 from netarch.diagnostics import Diagnostic, Location
 from netarch.model.schema_check import (
+    SectionMemo,
     best_branch,
     did_you_mean,
     resolve_ref,
@@ -110,9 +111,9 @@ class IdIndex:
         ]
 
 
-# What the walk found in one top-level section, by schema and section: (schema, the section's
-# fingerprint, ids, references). Positions are looked up afresh, as lines may have moved.
-_SECTION_WALKS: dict[tuple[int, str], tuple[dict[str, Any], str, _Found]] = {}
+# What the walk found in each top-level section. Positions are looked up afresh, as lines may
+# have moved.
+_SECTION_WALKS: SectionMemo[_Found] = SectionMemo()
 # Keywords that would make the root's subschemas depend on more than one section's value.
 _ROOT_APPLICATORS = ("$ref", "allOf", "anyOf", "oneOf", "if", "dependentSchemas",
                      "patternProperties", ID, ID_KEYS, REF, REF_KEYS)  # fmt: skip
@@ -189,14 +190,12 @@ def _walk_document(doc: Document, schema: dict[str, Any]) -> _Found:
     for section, value in data.items():
         sub = properties.get(section, additional)
         fingerprint = doc.section_fingerprint(section)
-        known = _SECTION_WALKS.get((id(schema), section))
-        if known is not None and known[0] is schema and known[1] == fingerprint:
-            part = known[2]
-        else:
+        part = _SECTION_WALKS.get(schema, section, fingerprint)
+        if part is None:
             walker = _Walker(schema)
             walker.walk(value, sub, (section,))
             part = walker.found
-            _SECTION_WALKS[(id(schema), section)] = (schema, fingerprint, part)
+            _SECTION_WALKS.put(schema, section, fingerprint, part)
         found.ids += part.ids
         found.refs += part.refs
     return found

@@ -24,7 +24,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError, ValidationError
@@ -102,9 +102,35 @@ def validator_for(schema: dict[str, Any]) -> Draft202012Validator:
     return cached[1]
 
 
-# Top-level sections that passed, by schema and section: (schema, repr of the section's value).
-# Under `mkdocs serve` an edit touches one section; the others are not validated again.
-_VALID_SECTIONS: dict[tuple[int, str], tuple[dict[str, Any], str]] = {}
+T = TypeVar("T")
+
+
+class SectionMemo(Generic[T]):
+    """What a stage found in one top-level section under one schema, kept while the section's
+    content (its fingerprint) stays the same. Under `mkdocs serve` an edit touches one
+    section; the stages do not redo the others."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[int, str], tuple[dict[str, Any], str, T]] = {}
+
+    def get(self, schema: dict[str, Any], section: str, fingerprint: str) -> T | None:
+        known = self._entries.get((id(schema), section))
+        if known is not None and known[0] is schema and known[1] == fingerprint:
+            return known[2]
+        return None
+
+    def put(self, schema: dict[str, Any], section: str, fingerprint: str, value: T) -> None:
+        self._entries[(id(schema), section)] = (schema, fingerprint, value)
+
+    def sections(self) -> set[str]:
+        return {section for (_, section) in self._entries}
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+# Top-level sections that passed the schema.
+_VALID_SECTIONS: SectionMemo[bool] = SectionMemo()
 
 
 def check_schema(doc: Document, schema: dict[str, Any]) -> list[Diagnostic]:
@@ -126,7 +152,7 @@ def check_schema(doc: Document, schema: dict[str, Any]) -> list[Diagnostic]:
             diagnostics.setdefault(key, diagnostic)
     for section, fingerprint in fingerprints.items():
         if section not in failed:
-            _VALID_SECTIONS[(id(schema), section)] = (schema, fingerprint)
+            _VALID_SECTIONS.put(schema, section, fingerprint, True)
     return sorted(diagnostics.values(), key=lambda d: (*d.sort_key(), d.message, d.path))
 
 
@@ -151,8 +177,7 @@ def _validator_skipping_valid_sections(
         if section not in properties:
             continue
         fingerprint = doc.section_fingerprint(section)
-        known = _VALID_SECTIONS.get((id(schema), section))
-        if known is not None and known[0] is schema and known[1] == fingerprint:
+        if _VALID_SECTIONS.get(schema, section, fingerprint):
             skipped.add(section)
         else:
             fingerprints[section] = fingerprint
