@@ -575,7 +575,7 @@ def _explain_syntax_error(
 _TOP_LEVEL_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*(?=:(?:[ \t]|\r?$))")
 # Anchors; tabs; characters where str.splitlines and YAML disagree on what a line is.
 _NOT_SIMPLE = ("&", "\t", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
-_BLOCKS: dict[tuple[str, str, int], tuple[str, _Entry]] = {}
+_BLOCKS: dict[tuple[str, str, int], _Entry] = {}
 _BLOCKS_MAX = 1024
 
 
@@ -611,15 +611,15 @@ def _parse_by_blocks(text: str, display: str) -> _Value | None:
         return None
     entries: dict[str, _Entry] = {}
     for key, first_line, block in blocks:
-        cached = _BLOCKS.get((display, block, first_line))
-        if cached is None:
+        entry = _BLOCKS.get((display, block, first_line))
+        if entry is None:
             entry = _parse_block(block, display, first_line)
             if entry is None:
                 return None
             if len(_BLOCKS) >= _BLOCKS_MAX:
                 _BLOCKS.clear()
-            cached = _BLOCKS[(display, block, first_line)] = (key, entry)
-        entries[key] = cached[1]
+            _BLOCKS[(display, block, first_line)] = entry
+        entries[key] = entry
     # The root mapping starts where its first key does, as composing the whole file gives.
     return _Value(entries, (display, blocks[0][1], 1))
 
