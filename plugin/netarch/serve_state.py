@@ -18,6 +18,7 @@ from typing import Protocol
 import jinja2
 
 from netarch.diagnostics import Diagnostic, Location, Severity, sorted_diagnostics
+from netarch.pages.render import template_files
 from netarch.pipeline import Generation
 
 # Class names on the HTML we inject: themes style `admonition danger`; tests look for ours.
@@ -62,13 +63,7 @@ def watch_targets(
 
 def template_listing(folders: Iterable[Path]) -> frozenset[str]:
     """Every file in the template ``folders``: names only, Jinja notices edits by itself."""
-    return frozenset(
-        str(path)
-        for folder in folders
-        if folder.is_dir()
-        for path in folder.rglob("*")
-        if path.is_file()
-    )
+    return frozenset(path for path, _, _ in template_files(folders))
 
 
 class WatchList:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -141,7 +142,7 @@ class PageRenderer:
     ) -> RenderedPage:
         # Its inputs: the templates on disk (any file, as one may include or extend another),
         # the page list and the rules -- all compared by value.
-        key = (spec.template, _files_signature(self.template_dirs), repr(context))
+        key = (template_files(self.template_dirs), repr(context))
         cached = self._model_free.get(spec.template)
         if cached is None or cached[0] != key:
             markdown = _tidy(self.environment.get_template(spec.template).render(context))
@@ -149,11 +150,11 @@ class PageRenderer:
         return RenderedPage(placeholder.src_uri, spec.title, cached[1], ())
 
 
-def _files_signature(folders: tuple[Path, ...]) -> tuple[tuple[str, int, int], ...]:
-    """Every file under ``folders`` with its modification time and size."""
+def template_files(folders: Iterable[Path]) -> tuple[tuple[str, int, int], ...]:
+    """Every file under the template ``folders``, with its modification time and size."""
     found = []
     for folder in folders:
-        for directory, _, names in os.walk(folder):
+        for directory, _, names in os.walk(folder, followlinks=True):  # as Path.rglob does
             for name in names:
                 path = os.path.join(directory, name)
                 with contextlib.suppress(OSError):  # removed meanwhile: not part of it
