@@ -371,7 +371,8 @@ if (typeof globalThis.window === 'undefined') {
     return issues;
   }
   // Failures mermaid.parse lets through and mermaid.render then hits, reproduced from the
-  // diagram's own database (each one verified against mermaid.render in Chromium, see tests).
+  // diagram's own database, plus the drawings above that render but not as written (each one
+  // verified against mermaid.render in Chromium, see tests).
   const renderChecks = {
     // The gantt renderer calls getTasks(), which throws "Invalid date:..." for bad dates.
     gantt(db) { return ganttUnknownTasks(db.getTasks()); },
