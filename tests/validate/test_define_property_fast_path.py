@@ -82,6 +82,57 @@ CASES = {
     "{value: 'ten', writable: true, enumerable: true, configurable: true}); "
     "Object.defineProperty(o, '2', {value: 'two', writable: true, enumerable: true, "
     "configurable: true}); return o;",
+    "descriptor getters run once each, in the specification's order": "const d = {"
+    "get enumerable() { log.push('enumerable'); return true; }, "
+    "get configurable() { log.push('configurable'); return true; }, "
+    "get value() { log.push('value'); return 1; }, "
+    "get writable() { log.push('writable'); return true; }}; const o = {}; "
+    "Object.defineProperty(o, 'k', d); return o;",
+    "a descriptor getter that turns the fast path down runs once": "const d = {"
+    "get enumerable() { log.push('enumerable'); return false; }, value: 1, writable: true, "
+    "configurable: true}; const o = {}; Object.defineProperty(o, 'k', d); return o;",
+    "proxy descriptor: has and get traps in the specification's order": "const d = new Proxy("
+    "{value: 1, writable: true, enumerable: true, configurable: true}, "
+    "{has(t, k) { log.push('has ' + String(k)); return k in t; }, "
+    "get(t, k) { log.push('get ' + String(k)); return t[k]; }}); const o = {}; "
+    "Object.defineProperty(o, 'k', d); return o;",
+    "proxy descriptor that turns the fast path down: traps run once": "const d = new Proxy("
+    "{value: 1, writable: true, enumerable: false, configurable: true}, "
+    "{has(t, k) { log.push('has ' + String(k)); return k in t; }, "
+    "get(t, k) { log.push('get ' + String(k)); return t[k]; }}); const o = {}; "
+    "Object.defineProperty(o, 'k', d); return o;",
+    "object whose prototype is a Proxy": "const o = Object.create(new Proxy({}, "
+    "{has(t, k) { log.push('has ' + String(k)); return k in t; }, "
+    "set(t, k, v) { log.push('set ' + String(k)); return true; }})); "
+    "Object.defineProperty(o, 'k', {value: 1, writable: true, enumerable: true, "
+    "configurable: true}); return o;",
+    "descriptor whose prototype is a Proxy: has, not get, for an absent field": "const d = "
+    "Object.create(new Proxy({}, {has(t, k) { log.push('has ' + String(k)); return false; }, "
+    "get(t, k) { log.push('get ' + String(k)); return undefined; }})); d.enumerable = true; "
+    "d.configurable = true; d.writable = true; const o = {}; "
+    "Object.defineProperty(o, 'k', d); return o;",
+    "a setter with writable is invalid": "const o = {}; Object.defineProperty(o, 'k', "
+    "{set(v) {}, writable: true, enumerable: true, configurable: true}); return o;",
+    "redefining through a getter keeps the attributes it does not name": "const o = {}; "
+    "Object.defineProperty(o, 'k', {value: 1, writable: true, enumerable: true, "
+    "configurable: true}); Object.defineProperty(o, 'k', {get value() { log.push('value'); "
+    "return 2; }}); return o;",
+    "undefined attributes": "Object.defineProperty({}, 'k', undefined); return {};",
+    "typed array whose prototype is Object.prototype": "const a = new Uint8Array(2); "
+    "Object.setPrototypeOf(a, Object.prototype); Object.defineProperty(a, '10', {value: 1, "
+    "writable: true, enumerable: true, configurable: true}); return a;",
+    "a getter that is not a function: the same TypeError, set not read": "const d = {get: 1, "
+    "get set() { log.push('set read'); return undefined; }}; "
+    "Object.defineProperty({}, 'k', d); return {};",
+    "truthy attributes that are not booleans": "const o = {}; Object.defineProperty(o, 'k', "
+    "{value: 1, writable: 1, enumerable: 'yes', configurable: {}}); return o;",
+    "a key whose ToPropertyKey has side effects": "const o = {}; const key = {toString() "
+    "{ log.push('toString'); return 'k'; }}; Object.defineProperty(o, key, {value: 1, "
+    "writable: true, enumerable: true, configurable: true}); return o;",
+    "a function as the descriptor": "const d = function () {}; d.value = 3; d.writable = true; "
+    "d.enumerable = true; d.configurable = true; const o = {}; "
+    "Object.defineProperty(o, 'k', d); return o;",
+    "attributes that are not an object": "Object.defineProperty({}, 'k', 1); return {};",
 }
 
 # Describes the outcome of one case as JSON: what a program could observe.
@@ -90,7 +141,7 @@ _OBSERVE = r"""
   const log = [];
   let result, error = null;
   try { result = new Function('log', body)(log); }
-  catch (e) { error = e.constructor.name; }
+  catch (e) { error = e.constructor.name + ': ' + e.message; }
   const describe = (o) => {
     if (o === null || typeof o !== 'object') return String(o);
     const keys = Reflect.ownKeys(o).map(String);
@@ -140,4 +191,26 @@ def test_the_fast_path_is_taken_for_mermaids_call(isolates: tuple[MiniRacer, Min
     # the installed one, is what a plain object must *not* reach for mermaid's descriptor.
     _, fast = isolates
     assert fast.eval("Object.defineProperty.name") == "defineProperty"
-    assert fast.eval("Object.defineProperty.toString().includes('object[key] = descriptor.value')")
+    assert fast.eval("Object.defineProperty.toString().includes('object[key] = value')")
+
+
+# An invalid descriptor whose fields cannot be read again unobserved (here: an accessor named
+# `get` on Object.prototype). The native function then receives a record of the fields already
+# read, so each accessor still runs once, but V8's message shows that record differently.
+_INVALID_WITH_ACCESSOR = (
+    "Object.defineProperty(Object.prototype, 'get', {get() { log.push('prototype get'); "
+    "return undefined; }, configurable: true}); try { Object.defineProperty({}, 'k', "
+    "{value: 1, writable: true, enumerable: true, configurable: true}); } finally { "
+    "delete Object.prototype.get; } return {};"
+)
+
+
+def test_the_one_difference_left_is_how_the_message_shows_the_descriptor(
+    isolates: tuple[MiniRacer, MiniRacer],
+) -> None:
+    native, fast = isolates
+    expected = _observe(native, _INVALID_WITH_ACCESSOR)
+    observed = _observe(fast, _INVALID_WITH_ACCESSOR)
+    assert observed["log"] == expected["log"] == ["prototype get"]
+    assert str(expected["error"]).endswith("#<Object>")
+    assert observed["error"] == str(expected["error"]).replace("#<Object>", "[object Object]")
