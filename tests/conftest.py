@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_MODEL = REPO_ROOT / "docs" / "network.yaml"
+
+
+_VERDICTS = Path(tempfile.mkdtemp(prefix="netarch-test-verdicts-"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Mermaid verdicts kept between runs (netarch.validate.verdicts) must never come from, or
+    # go to, the user's ~/.cache: every test run starts with none. Fixtures wider than one
+    # test (and the processes they start) use this folder; each test gets its own below.
+    os.environ["NETARCH_CACHE_DIR"] = str(_VERDICTS)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_VERDICTS, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _own_verdict_cache(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test sees only the verdicts it made itself (the folder is made when first written)."""
+    name = hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:16]
+    monkeypatch.setenv("NETARCH_CACHE_DIR", str(_VERDICTS / name))
 
 
 @pytest.fixture(scope="session")

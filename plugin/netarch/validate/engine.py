@@ -24,6 +24,7 @@ from types import TracebackType
 from typing import Any
 
 from netarch.validate.linemap import LineMap, split_lines
+from netarch.validate.verdicts import VerdictStore, engine_key
 
 MERMAID_VERSION = "12.3.0"
 # mermaid's ``maxTextSize`` default: longer text renders as a "Maximum text size in diagram
@@ -610,6 +611,10 @@ class MermaidValidator:
     Each check takes a free isolate; several threads (or :meth:`check_many`) check several
     diagrams at once. Verdicts are cached by content.
 
+    With ``cache_dir``, verdicts are also kept on disk for later runs (:mod:`.verdicts`), and
+    the isolates start only when a diagram is not found there: a run whose diagrams are all
+    known never starts V8.
+
     Create the first validator of a process on the main thread (see ``__init__``).
     """
 
@@ -619,6 +624,7 @@ class MermaidValidator:
         *,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         workers: int | None = None,
+        cache_dir: Path | None = None,
     ):
         self.mermaid_js = Path(mermaid_js) if mermaid_js else find_mermaid_js()
         self._timeout_s = timeout_s
@@ -627,9 +633,11 @@ class MermaidValidator:
         self._lock = threading.Lock()  # cache and counters; never held while V8 works
         self._cache: dict[str, tuple[MermaidProblem, ...]] = {}
         self.cache_hits = 0
+        self.stored_hits = 0  # verdicts read from cache_dir
         self.parses = 0
         self._version: str | None = None
         self._closed = False
+        self._store = VerdictStore.for_engine(cache_dir, self._engine_key()) if cache_dir else None
         # V8 itself must be initialised on the main thread: measured, initialising it on any
         # other thread makes the second live isolate segfault. Isolates may then be created
         # and used on any thread. (No-op if already initialised.)
@@ -641,21 +649,48 @@ class MermaidValidator:
             for index in range(self.workers)
         ]
         self._free: queue.SimpleQueue[_Isolate] = queue.SimpleQueue()
-        # All start at once (each on its own thread, so on its own core); only the first is
-        # waited for. Starting the others later would make a short run wait for them at close.
-        first, *others = self._isolates
-        first_started = first.submit(first.start)
         self._starting: list[Future[Any]] = []
-        for isolate in others:
-            started = isolate.submit(isolate.start)
-            started.add_done_callback(partial(self._joined, isolate))
-            self._starting.append(started)
-        try:
-            first_started.result()
-        except BaseException:
-            self.close()
-            raise
-        self._free.put(first)
+        self._start_lock = threading.Lock()
+        self.started = False
+        if self._store is None:
+            self._start()
+
+    def _start(self) -> None:
+        """Start every isolate; return once the first one is ready."""
+        with self._start_lock:
+            if self.started:
+                return
+            if self._closed:
+                raise RuntimeError("MermaidValidator is closed")
+            # All start at once (each on its own thread, so on its own core); only the first
+            # is waited for. Starting the others later would make a short run wait for them
+            # at close.
+            first, *others = self._isolates
+            first_started = first.submit(first.start)
+            for isolate in others:
+                started = isolate.submit(isolate.start)
+                started.add_done_callback(partial(self._joined, isolate))
+                self._starting.append(started)
+            try:
+                first_started.result()
+            except BaseException:
+                self.close()
+                raise
+            self._free.put(first)
+            self.started = True
+
+    def _engine_key(self) -> str:
+        from importlib.metadata import version
+
+        return engine_key(
+            [
+                self._source,
+                _DEFINE_PROPERTY_FAST_PATH,
+                _PRELUDE,
+                _HARNESS,
+                f"mini-racer {version('mini-racer')}",
+            ]
+        )
 
     def _joined(self, isolate: _Isolate, started: Future[Any]) -> None:
         # A background isolate that failed to start is left out; the others carry on.
@@ -666,6 +701,7 @@ class MermaidValidator:
     def _isolate(self) -> Iterator[_Isolate]:
         if self._closed:
             raise RuntimeError("MermaidValidator is closed")
+        self._start()
         isolate = self._free.get()
         try:
             yield isolate
@@ -693,10 +729,13 @@ class MermaidValidator:
         return self._version
 
     def close(self) -> None:
+        """Stop the isolates; write the verdicts of new diagrams to ``cache_dir``, if any."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
+        if self._store is not None:
+            self._store.save()
         for started in self._starting:
             started.exception()  # wait: an isolate must not be closed while it starts
         for isolate in self._isolates:
@@ -722,7 +761,16 @@ class MermaidValidator:
             if cached is not None:
                 self.cache_hits += 1
                 return list(cached)
-        problems = tuple(self._check_uncached(text))
+        raw = self._store.get(key) if self._store is not None else None
+        if raw is not None:
+            problems = tuple(_problems_from_result(text, raw))
+            with self._lock:
+                self.stored_hits += 1
+        else:
+            problems_list, raw = self._check_uncached(text)
+            problems = tuple(problems_list)
+            if raw is not None and self._store is not None:
+                self._store.put(key, raw)
         with self._lock:
             if not any(p.code == "MERMAID_TIMEOUT" for p in problems):  # may pass next time
                 self._cache[key] = problems
@@ -744,9 +792,10 @@ class MermaidValidator:
             )
         return found if isinstance(found, str) else None
 
-    def _check_uncached(self, text: str) -> list[MermaidProblem]:
+    def _check_uncached(self, text: str) -> tuple[list[MermaidProblem], str | None]:
+        """The problems, and the engine's raw answer (None if V8 gave none: keep nothing)."""
         if not text.strip():
-            return [MermaidProblem(0, 0, "empty Mermaid diagram", "MERMAID_EMPTY")]
+            return [MermaidProblem(0, 0, "empty Mermaid diagram", "MERMAID_EMPTY")], None
         if len(text) > MAX_TEXT_SIZE:
             # parse would say OK, but the browser shows a placeholder instead of the diagram.
             return [
@@ -758,7 +807,7 @@ class MermaidValidator:
                     "exceeded' instead",
                     "MERMAID_SIZE",
                 )
-            ]
+            ], None
         from py_mini_racer import JSTimeoutException
 
         with self._isolate() as isolate:
@@ -776,13 +825,18 @@ class MermaidValidator:
                     f"mermaid did not finish parsing within {self.timeout_s:g} s",
                     "MERMAID_TIMEOUT",
                 )
-            ]
+            ], None
         with self._lock:
             self.parses += 1
-        result = json.loads(str(raw))
-        if result["ok"]:
-            return []
-        return problems_from_error(text, result)
+        return _problems_from_result(text, str(raw)), str(raw)
+
+
+def _problems_from_result(text: str, raw: str) -> list[MermaidProblem]:
+    """Problems from ``__netarchCheck``'s JSON answer for ``text``."""
+    result = json.loads(raw)
+    if result["ok"]:
+        return []
+    return problems_from_error(text, result)
 
 
 def problems_from_error(text: str, error: dict[str, Any]) -> list[MermaidProblem]:

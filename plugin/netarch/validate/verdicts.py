@@ -1,0 +1,117 @@
+"""Mermaid's verdicts from earlier runs, kept on disk, so an unchanged diagram is not parsed again.
+
+A pre-commit hook or a CI job checks the same diagrams over and over; parsing them costs Mermaid
+30-150 ms each plus ~0.8 s to start an engine. The store keeps what the engine's JavaScript
+answered for each diagram text (the raw JSON verdict, not our reading of it: positions and
+messages are worked out again every run, so a netarch upgrade never serves stale ones).
+
+One file per engine: its name carries a hash of everything that can change a verdict -- the
+bytes of mermaid.min.js, the JavaScript netarch runs around it, and the V8 build. Another
+Mermaid, or another netarch, simply finds no file of its own.
+
+The store never fails a check: a missing, corrupt or unwritable file means "nothing stored".
+Concurrent runs are safe: each writes a whole new file and renames it into place, merging what
+another run saved meanwhile; the worst case is a verdict lost, to be parsed again next time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+# Enough for every diagram of a large documentation site, small enough to load in milliseconds
+# (~100 bytes an entry). Past it, the verdicts least recently used are dropped.
+MAX_ENTRIES = 20_000
+
+
+def default_cache_dir() -> Path:
+    """``$NETARCH_CACHE_DIR``, else ``$XDG_CACHE_HOME/netarch``, else ``~/.cache/netarch``."""
+    explicit = os.environ.get("NETARCH_CACHE_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base).expanduser() / "netarch"
+
+
+def engine_key(parts: Iterable[str | bytes]) -> str:
+    """A short hash naming one engine: everything that can change what it answers."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big"))  # so no two lists of parts hash alike
+        digest.update(data)
+    return digest.hexdigest()[:20]
+
+
+class VerdictStore:
+    """Verdicts of one engine: diagram text hash -> the engine's raw JSON answer."""
+
+    def __init__(self, path: Path, max_entries: int = MAX_ENTRIES) -> None:
+        self.path = path
+        self.max_entries = max_entries
+        self._entries = self._read()
+        self._touched: dict[str, str] = {}  # added or used this run: kept first when trimming
+        self._lock = threading.Lock()  # checks run on several threads
+
+    @classmethod
+    def for_engine(cls, directory: Path, key: str) -> VerdictStore:
+        return cls(directory / f"mermaid-verdicts-{key}.json")
+
+    def get(self, text_hash: str) -> str | None:
+        with self._lock:
+            raw = self._entries.get(text_hash)
+            if raw is not None:
+                self._touched[text_hash] = raw
+            return raw
+
+    def put(self, text_hash: str, raw: str) -> None:
+        with self._lock:
+            self._entries[text_hash] = raw
+            self._touched[text_hash] = raw
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def save(self) -> bool:
+        """Write this run's verdicts, merged with what is on disk now. False if it could not."""
+        with self._lock:
+            touched = dict(self._touched)
+        if not touched:
+            return True
+        merged = {key: raw for key, raw in self._read().items() if key not in touched}
+        merged.update(touched)  # this run's last: the most recently used
+        entries = list(merged.items())[-self.max_entries :]
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(
+                prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
+            )
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as out:
+                    json.dump(dict(entries), out, separators=(",", ":"))
+                os.replace(temporary, self.path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+                raise
+        except OSError:
+            return False
+        with self._lock:
+            for key in touched:
+                self._touched.pop(key, None)
+        return True
+
+    def _read(self) -> dict[str, str]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # missing, unreadable, or not JSON: nothing stored
+            return {}
+        if not isinstance(data, dict):
+            return {}
+        return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
