@@ -28,6 +28,7 @@ from netarch.pages.render import PageRenderer
 from netarch.pipeline import generate
 from netarch.validate.engine import MermaidNotFound, MermaidValidator
 from netarch.validate.fences import check_pages, find_page_fences
+from netarch.validate.verdicts import default_cache_dir
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -63,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
         "--no-check", action="store_true", help="skip checking diagrams with Mermaid"
     )
     render.add_argument("--mermaid-js", type=Path, help="the mermaid.min.js to check with")
+    _add_cache_option(render)
     render.set_defaults(run=_render)
 
     check = commands.add_parser("check", help="check models and the Mermaid in Markdown files")
@@ -84,8 +86,18 @@ def _parser() -> argparse.ArgumentParser:
         metavar="CODE=LEVEL",
         help="change a check's severity: error, warning, info or off (repeatable)",
     )
+    _add_cache_option(check)
     check.set_defaults(run=_check)
     return parser
+
+
+def _add_cache_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="parse every diagram, ignoring verdicts kept from earlier runs "
+        "(kept in $NETARCH_CACHE_DIR, default ~/.cache/netarch)",
+    )
 
 
 def _render(args: argparse.Namespace) -> int:
@@ -93,7 +105,11 @@ def _render(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.model}: no such model file")
     if args.custom_templates is not None and not args.custom_templates.is_dir():
         raise UsageError(f"{args.custom_templates}: no such templates folder")
-    validator = None if args.no_check else _validator(args.mermaid_js, _DIAGRAMS_PER_MODEL)
+    validator = (
+        None
+        if args.no_check
+        else _validator(args.mermaid_js, _DIAGRAMS_PER_MODEL, cache=not args.no_cache)
+    )
     try:
         result = generate(
             args.model,
@@ -146,7 +162,10 @@ def _check(args: argparse.Namespace) -> int:
     fences = find_page_fences(pages)
     diagrams = sum(fence.terminated for found in fences.values() for fence in found)
     expected = _DIAGRAMS_PER_MODEL * len(models) + diagrams
-    with _validator(args.mermaid_js, expected) as validator, ExitStack() as stack:
+    with (
+        _validator(args.mermaid_js, expected, cache=not args.no_cache) as validator,
+        ExitStack() as stack,
+    ):
         checker: Any = validator
         if args.render:
             from netarch.validate.render import BrowserRenderer
@@ -191,7 +210,9 @@ _DIAGRAMS_PER_MODEL = 15  # the Cozystack model generates 14
 _WORTH_MORE_ISOLATES = 40
 
 
-def _validator(mermaid_js: Path | None, diagrams: int | None = None) -> MermaidValidator:
+def _validator(
+    mermaid_js: Path | None, diagrams: int | None = None, *, cache: bool = True
+) -> MermaidValidator:
     if mermaid_js is not None and not mermaid_js.is_file():
         raise UsageError(
             f"{mermaid_js}: no such file; point --mermaid-js at mermaid.min.js, or leave it out"
@@ -199,7 +220,11 @@ def _validator(mermaid_js: Path | None, diagrams: int | None = None) -> MermaidV
         )
     few = diagrams is not None and diagrams < _WORTH_MORE_ISOLATES
     chosen = "NETARCH_MERMAID_WORKERS" in os.environ  # the user's number wins
-    return MermaidValidator(mermaid_js, workers=1 if few and not chosen else None)
+    return MermaidValidator(
+        mermaid_js,
+        workers=1 if few and not chosen else None,
+        cache_dir=default_cache_dir() if cache else None,
+    )
 
 
 class _ParseThenRender:

@@ -45,6 +45,7 @@ from netarch.serve_state import (
     watch_targets,
 )
 from netarch.validate.engine import MermaidNotFound, MermaidValidator
+from netarch.validate.verdicts import default_cache_dir
 
 log = get_plugin_logger(__name__)
 
@@ -99,6 +100,9 @@ class NetarchConfig(base.Config):
     """The mermaid.min.js to check with; by default the pinned one in node_modules."""
     check_diagrams = opt.Type(bool, default=True)
     """Check every generated diagram, and every ```mermaid fence in docs_dir, with Mermaid."""
+    cache_verdicts = opt.Type(bool, default=True)
+    """Keep Mermaid's verdicts for later builds ($NETARCH_CACHE_DIR, default ~/.cache/netarch):
+    an unchanged diagram is not parsed again, and a build with none new never starts Mermaid."""
     invalid_diagrams = opt.Choice(("error", "warn"), default="error")
     """`error` stops the build on an invalid diagram; `warn` logs it (so --strict fails)."""
     checks = _SeverityOverrides()
@@ -173,7 +177,8 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         if self.config.check_diagrams and self.validator is None:
             try:
                 mermaid = Path(self.config.mermaid_js) if self.config.mermaid_js else None
-                self.validator = MermaidValidator(mermaid)
+                cache = default_cache_dir() if self.config.cache_verdicts else None
+                self.validator = MermaidValidator(mermaid, cache_dir=cache)
             except MermaidNotFound as error:
                 raise PluginError(f"netarch: {error}") from None
         self.preview.start()
@@ -304,6 +309,8 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
                 model_checks=[partial(run_checks, severity_overrides=self.config.checks)],
                 diagram_threads=self.validator.workers if self.validator else 0,
             )
+        except MermaidNotFound as error:  # the engine starts with the first new diagram
+            raise PluginError(f"netarch: {error}") from None
         except Exception as error:
             if not self.is_serve:
                 raise
@@ -336,7 +343,11 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             for file in files.documentation_pages()
             if not file.generated_by and file.abs_src_path
         }
-        self._report(check_pages(pages, self.validator, check_many=self.validator.check_many))
+        try:
+            found = check_pages(pages, self.validator, check_many=self.validator.check_many)
+        except MermaidNotFound as error:  # the engine starts with the first new diagram
+            raise PluginError(f"netarch: {error}") from None
+        self._report(found)
 
     def _report(self, diagnostics: list[Diagnostic]) -> None:
         """Log the diagnostics; errors stop a build, and are shown in the browser under serve."""

@@ -11,6 +11,7 @@ import pytest
 
 from netarch import cli
 from netarch.cli import main
+from netarch.validate.verdicts import default_cache_dir
 
 BAD_FENCE = "# Page\n\nSome text.\n\n```mermaid\nflowchart TD\n    A --> B\n    B --> (\n```\n"
 
@@ -200,7 +201,13 @@ def test_check_starts_a_second_isolate_only_when_it_pays_off(
     made: list[int | None] = []
 
     class Recorder:
-        def __init__(self, mermaid_js: Path | None, *, workers: int | None = None) -> None:
+        def __init__(
+            self,
+            mermaid_js: Path | None,
+            *,
+            workers: int | None = None,
+            cache_dir: Path | None = None,
+        ) -> None:
             made.append(workers)
 
     monkeypatch.setattr(cli, "MermaidValidator", Recorder)
@@ -234,3 +241,31 @@ def test_render_mode_still_draws_a_diagram_that_only_has_a_warning() -> None:
     assert cli._ParseThenRender(Parser([warning]), Browser()).check("a") == [warning]
     assert cli._ParseThenRender(Parser([error]), Browser()).check("b") == [error]
     assert drawn == ["a"]  # a parse error is not drawn again; a warning is
+
+
+def test_check_keeps_verdicts_for_the_next_run(
+    tmp_path: Path, demo_model_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(BAD_FENCE, encoding="utf-8")
+    cache = default_cache_dir()
+    assert main(["check", str(demo_model_path), str(page), "--format", "json"]) == 1
+    first = capsys.readouterr().out
+    [stored] = cache.glob("mermaid-verdicts-*.json")
+    kept = json.loads(stored.read_text(encoding="utf-8"))
+    assert len(kept) >= 15  # the model's diagrams and the fence
+    # The next run answers from the file: the same report, to the column.
+    assert main(["check", str(demo_model_path), str(page), "--format", "json"]) == 1
+    assert capsys.readouterr().out == first
+
+
+def test_check_no_cache_neither_reads_nor_writes_verdicts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(BAD_FENCE, encoding="utf-8")
+    cache = default_cache_dir()
+    cache.mkdir(parents=True)
+    assert main(["check", str(page), "--no-cache"]) == 1
+    assert "B --> (" in capsys.readouterr().out
+    assert list(cache.iterdir()) == []

@@ -203,3 +203,19 @@ def test_an_unknown_check_code_fails_at_config_time(
     with pytest.raises(Abort, match="configuration error"):
         run_build(site)
     assert "option 'checks': severity override for unknown rule 'NA999'" in caplog.text
+
+
+@pytest.mark.parametrize(("option", "kept"), [("", True), ("      cache_verdicts: false", False)])
+def test_a_build_keeps_mermaids_verdicts_unless_told_not_to(
+    tmp_path: Path, demo_model_path: Path, option: str, kept: bool
+) -> None:
+    from netarch.validate.verdicts import default_cache_dir
+
+    site = make_site(tmp_path, demo_model_path, options=option)
+    run_build(site, strict=True)
+    stored = list(default_cache_dir().glob("mermaid-verdicts-*.json"))
+    assert bool(stored) is kept
+    # A second build of the same site reads them back and builds the same pages.
+    first = (site / "site" / "architecture" / "tenant-isolation" / "index.html").read_text()
+    run_build(site, strict=True)
+    assert (site / "site" / "architecture" / "tenant-isolation" / "index.html").read_text() == first
