@@ -10,6 +10,10 @@ mistake), writes them to a temporary directory, then
   and checks every diagram with ``check_many``, as ``netarch check`` does; we report wall time
   of that process,
   the engine's start-up, per-diagram mean/median/p95, a second (cached) pass and peak RSS;
+  that run keeps no verdicts on disk: it is the cold figure, what a first check costs;
+* netarch with verdicts kept on disk (``cache_dir``, as ``netarch check`` and the plugin use
+  it by default): three more fresh processes -- the run that fills the cache, a later run
+  with nothing changed, and one with 10 diagrams edited;
 * mmdc: ``mmdc -i file`` per diagram -- how it is used today -- on an evenly spaced subset of
   ``--mmdc-count`` diagrams (one mmdc run takes seconds), extrapolated to ``--count``; the
   extrapolation is printed as such.
@@ -311,6 +315,41 @@ def engine_child(directory: Path) -> None:
     )
 
 
+def cache_child(directory: Path, cache: Path, changed: int) -> None:
+    """A fresh interpreter checking every diagram with verdicts kept in ``cache``, the first
+    ``changed`` diagrams edited (a comment line added): one later run, e.g. a pre-commit."""
+    started = time.perf_counter()
+    from netarch.validate.engine import MermaidValidator
+
+    texts = [path.read_text() for path in sorted(directory.glob("*.mmd"))]
+    texts = [f"{text}%% edited\n" if n < changed else text for n, text in enumerate(texts)]
+    with MermaidValidator(cache_dir=cache) as validator:
+        validator.check_many(texts)
+    print(
+        json.dumps(
+            {
+                "wall_s": time.perf_counter() - started,
+                "parses": validator.parses,
+                "stored_hits": validator.stored_hits,
+                "started": validator.started,
+            }
+        )
+    )
+
+
+def run_cache_child(directory: Path, cache: Path, changed: int) -> dict[str, object]:
+    t0 = time.perf_counter()
+    child = subprocess.run(
+        [sys.executable, __file__, "--cache-child", str(directory), str(cache), str(changed)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = json.loads(child.stdout.strip().splitlines()[-1])
+    result["process_wall_s"] = time.perf_counter() - t0
+    return result
+
+
 def run_engine(directory: Path) -> dict[str, object]:
     t0 = time.perf_counter()
     child = subprocess.run(
@@ -374,9 +413,14 @@ def main() -> int:
     parser.add_argument("--mmdc-count", type=int, default=20)
     parser.add_argument("--skip-mmdc", action="store_true")
     parser.add_argument("--engine-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--cache-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.engine_child:
         engine_child(args.engine_child)
+        return 0
+    if args.cache_child:
+        folder, cache, changed = args.cache_child
+        cache_child(Path(folder), Path(cache), int(changed))
         return 0
 
     diagrams = make_diagrams(args.count)
@@ -435,6 +479,22 @@ def main() -> int:
                 for kind, v in sorted(by_kind.items(), key=lambda kv: -statistics.mean(kv[1]))
             )
         )
+
+        # Verdicts kept on disk (MermaidValidator(cache_dir=...), as `netarch check` and the
+        # plugin use it): what a later run over the same diagrams costs.
+        cache = directory / "verdicts"
+        print("\nverdicts kept on disk for later runs (cache_dir; fresh process each)")
+        for label, changed in [
+            ("first run, fills the cache", 0),
+            ("next run, nothing changed", 0),
+            ("next run, 10 diagrams edited", 10),
+        ]:
+            run = run_cache_child(directory, cache, changed)
+            print(
+                f"  {label:29} {run['process_wall_s']:.2f} s process wall  ({run['parses']} "
+                f"parses, {run['stored_hits']} from the cache, "
+                f"V8 {'started' if run['started'] else 'not started'})"
+            )
 
         if args.skip_mmdc:
             return 0

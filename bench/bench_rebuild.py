@@ -7,8 +7,9 @@ does: `on_startup(command="serve")` once, then the config is loaded again for ev
 and MkDocs hands back the same plugin instance. Every `on_*` hook of the plugin is timed; the
 rest of the build (Markdown, theme, writing the site) is the difference to the whole build.
 
-- cold: a new plugin instance -- fresh Mermaid engine, empty verdict cache, new Jinja
-  environment -- which is what every rebuild would cost without the state kept in on_startup;
+- cold: a new plugin instance -- fresh Mermaid engine, empty verdict caches (in memory and
+  on disk), new Jinja environment -- which is what every rebuild would cost without the
+  state kept in on_startup;
 - warm, prose edit: one line of model text changes, no diagram changes;
 - warm, diagram edit: one component name changes, so the diagrams that show it change
   (a new name each run, so the verdict cache cannot help).
@@ -170,11 +171,14 @@ def main() -> int:
     diagram: list[Timings] = []
     with tempfile.TemporaryDirectory(prefix="netarch-bench-") as tmp:
         for run in range(args.cold_runs):
+            # Cold means no Mermaid verdicts kept from earlier runs either (a fresh cache_dir).
+            os.environ["NETARCH_CACHE_DIR"] = str(Path(tmp) / f"verdicts-cold-{run}")
             site = Site(Path(tmp) / f"cold-{run}")
             try:
                 cold.append(site.start())
             finally:
                 site.close()
+        os.environ["NETARCH_CACHE_DIR"] = str(Path(tmp) / "verdicts-warm")
         site = Site(Path(tmp) / "warm")
         try:
             site.start()
