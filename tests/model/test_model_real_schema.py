@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from netarch.diagnostics import Diagnostic
+from netarch.model.network import network_schema
 from netarch.model.references import IdIndex, check_references, definition_places
 from netarch.model.schema_check import check_schema, load_schema
 from netarch.model.source import load_document
@@ -26,6 +27,14 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def schema() -> dict[str, Any]:
     return load_schema(SCHEMA_PATH)
+
+
+def test_the_shipped_schema_is_a_valid_draft_2020_12_schema(schema: dict[str, Any]) -> None:
+    # netarch loads it at run time without this (slow) check: this test is the check.
+    from jsonschema import Draft202012Validator
+
+    Draft202012Validator.check_schema(schema)
+    assert network_schema() == schema
 
 
 def run(text: str, schema: dict[str, Any]) -> tuple[IdIndex, list[Diagnostic]]:

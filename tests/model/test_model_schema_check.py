@@ -256,6 +256,15 @@ def test_load_schema_accepts_a_valid_schema(tmp_path: Path) -> None:
     assert load_schema(path) == {"$schema": DRAFT, "type": "object"}
 
 
+def test_load_schema_can_skip_the_meta_schema_check_only(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    path.write_text('{"type": 5}')
+    assert load_schema(path, check_meta_schema=False) == {"type": 5}
+    path.write_text("[]")
+    with pytest.raises(SchemaFileError):
+        load_schema(path, check_meta_schema=False)
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

@@ -26,7 +26,9 @@ ModelPath = tuple[str | int, ...]
 
 @cache
 def network_schema() -> dict[str, Any]:
-    return load_schema(SCHEMA_PATH)
+    # Shipped with netarch and checked against the meta-schema by its tests
+    # (tests/model/test_model_real_schema.py): every run need not pay that again.
+    return load_schema(SCHEMA_PATH, check_meta_schema=False)
 
 
 @dataclass
