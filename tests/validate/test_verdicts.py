@@ -137,6 +137,19 @@ def test_a_later_run_reads_every_verdict_and_never_starts_v8(tmp_path: Path) -> 
         assert (later.parses, later.stored_hits, later.started) == (0, 4, False)
 
 
+@pytest.mark.parametrize("damaged", ["not json", '{"nope": 1}', "[]", '{"ok": false, "issues": 3}'])
+def test_a_damaged_entry_is_parsed_again(tmp_path: Path, damaged: str) -> None:
+    text = "flowchart LR\n  a --> b\n  b -->\n"
+    with MermaidValidator(workers=1, cache_dir=tmp_path) as first:
+        expected = first.check(text)
+    [stored] = tmp_path.glob("mermaid-verdicts-*.json")
+    entries = json.loads(stored.read_text())
+    stored.write_text(json.dumps(dict.fromkeys(entries, damaged)))
+    with MermaidValidator(workers=1, cache_dir=tmp_path) as later:
+        assert later.check(text) == expected
+        assert (later.stored_hits, later.parses) == (0, 1)
+
+
 def test_only_what_the_engine_answered_is_kept(tmp_path: Path) -> None:
     with MermaidValidator(workers=1, cache_dir=tmp_path) as validator:
         validator.check("   \n")  # answered without V8

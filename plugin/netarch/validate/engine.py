@@ -761,9 +761,8 @@ class MermaidValidator:
             if cached is not None:
                 self.cache_hits += 1
                 return list(cached)
-        raw = self._store.get(key) if self._store is not None else None
-        if raw is not None:
-            problems = tuple(_problems_from_result(text, raw))
+        problems = self._stored_problems(key, text)
+        if problems is not None:
             with self._lock:
                 self.stored_hits += 1
         else:
@@ -775,6 +774,15 @@ class MermaidValidator:
             if not any(p.code == "MERMAID_TIMEOUT" for p in problems):  # may pass next time
                 self._cache[key] = problems
         return list(problems)
+
+    def _stored_problems(self, key: str, text: str) -> tuple[MermaidProblem, ...] | None:
+        raw = self._store.get(key) if self._store is not None else None
+        if raw is None:
+            return None
+        try:
+            return tuple(_problems_from_result(text, raw))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None  # a damaged entry: parse the diagram again
 
     def check_many(self, texts: Sequence[str]) -> list[list[MermaidProblem]]:
         """:meth:`check` for each text, on all isolates at once; results in the same order."""
