@@ -269,3 +269,12 @@ def test_check_no_cache_neither_reads_nor_writes_verdicts(
     assert main(["check", str(page), "--no-cache"]) == 1
     assert "B --> (" in capsys.readouterr().out
     assert list(cache.iterdir()) == []
+
+
+def test_check_with_a_file_that_is_not_mermaid_is_an_environment_error(
+    tmp_path: Path, demo_model_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake = tmp_path / "mermaid.min.js"
+    fake.write_text("var notMermaid = 1;\n", encoding="utf-8")
+    assert main(["check", str(demo_model_path), "--mermaid-js", str(fake)]) == 2
+    assert "did not define a global `mermaid`" in capsys.readouterr().err

@@ -219,3 +219,15 @@ def test_a_build_keeps_mermaids_verdicts_unless_told_not_to(
     first = (site / "site" / "architecture" / "tenant-isolation" / "index.html").read_text()
     run_build(site, strict=True)
     assert (site / "site" / "architecture" / "tenant-isolation" / "index.html").read_text() == first
+
+
+def test_a_mermaid_file_that_is_not_mermaid_stops_the_build_clearly(
+    tmp_path: Path, demo_model_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # With verdicts kept on disk, Mermaid starts at the first new diagram, during generation.
+    fake = tmp_path / "fake-mermaid.js"
+    fake.write_text("var notMermaid = 1;\n", encoding="utf-8")
+    site = make_site(tmp_path, demo_model_path, options=f"      mermaid_js: {fake}")
+    text = build_error(site, caplog)
+    assert "netarch:" in text and "did not define a global `mermaid`" in text
+    assert "Traceback" not in text
