@@ -189,7 +189,10 @@ def _check(args: argparse.Namespace) -> int:
     problems = [d for d in diagnostics if d.severity in (Severity.ERROR, Severity.WARNING)]
     if args.format == "human":
         summary = f"netarch: {len(models)} model(s), {len(markdown)} Markdown file(s) checked"
-        print(f"{summary}: {len(problems)} problem(s)", file=sys.stderr)
+        parsed = f"Mermaid parsed {validator.parses} diagram(s)"
+        if validator.stored_hits:
+            parsed += f", {validator.stored_hits} verdict(s) kept from earlier runs"
+        print(f"{summary}: {len(problems)} problem(s) ({parsed})", file=sys.stderr)
     return EXIT_PROBLEMS if problems else EXIT_CLEAN
 
 

@@ -257,6 +257,8 @@ def test_check_keeps_verdicts_for_the_next_run(
     # The next run answers from the file: the same report, to the column.
     assert main(["check", str(demo_model_path), str(page), "--format", "json"]) == 1
     assert capsys.readouterr().out == first
+    assert main(["check", str(demo_model_path), str(page)]) == 1
+    assert f"Mermaid parsed 0 diagram(s), {len(kept)} verdict(s) kept" in capsys.readouterr().err
 
 
 def test_check_no_cache_neither_reads_nor_writes_verdicts(
