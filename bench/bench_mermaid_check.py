@@ -337,30 +337,23 @@ def cache_child(directory: Path, cache: Path, changed: int) -> None:
     )
 
 
-def run_cache_child(directory: Path, cache: Path, changed: int) -> dict[str, object]:
+def _run_child(*arguments: str) -> dict[str, object]:
+    """Run this script again in a fresh interpreter; its last line of output is JSON."""
     t0 = time.perf_counter()
     child = subprocess.run(
-        [sys.executable, __file__, "--cache-child", str(directory), str(cache), str(changed)],
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, __file__, *arguments], capture_output=True, text=True, check=True
     )
     result = json.loads(child.stdout.strip().splitlines()[-1])
     result["process_wall_s"] = time.perf_counter() - t0
     return result
+
+
+def run_cache_child(directory: Path, cache: Path, changed: int) -> dict[str, object]:
+    return _run_child("--cache-child", str(directory), str(cache), str(changed))
 
 
 def run_engine(directory: Path) -> dict[str, object]:
-    t0 = time.perf_counter()
-    child = subprocess.run(
-        [sys.executable, __file__, "--engine-child", str(directory)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result = json.loads(child.stdout.strip().splitlines()[-1])
-    result["process_wall_s"] = time.perf_counter() - t0
-    return result
+    return _run_child("--engine-child", str(directory))
 
 
 # -- mmdc ---------------------------------------------------------------------------------------
