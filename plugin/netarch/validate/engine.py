@@ -701,7 +701,8 @@ class MermaidValidator:
     def _isolate(self) -> Iterator[_Isolate]:
         if self._closed:
             raise RuntimeError("MermaidValidator is closed")
-        self._start()
+        if not self.started:  # the lock only until the isolates are up, not on every check
+            self._start()
         isolate = self._free.get()
         try:
             yield isolate

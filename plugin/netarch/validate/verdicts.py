@@ -75,9 +75,6 @@ class VerdictStore:
             self._entries[text_hash] = raw
             self._touched[text_hash] = raw
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
     def save(self) -> bool:
         """Write this run's verdicts, merged with what is on disk now. False if it could not."""
         with self._lock:
