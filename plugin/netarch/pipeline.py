@@ -12,6 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from netarch.checks.placement import PLACEMENT, Placement
 from netarch.diagnostics import Diagnostic, Location, Severity, has_errors
 from netarch.model.network import Model, load_model
 from netarch.pages.render import PageRenderer, RenderedPage
@@ -68,12 +69,12 @@ def generate(
         verdicts: list[Future[Sequence[MermaidProblem]]] = []
         if check_diagram is not None and diagram_threads > 0:
             verdicts = [helpers.submit(check_diagram, view.diagram.text) for view in diagrams]
+        # Rendered before the checks and the diagrams' verdicts are in, and dropped if one of
+        # them is an error; the checks see what landed on which page (NA170).
+        pages = (renderer or PageRenderer()).render(model, result.views, section_dir, display)
+        model.memo[PLACEMENT] = Placement(result.views, pages)
         for check in model_checks:
             result.diagnostics += check(model)
-        # Rendered before the diagrams' verdicts are in, and dropped if one is an error.
-        pages: list[RenderedPage] = []
-        if not has_errors(result.diagnostics):
-            pages = (renderer or PageRenderer()).render(model, result.views, section_dir, display)
         if check_diagram is not None:
             for index, view in enumerate(diagrams):
                 problems = (

@@ -10,6 +10,7 @@ import pytest
 from netarch.checks import run_checks
 from netarch.diagnostics import Diagnostic
 from netarch.model.network import Model, load_model
+from netarch.pipeline import generate
 
 FIXTURES = Path(__file__).with_name("fixtures")
 DISPLAY = "net.yaml"
@@ -54,9 +55,16 @@ Check = Callable[..., list[Diagnostic]]
 
 @pytest.fixture
 def check(tmp_path: Path) -> Check:
-    """Load ``text`` and run every check on it."""
+    """Load ``text`` and run every check on it, after its pages are rendered as in a build
+    (the placement rules look at what landed on which page)."""
 
     def run(text: str, overrides: Mapping[str, str] | None = None) -> list[Diagnostic]:
-        return run_checks(load(tmp_path, text), overrides)
+        load(tmp_path, text)
+        result = generate(
+            tmp_path / DISPLAY,
+            display_path=DISPLAY,
+            model_checks=[lambda model: run_checks(model, overrides)],
+        )
+        return result.diagnostics
 
     return run

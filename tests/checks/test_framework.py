@@ -110,7 +110,7 @@ def test_severity_override_off(check: Check) -> None:
 def test_invalid_overrides_are_refused(check: Check) -> None:
     assert check_severity_overrides({"NA150": "fatal", "NA777": "error"}) == [
         "severity override NA150: 'fatal' is not one of error, info, off, warning",
-        "severity override for unknown rule 'NA777'",
+        "severity override for unknown rule or kit 'NA777'",
     ]
     assert check_severity_overrides({"NA201": "error", "NA190": "off"}) == []
     with pytest.raises(ValueError, match="NA777"):
@@ -138,7 +138,16 @@ def test_registry() -> None:
     assert all(re.fullmatch(r"NA[12]\d\d", code) for code in rule_codes)
     assert {r.code for r in CLAIM_RULES} == {"NA201", "NA202", "NA203"}
     for entry in rules_for_docs():
-        assert set(entry) == {"code", "severity", "title", "rationale", "source", "hint", "section"}
+        assert set(entry) == {
+            "code",
+            "severity",
+            "title",
+            "rationale",
+            "source",
+            "hint",
+            "section",
+            "kit",
+        }
         assert all(entry.values()), entry
         assert entry["severity"] in ("error", "warning")
     # Network rules that a real component rejects are errors; lints are warnings.

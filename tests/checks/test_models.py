@@ -29,6 +29,10 @@ components:
     name: Router
     kind: external
     address: 2001:db8:100::1
+  - id: metallb
+    name: MetalLB
+    kind: platform
+    product: metallb
 nodes:
   - {id: node1, name: Node 1, address: "2001:db8:100::11"}
   - {id: node2, name: Node 2, address: "2001:db8:100::12"}

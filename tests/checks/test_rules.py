@@ -819,6 +819,37 @@ CASES: tuple[Case, ...] = (
         "port: ^10250",
         near_miss=(("port: 443", "port: 8443"),),
     ),
+    # --- pages and kits --------------------------------------------------------------------------
+    Case(
+        "flow placed on a page that does not exist",
+        "NA170",
+        "warning",
+        (("    mode: bgp\n", "    mode: bgp\n    page: nowhere\n"),),
+        "page: ^nowhere",
+        near_miss=(("    mode: bgp\n", "    mode: bgp\n    page: cluster\n"),),
+    ),
+    Case(
+        "example for a page the model does not have",
+        "NA170",
+        "warning",
+        (("    section: cluster\n", "    section: observability\n"),),
+        "section: ^observability",
+    ),
+    Case(
+        "MetalLB section without a MetalLB component",
+        "NA171",
+        "error",
+        (("    kind: platform\n    product: metallb\n", "    kind: platform\n"),),
+        "metallb:\n  ^component: metallb",
+    ),
+    Case(
+        "page listing a view the model does not have",
+        "NA172",
+        "error",
+        (("claims:\n", "pages:\n  - id: cluster\n    views: [no-such-view]\nclaims:\n"),),
+        "views: [^no-such-view]",
+        near_miss=(("claims:\n", "pages:\n  - id: cluster\n    views: [nodes]\nclaims:\n"),),
+    ),
     # --- silences and claims --------------------------------------------------------------------
     Case(
         "silence that matches nothing",

@@ -39,6 +39,7 @@ def test_render_writes_every_page(
         [
             "index.md",
             "cluster.md",
+            "components.md",
             "ingress.md",
             "service-load-balancing.md",
             "tenant-isolation.md",
@@ -50,7 +51,7 @@ def test_render_writes_every_page(
     ingress = (out / "ingress.md").read_text(encoding="utf-8")
     # A sequence diagram, after its front matter (layout config).
     assert re.search(r"```mermaid\n(---\n.*?\n---\n)?sequenceDiagram\n", ingress, re.DOTALL)
-    assert "wrote 8 page(s)" in capsys.readouterr().err
+    assert "wrote 9 page(s)" in capsys.readouterr().err
 
 
 def test_render_of_a_bad_model_writes_nothing(

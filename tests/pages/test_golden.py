@@ -17,6 +17,7 @@ GOLDEN = Path(__file__).parent / "golden"
 PAGES = (
     "index.md",
     "cluster.md",
+    "components.md",
     "ingress.md",
     "service-load-balancing.md",
     "tenant-isolation.md",

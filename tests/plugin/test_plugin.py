@@ -202,7 +202,7 @@ def test_an_unknown_check_code_fails_at_config_time(
     site = make_site(tmp_path, demo_model_path, options="      checks:\n        NA999: error")
     with pytest.raises(Abort, match="configuration error"):
         run_build(site)
-    assert "option 'checks': severity override for unknown rule 'NA999'" in caplog.text
+    assert "option 'checks': severity override for unknown rule or kit 'NA999'" in caplog.text
 
 
 @pytest.mark.parametrize(("option", "kept"), [("", True), ("      cache_verdicts: false", False)])

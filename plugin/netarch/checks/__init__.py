@@ -1,17 +1,20 @@
 """Network-aware checks (NA1xx) and the claims lint (NA2xx) over a loaded model.
 
-``run_checks(model)`` returns located ``Diagnostic`` objects for every rule in ``RULES``, after
-applying the model's ``silence`` entries and the caller's severity overrides; ``check_claims``
-runs the claims lint alone. ``rules_for_docs()`` feeds the generated rules reference page.
+Every rule belongs to the core or to one product kit (``netarch.kits``); a kit's rules run
+only when the model uses the kit's product. ``run_checks(model)`` returns located
+``Diagnostic`` objects for the rules that apply to the model (``rules_for``), after the
+model's ``silence`` entries and the caller's severity overrides (by rule code or by kit);
+``check_claims`` runs the claims lint alone. ``rules_for_docs(model)`` feeds the rules page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-# Importing the rule modules registers their rules.
-from netarch.checks import address_plan, cilium, claims, metallb, mtu, tenancy  # noqa: F401
+# Importing the rule modules registers their rules; loading the kits registers theirs.
+from netarch.checks import address_plan, claims, mtu, placement  # noqa: F401
 from netarch.checks.framework import (
+    CORE,
     UNUSED_SILENCE,
     Finding,
     Rule,
@@ -20,10 +23,28 @@ from netarch.checks.framework import (
     run_rules,
 )
 from netarch.diagnostics import Diagnostic
+from netarch.kits import active_kits
 from netarch.model.network import Model
 
-RULES: tuple[Rule, ...] = tuple(registered_rules())
-CLAIM_RULES: tuple[Rule, ...] = tuple(r for r in RULES if r.code.startswith("NA2"))
+
+def __getattr__(name: str) -> tuple[Rule, ...]:
+    # RULES and CLAIM_RULES hold the kits' rules too, so they are computed on first use, once
+    # the kits can be loaded (a kit's own modules import this package).
+    if name == "RULES":
+        return tuple(registered_rules())
+    if name == "CLAIM_RULES":
+        return tuple(r for r in registered_rules() if r.code.startswith("NA2"))
+    raise AttributeError(name)
+
+
+def rules_for(model: Model | None) -> tuple[Rule, ...]:
+    """The rules of the core and of the kits the model uses (every rule without a model)."""
+    # The core's rules first, then each kit's: the rules page groups them that way.
+    rules = sorted(registered_rules(), key=lambda r: (r.kit != CORE, r.kit, r.code))
+    if model is None:
+        return tuple(rules)
+    active = {kit.name for kit in active_kits(model)} | {CORE}
+    return tuple(r for r in rules if r.kit in active)
 
 
 def run_checks(
@@ -32,20 +53,21 @@ def run_checks(
     """Every network rule and the claims lint. ``severity_overrides`` maps a code to
     ``error``/``warning``/``info``/``off``; an invalid mapping raises ``ValueError``
     (validate it first with ``check_severity_overrides``)."""
-    return run_rules(model, RULES, severity_overrides)
+    return run_rules(model, rules_for(model), severity_overrides)
 
 
 def check_claims(
     model: Model, severity_overrides: Mapping[str, str] | None = None
 ) -> list[Diagnostic]:
     """The claims lint (NA2xx) alone; silences of network rules are left to ``run_checks``."""
-    rules = (*CLAIM_RULES, *(r for r in RULES if r.code == UNUSED_SILENCE))
+    rules = [r for r in registered_rules() if r.code.startswith("NA2") or r.code == UNUSED_SILENCE]
     return run_rules(model, rules, severity_overrides, report_unknown_silences=False)
 
 
-def rules_for_docs() -> list[dict[str, str]]:
-    """One dict per rule (code, severity, title, rationale, source, hint, section), by code."""
-    return [r.as_dict() for r in RULES]
+def rules_for_docs(model: Model | None = None) -> list[dict[str, str]]:
+    """One dict per rule that applies to ``model`` (code, severity, title, rationale, source,
+    hint, section, kit), by code; every installed rule without a model."""
+    return [r.as_dict() for r in rules_for(model)]
 
 
 __all__ = [
@@ -55,6 +77,7 @@ __all__ = [
     "Rule",
     "check_claims",
     "check_severity_overrides",
+    "rules_for",
     "rules_for_docs",
     "run_checks",
 ]

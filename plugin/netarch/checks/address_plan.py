@@ -8,11 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from netarch.checks.addresses import (
-    AddressSet,
     IPNetwork,
     NamedAddress,
     Range,
-    address_set,
     cluster_range,
     cluster_ranges,
     family,
@@ -120,7 +118,7 @@ def cluster_vs_underlay(model: Model) -> Iterator[Finding]:
     vip = parse_ip(model.section("cluster").get("control_plane_vip"))
     for cluster in ranges:
         for underlay in node_networks(model):
-            if _same_family_overlap(cluster.network, underlay.network):
+            if same_family_overlap(cluster.network, underlay.network):
                 yield Finding(
                     cluster.path,
                     f"{cluster.label} {cluster.network} overlaps the {underlay.label}",
@@ -149,7 +147,7 @@ def cluster_vs_underlay(model: Model) -> Iterator[Finding]:
                     )
 
 
-def _same_family_overlap(first: IPNetwork, second: IPNetwork) -> bool:
+def same_family_overlap(first: IPNetwork, second: IPNetwork) -> bool:
     return first.version == second.version and first.overlaps(second)
 
 
@@ -167,16 +165,16 @@ def _same_family_overlap(first: IPNetwork, second: IPNetwork) -> bool:
 def gateways(model: Model) -> Iterator[Finding]:
     pod = cluster_range(model, "pod_cidr", "pod CIDR")
     if pod is not None:
-        yield from _gateway_problems(
+        yield from gateway_problems(
             ("cluster", "pod_gateway"),
             model.section("cluster").get("pod_gateway"),
             "pod gateway",
             pod,
         )
-    for path, subnet in _vpc_subnets(model):
+    for path, subnet in vpc_subnets(model):
         network = parse_network(subnet["cidr"])
         if network is not None:
-            yield from _gateway_problems(
+            yield from gateway_problems(
                 (*path, "gateway"),
                 subnet.get("gateway"),
                 f"gateway of subnet {subnet['id']}",
@@ -184,7 +182,13 @@ def gateways(model: Model) -> Iterator[Finding]:
             )
 
 
-def _gateway_problems(path: ModelPath, text: Any, label: str, subnet: Range) -> Iterator[Finding]:
+def vpc_subnets(model: Model) -> Iterator[tuple[ModelPath, dict[str, Any]]]:
+    for vpc_index, vpc in enumerate(model.items("vpcs")):
+        for subnet_index, subnet in enumerate(vpc.get("subnets", [])):
+            yield ("vpcs", "items", vpc_index, "subnets", subnet_index), subnet
+
+
+def gateway_problems(path: ModelPath, text: Any, label: str, subnet: Range) -> Iterator[Finding]:
     gateway = parse_ip(text) if text is not None else None
     if gateway is None:
         return
@@ -221,257 +225,6 @@ def _gateway_problems(path: ModelPath, text: Any, label: str, subnet: Range) -> 
             hint=hint,
             related=(subnet.path,),
         )
-
-
-_SPECIAL = tuple(
-    (ipaddress.ip_network(cidr), label)
-    for cidr, label in (
-        ("0.0.0.0/8", "the 'this network' range 0.0.0.0/8"),
-        ("127.0.0.0/8", "loopback 127.0.0.0/8"),
-        ("169.254.0.0/16", "link-local 169.254.0.0/16"),
-        ("224.0.0.0/4", "multicast 224.0.0.0/4"),
-        ("255.255.255.255/32", "the broadcast address"),
-        ("::/128", "the unspecified address ::"),
-        ("::1/128", "loopback ::1"),
-        ("fe80::/10", "link-local fe80::/10"),
-        ("ff00::/8", "multicast ff00::/8"),
-    )
-)
-
-
-def _vpc_subnets(model: Model) -> Iterator[tuple[ModelPath, dict[str, Any]]]:
-    for vpc_index, vpc in enumerate(model.items("vpcs")):
-        for subnet_index, subnet in enumerate(vpc.get("subnets", [])):
-            yield ("vpcs", "items", vpc_index, "subnets", subnet_index), subnet
-
-
-def _kube_ovn_subnets(model: Model) -> Iterator[tuple[ModelPath, str, str]]:
-    """(path, label, cidr text) of every Kube-OVN subnet: pod, join and VPC subnets."""
-    cluster = model.section("cluster")
-    for key, label in (("pod_cidr", "pod CIDR"), ("join_cidr", "join CIDR")):
-        if key in cluster:
-            yield ("cluster", key), label, str(cluster[key])
-    for path, subnet in _vpc_subnets(model):
-        yield (*path, "cidr"), f"subnet {subnet['id']}", str(subnet["cidr"])
-
-
-@rule(
-    "NA104",
-    "error",
-    "Kube-OVN subnet is a single host, a special range or upper-case IPv6",
-    rationale="Kube-OVN only accepts global-unicast subnets with room for hosts: loopback,"
-    " multicast, link-local and unspecified ranges and /32 or /128 prefixes are refused, and"
-    " IPv6 text must be written in lower case.",
-    source="Kube-OVN ValidateSubnet (InvalidSpecialCIDR, InvalidNetworkMask, CIDRGlobalUnicast)",
-    reference=DOC + " rule 4",
-    hint="use a private unicast range with room for hosts, e.g. 10.244.0.0/16 or fd00:10:244::/64",
-    section=SECTION,
-)
-def special_subnets(model: Model) -> Iterator[Finding]:
-    for path, label, text in _kube_ovn_subnets(model):
-        network = parse_network(text)
-        if network is None:
-            continue
-        if network.version == 6 and text != text.lower():
-            yield Finding(
-                path,
-                f"{label} {text} is written with upper-case IPv6 digits",
-                hint=f"write it in lower case: {text.lower()}",
-            )
-        if network.num_addresses == 1:
-            yield Finding(path, f"{label} {network} is a single host, not a subnet")
-        for special, special_label in _SPECIAL:
-            if _same_family_overlap(network, special):
-                yield Finding(path, f"{label} {network} overlaps {special_label}")
-
-
-def _subnet_ranges(model: Model) -> Iterator[tuple[int, dict[str, Any], list[Range]]]:
-    """Per VPC: its index, the VPC, and the ranges of its subnets that parse."""
-    for vpc_index, vpc in enumerate(model.items("vpcs")):
-        ranges = []
-        for subnet_index, subnet in enumerate(vpc.get("subnets", [])):
-            network = parse_network(subnet["cidr"])
-            if network is not None:
-                path = ("vpcs", "items", vpc_index, "subnets", subnet_index, "cidr")
-                ranges.append(Range(f"subnet {subnet['id']}", path, network))
-        yield vpc_index, vpc, ranges
-
-
-@rule(
-    "NA105",
-    "error",
-    "Subnets of one VPC overlap",
-    rationale="Kube-OVN rejects a subnet that overlaps another subnet of the same VPC (subnets of"
-    " different VPCs may overlap). The default VPC also holds the pod (ovn-default) and join subnets.",
-    source="Kube-OVN ValidateCidrConflict; Cozystack networking/vpc.md",
-    reference=DOC + " rule 5",
-    hint="give the subnet a range no other subnet of this VPC uses",
-    section=SECTION,
-)
-def vpc_overlaps(model: Model) -> Iterator[Finding]:
-    for _, vpc, ranges in _subnet_ranges(model):
-        if vpc.get("default"):
-            ranges = [
-                r
-                for r in (
-                    cluster_range(model, "pod_cidr", "pod CIDR (ovn-default)"),
-                    cluster_range(model, "join_cidr", "join CIDR"),
-                )
-                if r is not None
-            ] + ranges
-        for first, second in itertools.combinations(ranges, 2):
-            if _same_family_overlap(first.network, second.network):
-                yield Finding(
-                    second.path,
-                    f"{second.label} {second.network} of VPC {vpc['id']} overlaps the {first.label} {first.network}",
-                    related=(first.path,),
-                )
-
-
-@rule(
-    "NA106",
-    "warning",
-    "VPC subnet overlaps the cluster's own ranges",
-    rationale="A VPC subnet is attached to workloads next to the default management network;"
-    " overlapping the pod, service or join CIDR makes those addresses ambiguous inside the"
-    " workload. Cozystack recommends 172.16.0.0/12 and has no fail-safe check of its own.",
-    source="Cozystack networking/vpc.md",
-    reference=DOC + " rule 6",
-    hint="take VPC subnets from 172.16.0.0/12 (Cozystack's recommendation)",
-    section=SECTION,
-)
-def vpc_vs_cluster(model: Model) -> Iterator[Finding]:
-    cluster = cluster_ranges(model)
-    for _, vpc, ranges in _subnet_ranges(model):
-        if vpc.get("default"):
-            continue  # NA105 covers the default VPC, where the overlap is an error.
-        for subnet in ranges:
-            for own in cluster:
-                if _same_family_overlap(subnet.network, own.network):
-                    yield Finding(
-                        subnet.path,
-                        f"{subnet.label} {subnet.network} of VPC {vpc['id']} overlaps the {own.label} {own.network}",
-                        related=(own.path,),
-                    )
-
-
-def _exclude_entries(model: Model) -> Iterator[tuple[ModelPath, str, dict[str, Any]]]:
-    for path, subnet in _vpc_subnets(model):
-        for index, text in enumerate(subnet.get("exclude_ips", [])):
-            yield (*path, "exclude_ips", index), str(text), subnet
-
-
-def _exclude_set(text: str, path: ModelPath) -> AddressSet | None:
-    if ".." in text:
-        ends = range_ends(text, "..")
-        if ends is None or ends[0].version != ends[1].version or ends[0] > ends[1]:
-            return None
-        return address_set(f"{ends[0]}-{ends[1]}", path)
-    return address_set(text, path) if "/" not in text else None
-
-
-@rule(
-    "NA107",
-    "error",
-    "excludeIps entry is not an address or an a..b range",
-    rationale="Kube-OVN accepts an excludeIps entry only as one address or a range a..b of one"
-    " family with a <= b.",
-    source="Kube-OVN ValidateSubnet",
-    reference=DOC + " rule 7",
-    hint="write 10.0.0.5 or 10.0.0.10..10.0.0.20 (start first)",
-    section=SECTION,
-)
-def exclude_syntax(model: Model) -> Iterator[Finding]:
-    for path, text, subnet in _exclude_entries(model):
-        if _exclude_set(text, path) is None:
-            yield Finding(
-                path,
-                f"excludeIps entry {text!r} of subnet {subnet['id']} is not an address or an ordered a..b range of one family",
-            )
-
-
-@rule(
-    "NA108",
-    "warning",
-    "excludeIps entry outside the subnet",
-    rationale="Kube-OVN checks excludeIps syntax and order but not containment, so an entry"
-    " outside the subnet CIDR is silently dead: the addresses meant to be reserved are not.",
-    source="Kube-OVN ValidateSubnet",
-    reference=DOC + " rule 7",
-    hint="exclude addresses of this subnet, or remove the entry",
-    section=SECTION,
-)
-def exclude_containment(model: Model) -> Iterator[Finding]:
-    for path, text, subnet in _exclude_entries(model):
-        entry = _exclude_set(text, path)
-        network = parse_network(subnet["cidr"])
-        if entry is not None and network is not None and not entry.within(network):
-            yield Finding(
-                path,
-                f"excludeIps entry {text} of subnet {subnet['id']} is not inside its CIDR {network}",
-                related=((*path[:-2], "cidr"),),
-            )
-
-
-@rule(
-    "NA109",
-    "error",
-    "Subnet VIP or u2o interconnection IP outside the subnet",
-    rationale="Kube-OVN refuses a subnet whose vips or u2oInterconnectionIP are not addresses"
-    " of its CIDR.",
-    source="Kube-OVN ValidateSubnet",
-    reference=DOC + " rule 8",
-    hint="use addresses inside the subnet CIDR",
-    section=SECTION,
-)
-def subnet_addresses(model: Model) -> Iterator[Finding]:
-    for path, subnet in _vpc_subnets(model):
-        network = parse_network(subnet["cidr"])
-        if network is None:
-            continue
-        candidates = [((*path, "vips", i), v, "VIP") for i, v in enumerate(subnet.get("vips", []))]
-        if "u2o_interconnection_ip" in subnet:
-            candidates.append(
-                ((*path, "u2o_interconnection_ip"), subnet["u2o_interconnection_ip"], "u2o IP")
-            )
-        for where, text, label in candidates:
-            address = parse_ip(text)
-            if address is not None and (
-                address.version != network.version or address not in network
-            ):
-                yield Finding(
-                    where,
-                    f"{label} {address} of subnet {subnet['id']} lies outside its CIDR {network}",
-                    related=((*path, "cidr"),),
-                )
-
-
-@rule(
-    "NA110",
-    "error",
-    "Default-VPC subnet contains the API-server Service IP",
-    rationale="The first address of the service CIDR is the kubernetes Service (API server);"
-    " Kube-OVN refuses a default-VPC subnet that contains it because pods would route it locally.",
-    source="Kube-OVN ValidateSubnet (KUBERNETES_SERVICE_HOST)",
-    reference=DOC + " rule 9",
-    hint="move the subnet out of the service CIDR",
-    section=SECTION,
-)
-def api_server_ip(model: Model) -> Iterator[Finding]:
-    service = cluster_range(model, "service_cidr", "service CIDR")
-    if service is None:
-        return
-    api = service.network.network_address + 1
-    for _, vpc, ranges in _subnet_ranges(model):
-        if not vpc.get("default"):
-            continue
-        for subnet in ranges:
-            if api.version == subnet.network.version and api in subnet.network:
-                yield Finding(
-                    subnet.path,
-                    f"{subnet.label} {subnet.network} of the default VPC {vpc['id']} contains the API-server Service IP {api}",
-                    related=(service.path,),
-                )
 
 
 @rule(

@@ -9,6 +9,7 @@ so every rule behaves the same way.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,8 @@ from netarch.model.source import format_path
 # Reported for silences that match no finding or name no rule.
 UNUSED_SILENCE = "NA190"
 OFF = "off"
+# The family of rules that apply to every model; a kit's rules carry the kit's name instead.
+CORE = "core"
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,8 @@ class Rule:
     check: RuleCheck = field(repr=False, compare=False)
     # Where the rule is specified for maintainers (network-domain-checks.md section and rule).
     reference: str = ""
+    # ``core``, or the kit whose product the rule is about: it runs only when the kit is active.
+    kit: str = CORE
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -57,6 +62,7 @@ class Rule:
             "source": self.source,
             "hint": self.hint,
             "section": self.section,
+            "kit": self.kit,
         }
 
 
@@ -73,21 +79,34 @@ def rule(
     hint: str,
     section: str,
     reference: str = "",
+    kit: str = CORE,
 ) -> Callable[[RuleCheck], RuleCheck]:
-    """Register ``check`` under ``code``; codes are stable, so a duplicate is a programming error."""
+    """Register ``check`` under ``code``; codes are stable, so a duplicate is a programming error.
+
+    A kit's rules module binds ``kit`` once with ``kit_rule``.
+    """
 
     def register(check: RuleCheck) -> RuleCheck:
         if code in _REGISTRY:
             raise ValueError(f"rule {code} is registered twice")
         _REGISTRY[code] = Rule(
-            code, Severity(severity), title, rationale, source, hint, section, check, reference
+            code, Severity(severity), title, rationale, source, hint, section, check, reference, kit
         )
         return check
 
     return register
 
 
+def kit_rule(kit: str) -> Callable[..., Callable[[RuleCheck], RuleCheck]]:
+    """``rule`` for one kit's rules module: ``rule = kit_rule("metallb")``."""
+    return functools.partial(rule, kit=kit)
+
+
 def registered_rules() -> list[Rule]:
+    """Every rule of the core and of the installed kits, by code."""
+    from netarch.kits import installed_kits  # loading a kit registers its rules
+
+    installed_kits()
     return sorted(_REGISTRY.values(), key=lambda r: r.code)
 
 
@@ -137,14 +156,19 @@ def _inside(path: ModelPath, element: ModelPath) -> bool:
 def check_severity_overrides(
     overrides: Mapping[str, str] | None, rules: Sequence[Rule] | None = None
 ) -> list[str]:
-    """Problems with a ``{code: severity}`` mapping, as sentences (empty when it is fine)."""
-    known = {r.code for r in (rules if rules is not None else registered_rules())}
+    """Problems with a ``{code or kit: severity}`` mapping, as sentences (empty when fine).
+
+    A kit's name sets the severity of all its rules (``metallb: off``); a rule code wins over
+    its kit's entry.
+    """
+    known_rules = rules if rules is not None else registered_rules()
+    known = {r.code for r in known_rules} | {r.kit for r in known_rules if r.kit != CORE}
     known.add(UNUSED_SILENCE)
     allowed = {s.value for s in Severity} | {OFF}
     problems = []
     for code, severity in (overrides or {}).items():
         if code not in known:
-            problems.append(f"severity override for unknown rule {code!r}")
+            problems.append(f"severity override for unknown rule or kit {code!r}")
         if str(severity).lower() not in allowed:
             problems.append(
                 f"severity override {code}: {severity!r} is not one of {', '.join(sorted(allowed))}"
@@ -169,7 +193,7 @@ def run_rules(
     all_codes = {r.code for r in registered_rules()}
     diagnostics: list[Diagnostic] = []
     for current in rules:
-        severity = overrides.get(current.code, current.severity.value)
+        severity = overrides.get(current.code, overrides.get(current.kit, current.severity.value))
         if severity == OFF:
             continue
         for finding in current.check(model):
@@ -221,7 +245,10 @@ def _stale_silence_message(
             return f"silence of {silence.rule} on {where}: there is no rule {silence.rule}"
         return ""
     # Rules outside this run, or switched off, cannot have used the silence.
-    if silence.rule not in by_code or overrides.get(silence.rule) == OFF or silence.used:
+    current = by_code.get(silence.rule)
+    if current is None or silence.used:
+        return ""
+    if overrides.get(current.code, overrides.get(current.kit)) == OFF:
         return ""
     return (
         f"silence of {silence.rule} on {where} matches no finding: the problem is gone"

@@ -1,4 +1,9 @@
-"""Section D of network-domain-checks.md: MTU and tunnels."""
+"""Section D of network-domain-checks.md: MTU and tunnels.
+
+Header sizes and ports are the encapsulations' own (RFCs, IANA); where the CNI that builds the
+overlay takes more or listens elsewhere by default, its kit says so (``Kit.overlay_overhead``,
+``Kit.overlay_ports``).
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,26 @@ from collections.abc import Iterator
 from typing import Any
 
 from netarch.checks.framework import Finding, rule
+from netarch.kits import Kit, kit_of_product
 from netarch.model.network import Model, ModelPath
 
 SECTION = "MTU and tunnels"
 DOC = "network-domain-checks.md §D"
 OVERLAY: ModelPath = ("cluster", "overlay")
-# Bytes Kube-OVN reserves per encapsulation (pkg/util constants).
-OVERHEAD = {"geneve": 100, "vxlan": 50, "stt": 72, "none": 0}
+# Bytes an encapsulation adds over IPv4 without options: outer IPv4 20 + UDP 8 + VXLAN or
+# Geneve header 8 + inner Ethernet 14; IP-in-IP adds one IPv4 header; STT 72 (its TCP-like
+# header and the outer IPv4 and Ethernet).
+OVERHEAD = {"geneve": 50, "vxlan": 50, "ipip": 20, "stt": 72, "none": 0}
 # IANA ports: Geneve RFC 8926, VXLAN RFC 7348.
 STANDARD_PORT = {"geneve": 6081, "vxlan": 4789}
+
+
+def _cni_kit(model: Model) -> Kit | None:
+    """The active kit of the product that builds the overlay (``cluster.cni``)."""
+    cni = model.section("cluster").get("cni")
+    if not isinstance(cni, str) or not model.ids.has("component", cni):
+        return None
+    return kit_of_product(model, model.element("component", cni).get("product"))
 
 
 def _overlay(model: Model) -> dict[str, Any]:
@@ -34,12 +50,18 @@ def _underlays(model: Model) -> list[tuple[int, ModelPath, str]]:
     return found
 
 
-def _headroom(overlay: dict[str, Any]) -> tuple[int, str]:
+def _headroom(model: Model, overlay: dict[str, Any]) -> tuple[int, str]:
     """Bytes taken below the pod MTU, and how to say so."""
     kind = overlay.get("type", "none")
-    overhead = OVERHEAD.get(kind, 0)
+    kit = _cni_kit(model)
+    overhead = kit.overlay_overhead.get(kind) if kit else None
+    whose = f" as {kit.title} reserves it" if overhead is not None and kit else ""
+    if overhead is None:
+        overhead = OVERHEAD.get(kind, 0)
     extra = overlay.get("extra_encapsulation") or 0
-    words = f"{overhead} bytes of {kind.upper()} overhead" if overhead else "no tunnel overhead"
+    words = (
+        f"{overhead} bytes of {kind.upper()} overhead{whose}" if overhead else "no tunnel overhead"
+    )
     if extra:
         words += f" and {extra} bytes of further encapsulation"
     return overhead + extra, words
@@ -49,11 +71,11 @@ def _headroom(overlay: dict[str, Any]) -> tuple[int, str]:
     "NA150",
     "error",
     "Pod MTU larger than the underlay allows",
-    rationale="Encapsulated pod packets carry the tunnel header on top: Kube-OVN reserves 100"
-    " bytes for Geneve, 50 for VXLAN and 72 for STT (plus any further encapsulation such as"
-    " WireGuard). A pod MTU above the underlay MTU minus that overhead fragments or drops large"
-    " packets; a 1500-byte NIC gives a 1400-byte pod MTU.",
-    source="Kube-OVN pkg/util/const.go (GeneveHeaderLength 100, VxlanHeaderLength 50, SttHeaderLength 72) and daemon auto-MTU; Cozystack Windows and MikroTik docs (vNIC MTU 1400)",
+    rationale="Encapsulated pod packets carry the tunnel header on top: 50 bytes for VXLAN or"
+    " Geneve over IPv4, 20 for IP-in-IP, and more where the CNI reserves room for options (its"
+    " kit knows how much), plus any further encapsulation such as WireGuard. A pod MTU above"
+    " the underlay MTU minus that overhead fragments or drops large packets.",
+    source="RFC 7348 (VXLAN), RFC 8926 (Geneve), RFC 2003 (IP-in-IP); the CNI's own MTU defaults",
     reference=DOC + " rule 35",
     hint="lower pod_mtu to the underlay MTU minus the overhead, or raise the underlay MTU on every hop",
     section=SECTION,
@@ -64,7 +86,7 @@ def pod_mtu(model: Model) -> Iterator[Finding]:
     underlays = _underlays(model)
     if not isinstance(pod, int) or not underlays:
         return
-    taken, words = _headroom(overlay)
+    taken, words = _headroom(model, overlay)
     mtu, where, what = min(underlays, key=lambda u: u[0])
     if pod > mtu - taken:
         yield Finding(
@@ -79,10 +101,10 @@ def pod_mtu(model: Model) -> Iterator[Finding]:
     "NA151",
     "warning",
     "Encrypted overlay without room for the encryption header",
-    rationale="Stacked encapsulation subtracts again: Kube-OVN IPsec (ESP) and WireGuard/KubeSpan"
-    " add their own headers under the tunnel, so the pod MTU must leave room beyond the tunnel"
-    " overhead (Cozystack recommends Kube-OVN mtu 1222 with KubeSpan).",
-    source="Cozystack kubespan and talm docs; platform values comment",
+    rationale="Stacked encapsulation subtracts again: IPsec (ESP) and WireGuard add their own"
+    " headers under the tunnel (WireGuard 60 bytes over IPv4, 80 over IPv6), so the pod MTU"
+    " must leave room beyond the tunnel overhead.",
+    source="RFC 4303 (ESP); WireGuard protocol (message header, UDP, outer IP)",
     reference=DOC + " rule 36",
     hint="declare the encryption overhead in extra_encapsulation and lower pod_mtu to match",
     section=SECTION,
@@ -95,7 +117,7 @@ def encryption_room(model: Model) -> Iterator[Finding]:
     underlays = _underlays(model)
     if not underlays:
         return
-    taken, _ = _headroom(overlay)
+    taken, _ = _headroom(model, overlay)
     mtu = min(u[0] for u in underlays)
     pod = overlay.get("pod_mtu", mtu - taken)
     if pod >= mtu - taken:
@@ -134,21 +156,26 @@ def uniform_mtu(model: Model) -> Iterator[Finding]:
 @rule(
     "NA153",
     "warning",
-    "Overlay port differs from the encapsulation's standard port",
-    rationale="Node firewalls are opened for Geneve on UDP 6081 (VXLAN 4789), and Cilium's device"
-    " list in the chained variant names genev_sys_6081; a different port is blocked or missed"
-    " unless every one of them is changed too.",
-    source="RFC 8926 (IANA UDP 6081); RFC 7348 (UDP 4789); Cilium devices genev_sys_6081",
+    "Overlay port differs from the CNI's default port",
+    rationale="Node firewalls and security groups are opened for the port the overlay uses by"
+    " default: the CNI's own default where it has one (the Linux kernel's VXLAN port 8472 is"
+    " common), else the IANA port (Geneve 6081, VXLAN 4789). Another port is blocked or missed"
+    " unless every rule and device name that mentions the port changes too.",
+    source="RFC 8926 (IANA UDP 6081); RFC 7348 (UDP 4789); the CNI's documented default",
     reference=DOC + " rule 37",
-    hint="use the standard port, or make sure node firewalls and Cilium's devices follow",
+    hint="use the default port, or make sure node firewalls and the CNI's settings follow",
     section=SECTION,
 )
 def overlay_port(model: Model) -> Iterator[Finding]:
     overlay = _overlay(model)
-    kind, port = overlay.get("type"), overlay.get("udp_port")
-    standard = STANDARD_PORT.get(str(kind))
+    kind, port = str(overlay.get("type")), overlay.get("udp_port")
+    kit = _cni_kit(model)
+    if kit is not None and kind in kit.overlay_ports:
+        standard, whose = kit.overlay_ports[kind], f"{kit.title}'s default"
+    else:
+        standard, whose = STANDARD_PORT.get(kind), "the IANA port"
     if standard is not None and isinstance(port, int) and port != standard:
         yield Finding(
             (*OVERLAY, "udp_port"),
-            f"{str(kind).upper()} overlay on UDP {port}, not the standard {standard}",
+            f"{kind.upper()} overlay on UDP {port}, not {standard}, {whose}",
         )

@@ -19,41 +19,62 @@ import jinja2
 import yaml
 
 from netarch.checks import rules_for_docs
+from netarch.kits import active_kits, installed_kits
 from netarch.model.network import Model
+from netarch.pages.plan import (
+    FIRST,
+    LAST,
+    PageSpec,
+    PlannedPage,
+    component_title,
+    plan_pages,
+    titled,
+)
 from netarch.views import View
 from netarch.views.text import safe_markdown, source_link
 
 
-@dataclass(frozen=True)
-class PageSpec:
-    """One generated page: where it goes and which template writes it."""
-
-    name: str
-    title: str
-    # Model section the page is about; the page is left out when the model has no such section.
-    requires: str | None = None
-    # False: the template gets only `page`, `pages` and `rules`, never the model, so its
-    # output is kept until a template file changes (a live-preview edit of the model does
-    # not render it again).
-    uses_model: bool = True
-
-    @property
-    def template(self) -> str:
-        return f"{self.name}.md.jinja"
+def _service_load_balancing_title(model: Model) -> str:
+    section = model.section("service_load_balancing")
+    name = component_title(model, section.get("component"))
+    if name and section.get("replaces"):
+        return f"{name} as {section['replaces']} replacement"
+    return f"Service load balancing with {name}" if name else "Service load balancing"
 
 
-PAGES: tuple[PageSpec, ...] = (
-    PageSpec("overview", "Overview"),
-    PageSpec("cluster", "Cluster network configuration", "cluster"),
-    PageSpec("ingress", "External traffic ingress with MetalLB", "metallb"),
+# The core's pages; the active kits add theirs (netarch.kits.Kit.pages).
+CORE_PAGES: tuple[PageSpec, ...] = (
+    PageSpec("overview", "Overview", order=FIRST),
+    PageSpec("cluster", "Cluster network configuration", "cluster", order=100),
+    PageSpec("components", "Components", "components", order=150),
     PageSpec(
-        "service-load-balancing", "Cilium as kube-proxy replacement", "service_load_balancing"
+        "service-load-balancing",
+        _service_load_balancing_title,
+        "service_load_balancing",
+        order=300,
     ),
-    PageSpec("tenant-isolation", "Tenant isolation with Kube-OVN and Cilium", "tenants"),
-    PageSpec("observability", "Observability with Hubble", "observability"),
-    PageSpec("traffic-flows", "Traffic flow summary", "flows"),
-    PageSpec("rules", "Model checks", uses_model=False),
+    PageSpec(
+        "tenant-isolation",
+        titled("Tenant isolation", ("pod_networking", "component"), ("policies", "enforced_by")),
+        "tenants",
+        order=400,
+    ),
+    PageSpec(
+        "observability",
+        titled("Observability", ("observability", "component")),
+        "observability",
+        order=500,
+    ),
+    PageSpec("traffic-flows", "Traffic flow summary", "flows", order=800),
+    PageSpec("rules", "Model checks", uses_model=False, order=LAST),
 )
+# Rendered after the others: it shows the flows that no other page placed.
+FLOWS_PAGE = "traffic-flows"
+
+
+def page_specs(model: Model) -> list[PageSpec]:
+    """The pages the default plan can hold for ``model``: the core's and its kits'."""
+    return [*CORE_PAGES, *(spec for kit in active_kits(model) for spec in kit.pages)]
 
 
 @dataclass(frozen=True)
@@ -63,6 +84,12 @@ class RenderedPage:
     markdown: str
     # Ids of the views embedded in the page, in order.
     views: tuple[str, ...]
+    # The page id in the plan, and what the model's ``pages:`` entry adds to it.
+    name: str = ""
+    intro: str = ""
+    listed_views: tuple[str, ...] = ()
+    # Ids of the configuration examples the page shows.
+    examples: tuple[str, ...] = ()
 
     def link_from(self, other: RenderedPage) -> str:
         """A relative Markdown link from ``other`` to this page."""
@@ -82,6 +109,7 @@ class PageRenderer:
 
     def __init__(self, custom_templates: Path | None = None) -> None:
         search = [builtin_templates_dir()]
+        search += [kit.templates for kit in installed_kits() if kit.templates is not None]
         if custom_templates is not None:
             search.insert(0, custom_templates)
         self.template_dirs: tuple[Path, ...] = tuple(search)
@@ -102,52 +130,117 @@ class PageRenderer:
     def render(
         self, model: Model, views: dict[str, View], section_dir: str, model_file: str
     ) -> list[RenderedPage]:
-        specs = [spec for spec in PAGES if spec.requires is None or spec.requires in model.data]
+        """The planned pages of ``model``, in plan order. Each page records the views and
+        examples it shows, so that what lands on no page can be reported (NA170)."""
+        plan = plan_pages(model, page_specs(model))
         placeholders = [
-            RenderedPage(_src_uri(section_dir, spec), spec.title, "", ()) for spec in specs
+            RenderedPage(
+                _src_uri(section_dir, planned.name),
+                planned.title,
+                "",
+                (),
+                name=planned.name,
+                intro=planned.intro,
+                listed_views=planned.views,
+            )
+            for planned in plan
         ]
-        rules = rules_for_docs()
-        pages: list[RenderedPage] = []
-        for spec, placeholder in zip(specs, placeholders, strict=False):
-            if not spec.uses_model:
+        rules = rules_for_docs(model)
+        rendered: dict[str, RenderedPage] = {}
+        shown_elsewhere: set[str] = set()
+        # The flows page goes last: it shows every flow that no other page placed.
+        for planned, placeholder in sorted(
+            zip(plan, placeholders, strict=True), key=lambda pair: pair[0].name == FLOWS_PAGE
+        ):
+            if not planned.uses_model:
                 context = {"page": placeholder, "pages": placeholders, "rules": rules}
-                pages.append(self._render_model_free(spec, placeholder, context))
+                rendered[planned.name] = self._render_model_free(planned, placeholder, context)
                 continue
-            used: list[str] = []
+            page = self._render_page(
+                model, views, planned, placeholder, placeholders, model_file, shown_elsewhere
+            )
+            shown_elsewhere.update(page.views)
+            rendered[planned.name] = page
+        return [rendered[planned.name] for planned in plan]
 
-            def view(view_id: str, _used: list[str] = used) -> str:
-                if view_id not in views:
-                    raise KeyError(f"the model has no view {view_id!r}")
-                _used.append(view_id)
-                return views[view_id].to_markdown()
+    def _render_page(
+        self,
+        model: Model,
+        views: dict[str, View],
+        planned: PlannedPage,
+        placeholder: RenderedPage,
+        placeholders: list[RenderedPage],
+        model_file: str,
+        shown_elsewhere: set[str],
+    ) -> RenderedPage:
+        used: list[str] = []
+        examples_shown: list[str] = []
 
-            context = {
-                "model": model.data,
-                "views": views,
-                "page": placeholder,
-                "pages": placeholders,
-                "model_file": model_file,
-                "view": view,
-                "component": lambda component_id: model.element("component", component_id),
-                "flows": lambda **match: _flows(model, **match),
-                "rules": rules,
-            }
-            template = self.environment.get_template(spec.template)
-            markdown = _tidy(template.render(context))
-            pages.append(RenderedPage(placeholder.src_uri, spec.title, markdown, tuple(used)))
-        return pages
+        def view(view_id: str) -> str:
+            if view_id not in views:
+                raise KeyError(f"the model has no view {view_id!r}")
+            used.append(view_id)
+            return views[view_id].to_markdown()
+
+        def examples(page_name: str | None = None) -> list[dict[str, Any]]:
+            wanted = page_name or planned.name
+            found = [e for e in model.items("examples") if e.get("section") == wanted]
+            examples_shown.extend(e["id"] for e in found)
+            return found
+
+        def placed_flows() -> list[dict[str, Any]]:
+            """Flows this page shows at its end: those placed on it with ``page:``, and on
+            the flows page every flow that no page has shown yet."""
+            return [
+                flow
+                for flow in model.items("flows")
+                if f"flow-{flow['id']}" not in used
+                and (
+                    flow.get("page") == planned.name
+                    or (
+                        planned.name == FLOWS_PAGE
+                        and not flow.get("page")
+                        and f"flow-{flow['id']}" not in shown_elsewhere
+                    )
+                )
+            ]
+
+        context = {
+            "model": model.data,
+            "views": views,
+            "page": placeholder,
+            "pages": placeholders,
+            "model_file": model_file,
+            "view": view,
+            "shown": lambda view_id: view_id in used,
+            "component": lambda component_id: model.element("component", component_id),
+            "flows": lambda **match: _flows(model, **match),
+            "placed_flows": placed_flows,
+            "examples": examples,
+            "kits": {kit.name: kit.title for kit in active_kits(model)},
+        }
+        template = self.environment.get_template(planned.template)
+        markdown = _tidy(template.render(context))
+        return RenderedPage(
+            placeholder.src_uri,
+            planned.title,
+            markdown,
+            tuple(used),
+            name=planned.name,
+            examples=tuple(examples_shown),
+        )
 
     def _render_model_free(
-        self, spec: PageSpec, placeholder: RenderedPage, context: dict[str, Any]
+        self, planned: PlannedPage, placeholder: RenderedPage, context: dict[str, Any]
     ) -> RenderedPage:
         # Its inputs: the templates on disk (any file, as one may include or extend another),
         # the page list and the rules -- all compared by value.
         key = (template_files(self.template_dirs), repr(context))
-        cached = self._model_free.get(spec.template)
+        cached = self._model_free.get(planned.template)
         if cached is None or cached[0] != key:
-            markdown = _tidy(self.environment.get_template(spec.template).render(context))
-            cached = self._model_free[spec.template] = (key, markdown)
-        return RenderedPage(placeholder.src_uri, spec.title, cached[1], ())
+            markdown = _tidy(self.environment.get_template(planned.template).render(context))
+            cached = self._model_free[planned.template] = (key, markdown)
+        return RenderedPage(placeholder.src_uri, planned.title, cached[1], (), name=planned.name)
 
 
 def template_files(folders: Iterable[Path]) -> tuple[tuple[str, int, int], ...]:
@@ -163,8 +256,8 @@ def template_files(folders: Iterable[Path]) -> tuple[tuple[str, int, int], ...]:
     return tuple(sorted(found))
 
 
-def _src_uri(section_dir: str, spec: PageSpec) -> str:
-    name = "index" if spec.name == "overview" else spec.name
+def _src_uri(section_dir: str, page_name: str) -> str:
+    name = "index" if page_name == "overview" else page_name
     return posixpath.join(section_dir, f"{name}.md") if section_dir else f"{name}.md"
 
 

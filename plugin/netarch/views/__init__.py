@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from netarch.kits import active_kits
 from netarch.model.network import Model
 from netarch.views.base import DiagramView, TableView, View
 from netarch.views.diagrams import DIAGRAM_BUILDERS
@@ -11,9 +12,11 @@ __all__ = ["DiagramView", "TableView", "View", "build_views"]
 
 
 def build_views(model: Model) -> dict[str, View]:
-    """Every view the model has data for, keyed by its stable id, in page order."""
+    """Every view the model has data for, keyed by its stable id: the core's, then those of
+    the kits the model uses."""
     views: dict[str, View] = {}
-    for builder in (*TABLE_BUILDERS, *DIAGRAM_BUILDERS):
+    kit_builders = [builder for kit in active_kits(model) for builder in kit.views]
+    for builder in (*TABLE_BUILDERS, *DIAGRAM_BUILDERS, *kit_builders):
         for view in builder(model):
             if view.id in views:
                 raise ValueError(f"two views share the id {view.id!r}")

@@ -20,6 +20,8 @@ class DiagramView:
     # (label, page-relative target) pairs shown under the diagram: Mermaid links are
     # disabled by mkdocs-material (securityLevel strict), so the legend carries them.
     legend: tuple[tuple[str, str], ...] = ()
+    # The same element as a model path, for findings about the view (NA170).
+    origin_path: tuple[str | int, ...] = ()
 
     kind = "diagram"
 
@@ -40,6 +42,7 @@ class TableView:
     origin: Location
     # Markdown footnote-like source lines under the table.
     sources: tuple[str, ...] = field(default=())
+    origin_path: tuple[str | int, ...] = ()
 
     kind = "table"
 

@@ -38,6 +38,7 @@ def layers(model: Model) -> list[View]:
             ("Layer", "Component", "Purpose"),
             tuple(rows),
             model.location(("layers",)),
+            origin_path=("layers",),
         )
     ]
 
@@ -60,6 +61,11 @@ def cluster_configuration(model: Model) -> list[View]:
         if "pod_mtu" in overlay:
             underlay = f" (underlay {overlay['underlay_mtu']})" if "underlay_mtu" in overlay else ""
             rows.append(("Pod MTU", f"{overlay['pod_mtu']}{underlay}"))
+    if cluster.get("node_networks"):
+        networks = ", ".join(f"`{network}`" for network in cluster["node_networks"])
+        rows.append(("Node networks", networks))
+    if "control_plane_vip" in cluster:
+        rows.append(("Control-plane VIP", f"`{cluster['control_plane_vip']}`"))
     if "cni" in cluster:
         rows.append(("CNI", _component_cell(model, cluster["cni"])))
     if "kube_proxy_replacement" in cluster:
@@ -75,6 +81,7 @@ def cluster_configuration(model: Model) -> list[View]:
             tuple(rows),
             model.location(("cluster",)),
             sources,
+            origin_path=("cluster",),
         )
     ]
 
@@ -110,6 +117,7 @@ def stack_variants(model: Model) -> list[View]:
             tuple(rows),
             model.location(("variants",)),
             sources,
+            origin_path=("variants",),
         )
     ]
 
@@ -133,6 +141,7 @@ def kube_proxy_comparison_table(model: Model) -> list[View]:
             ("Aspect", safe_markdown(comparison["left"]), safe_markdown(comparison["right"])),
             tuple(rows),
             model.location(("service_load_balancing", "comparison", "aspects")),
+            origin_path=("service_load_balancing", "comparison", "aspects"),
         )
     ]
 
@@ -143,7 +152,14 @@ def _settings_table(model: Model, section: str, view_id: str, title: str) -> lis
         return []
     rows = tuple((f"`{key}`", f"`{_yaml_scalar(value)}`") for key, value in settings.items())
     return [
-        TableView(view_id, title, ("Setting", "Value"), rows, model.location((section, "settings")))
+        TableView(
+            view_id,
+            title,
+            ("Setting", "Value"),
+            rows,
+            model.location((section, "settings")),
+            origin_path=(section, "settings"),
+        )
     ]
 
 
@@ -176,15 +192,71 @@ def security_properties(model: Model) -> list[View]:
     return [
         TableView(
             "security-properties",
-            "Security properties of eBPF enforcement",
+            "Security properties of policy enforcement",
             ("Property", "Description"),
             tuple(rows),
             model.location(("security_properties", "items")),
+            origin_path=("security_properties", "items"),
+        )
+    ]
+
+
+def nodes(model: Model) -> list[View]:
+    """The example nodes and their addresses."""
+    items = model.items("nodes")
+    if not items:
+        return []
+    rows = tuple(
+        (
+            safe_markdown(node["name"]),
+            f"`{node['address']}`",
+            ", ".join(node.get("roles", [])),
+            str(node.get("mtu", "")),
+        )
+        for node in items
+    )
+    return [
+        TableView(
+            "nodes",
+            "Nodes",
+            ("Node", "Address", "Roles", "MTU"),
+            rows,
+            model.location(("nodes",)),
+            origin_path=("nodes",),
+        )
+    ]
+
+
+def component_inventory(model: Model) -> list[View]:
+    """Every component: what it is, what it provides, where it runs, which version."""
+    rows = []
+    for component in model.items("components"):
+        what = safe_markdown(component.get("role", "")) or ", ".join(component.get("provides", []))
+        rows.append(
+            (
+                _component_cell(model, component["id"]),
+                component["kind"],
+                what,
+                f"`{component['namespace']}`" if "namespace" in component else "",
+                f"`{component['version']}`" if "version" in component else "",
+                f"`{component['address']}`" if "address" in component else "",
+            )
+        )
+    return [
+        TableView(
+            "components",
+            "Components",
+            ("Component", "Kind", "Role", "Namespace", "Version", "Address"),
+            tuple(rows),
+            model.location(("components",)),
+            origin_path=("components",),
         )
     ]
 
 
 TABLE_BUILDERS = (
+    component_inventory,
+    nodes,
     layers,
     cluster_configuration,
     stack_variants,

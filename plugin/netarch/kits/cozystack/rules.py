@@ -1,13 +1,15 @@
-"""Section E of network-domain-checks.md: tenant namespaces and exposed system ports."""
+"""The Cozystack kit's rules (section E of network-domain-checks.md): its tenant tree and the
+system ports its policies close to the world."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from netarch.checks.framework import Finding, rule
+from netarch.checks.framework import Finding, kit_rule
 from netarch.model.network import Model, ModelPath
 
-SECTION = "Tenancy and policy"
+rule = kit_rule("cozystack")
+SECTION = "Cozystack tenancy"
 DOC = "network-domain-checks.md §E"
 ROOT_NAMESPACE = "tenant-root"
 # Ports `restrict-system-components` denies from the world (cilium-networkpolicy chart).

@@ -1,4 +1,5 @@
-"""Section C of network-domain-checks.md: Cilium as kube-proxy replacement, chained on Kube-OVN.
+"""The Cilium kit's rules (section C of network-domain-checks.md): Cilium as kube-proxy
+replacement, chained on Kube-OVN.
 
 The model keeps Cilium's Helm values in ``service_load_balancing.settings`` and Kube-OVN's in
 ``pod_networking.settings`` (dotted keys, as in the Cozystack values files). Only the values the
@@ -12,10 +13,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from netarch.checks.addresses import cluster_range, parse_ip
-from netarch.checks.framework import Finding, rule
+from netarch.checks.framework import Finding, kit_rule
 from netarch.checks.text import model_texts, without_code
 from netarch.model.network import Model, ModelPath
 
+rule = kit_rule("cilium")
 SECTION = "Cilium"
 DOC = "network-domain-checks.md §C"
 CILIUM: ModelPath = ("service_load_balancing", "settings")

@@ -1,4 +1,5 @@
-"""Section B of network-domain-checks.md: MetalLB pools, advertisements, BGP peers, and flows."""
+"""The MetalLB kit's rules (section B of network-domain-checks.md): pools, advertisements, BGP
+peers, and the flows that show them."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from netarch.checks.addresses import (
     pools,
     range_ends,
 )
-from netarch.checks.framework import Finding, rule
+from netarch.checks.framework import Finding, kit_rule
 from netarch.model.network import Model, ModelPath
 
+rule = kit_rule("metallb")
 SECTION = "MetalLB"
 DOC = "network-domain-checks.md §B"
 EXCLUDE_LABEL = "node.kubernetes.io/exclude-from-external-load-balancers"

@@ -1,0 +1,124 @@
+"""Product kits: what netarch knows about one product, active only when the model uses it.
+
+The core knows what every cluster network has (addresses, nodes, components, policies,
+flows); a kit knows one product: its rules, the views it adds, the pages and words it
+brings, its own model section. Each kit is one folder, the same shape every time::
+
+    kits/metallb/
+      __init__.py     KIT = Kit(...): its name, the products that activate it, what it adds
+      rules.py        its rules (``rule = partial(rule, kit="metallb")``)
+      views.py        its diagrams and tables
+      templates/      its page templates (``<page>.md.jinja`` over ``_base/<page>.md.jinja``)
+
+A kit is active when a component of the model names one of its products
+(``product: metallb``). Kits are found through the ``netarch.kits`` entry-point group, the
+built-in ones exactly like a third party's: a package ships a kit by declaring
+``[project.entry-points."netarch.kits"] mykit = "mypackage.kit:KIT"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from netarch.pages.plan import PageSpec
+
+if TYPE_CHECKING:
+    from netarch.model.network import Model
+    from netarch.views.base import View
+
+ENTRY_POINT_GROUP = "netarch.kits"
+
+
+@dataclass(frozen=True)
+class Kit:
+    """One product's knowledge. Everything but ``name``, ``title`` and ``products`` is optional."""
+
+    # Stable key: the rule family (``checks: {metallb: off}``) and the kit's folder name.
+    name: str
+    # How readers know the product, e.g. "MetalLB".
+    title: str
+    # ``product:`` values of components that make the kit active.
+    products: tuple[str, ...]
+    # Diagram and table builders, run only while the kit is active.
+    views: tuple[Callable[[Model], Sequence[View]], ...] = ()
+    # Pages the kit adds to the default page plan.
+    pages: tuple[PageSpec, ...] = ()
+    # Top-level model sections that only make sense with this product.
+    sections: tuple[str, ...] = ()
+    # The kit's folder: its ``templates/`` are searched after the core's.
+    folder: Path | None = None
+    # Product facts that core rules and views read, e.g. the UDP port of each encapsulation
+    # the product uses by default ({"vxlan": 8472}) or the bytes it reserves per encapsulation.
+    overlay_ports: Mapping[str, int] = field(default_factory=dict)
+    overlay_overhead: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def templates(self) -> Path | None:
+        folder = self.folder / "templates" if self.folder else None
+        return folder if folder is not None and folder.is_dir() else None
+
+    def is_active(self, model: Model) -> bool:
+        return any(
+            component.get("product") in self.products for component in model.items("components")
+        )
+
+
+class KitLoadError(Exception):
+    """An installed kit could not be loaded: an environment problem, not a model problem."""
+
+
+@cache
+def installed_kits() -> tuple[Kit, ...]:
+    """Every kit registered under ``netarch.kits``, by name; loaded once per process."""
+    kits: dict[str, Kit] = {}
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            kit = entry.load()
+        except Exception as error:  # a broken third-party package must say who it is
+            raise KitLoadError(
+                f"the kit {entry.name!r} ({entry.value}) does not load: {error}"
+            ) from error
+        if not isinstance(kit, Kit):
+            raise KitLoadError(f"the kit {entry.name!r} ({entry.value}) is not a netarch Kit")
+        if kit.name in kits:
+            continue  # the same distribution seen twice on sys.path
+        kits[kit.name] = kit
+    if not kits:
+        raise KitLoadError(
+            "no kit is registered under the 'netarch.kits' entry points: netarch's own"
+            " installation is incomplete; reinstall it (pip install mkdocs-netarch)"
+        )
+    return tuple(sorted(kits.values(), key=lambda kit: kit.name))
+
+
+def active_kits(model: Model) -> tuple[Kit, ...]:
+    """The installed kits whose products the model uses, by name (computed once per model)."""
+    memo: Any = model.memo.get("active_kits")
+    if memo is None:
+        memo = model.memo["active_kits"] = tuple(k for k in installed_kits() if k.is_active(model))
+    return memo
+
+
+def kit_of_product(model: Model, product: str | None) -> Kit | None:
+    """The active kit that knows ``product``, if any."""
+    return next((kit for kit in active_kits(model) if product in kit.products), None)
+
+
+def kit_named(name: str) -> Kit | None:
+    return next((kit for kit in installed_kits() if kit.name == name), None)
+
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "Kit",
+    "KitLoadError",
+    "active_kits",
+    "installed_kits",
+    "kit_named",
+    "kit_of_product",
+]

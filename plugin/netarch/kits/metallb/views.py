@@ -1,0 +1,154 @@
+"""The MetalLB kit's diagrams: how a Service's external address reaches a pod, and the VLANs
+handed to MetalLB."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from netarch.mermaid.builder import Flowchart
+from netarch.model.network import Model
+from netarch.views.base import TableView, View
+from netarch.views.diagrams import diagram_view, participant_label
+
+
+def external_ingress(model: Model) -> list[View]:
+    """Client -> router -> every speaker node -> Cilium -> target pod (D2)."""
+    metallb = model.section("metallb")
+    service = metallb.get("example_service")
+    speakers = metallb.get("speakers", [])
+    if not service or not speakers:
+        return []
+    router = _router_id(model)
+    lb_component = model.section("service_load_balancing").get("component")
+    chart = Flowchart(direction="TD")
+    chart.node("client", "External client", source=model.location(("metallb", "example_service")))
+    if router:
+        chart.node(
+            router,
+            participant_label(model, router),
+            source=model.element_location("component", router),
+        )
+    with chart.subgraph("cluster", "Kubernetes cluster") as cluster:
+        for position, node_id in enumerate(speakers):
+            node = model.element("node", node_id)
+            cluster.node(
+                node_id,
+                f"{node['name']}\nMetalLB speaker",
+                source=model.location(("metallb", "speakers", position)),
+            )
+        if lb_component:
+            component = model.element("component", lb_component)
+            cluster.node(
+                "service-lb",
+                f"{component['name']}\nService load balancing\nDNAT to pod IP",
+                source=model.location(("service_load_balancing", "component")),
+            )
+        cluster.node(
+            "target-pod",
+            _target_pod_label(model, service),
+            source=model.location(("metallb", "example_service")),
+        )
+    modes = [
+        name.upper() if name == "bgp" else "L2 (ARP)" for name in ("l2", "bgp") if name in metallb
+    ]
+    mode_label = " or ".join(modes) if modes else None
+    entry = router or "client"
+    if router:
+        chart.edge(
+            "client",
+            router,
+            f"Traffic to external IP\n({service['external_ip']})",
+            source=model.location(("metallb", "example_service", "external_ip")),
+        )
+    for node_id in speakers:
+        chart.edge(entry, node_id, mode_label)
+        chart.edge(node_id, "service-lb" if lb_component else "target-pod")
+    if lb_component:
+        chart.edge("service-lb", "target-pod")
+    drawn = (router, metallb.get("component"), lb_component)
+    return [
+        diagram_view(
+            model, "external-ingress", "External traffic ingress", chart, ("metallb",), drawn
+        )
+    ]
+
+
+def _target_pod_label(model: Model, service: dict[str, Any]) -> str:
+    if "target_pod" not in service:
+        return "Target pod\n(pod CIDR)"
+    pod = model.element("pod", service["target_pod"])
+    return f"Target pod {pod['id']}\n{pod['address']} (pod CIDR)"
+
+
+def _router_id(model: Model) -> str | None:
+    for peer in model.section("metallb").get("bgp", {}).get("peers", []):
+        if peer.get("router"):
+            return peer["router"]
+    for component in model.items("components"):
+        if component["kind"] == "external" and component.get("role") == "gateway":
+            return component["id"]
+    return None
+
+
+def vlans(model: Model) -> list[View]:
+    """Extra VLANs handed to MetalLB in L2 or BGP mode (D5)."""
+    section = model.section("metallb").get("vlans")
+    if not section:
+        return []
+    items = section["items"]
+    chart = Flowchart(direction="TD")
+    chart.node("external", "External traffic", source=model.location(("metallb", "vlans")))
+    purposes = ", ".join(item.get("purpose", item["name"]) for item in items)
+    with chart.subgraph("vlans", f"Additional VLANs\n({purposes})") as group:
+        for position, item in enumerate(items):
+            group.node(
+                item["id"],
+                item["name"],
+                source=model.location(("metallb", "vlans", "items", position)),
+            )
+    with chart.subgraph("metallb", "MetalLB") as lb:
+        # In the VLANs' order, so that their edges run straight down instead of crossing.
+        for mode in dict.fromkeys(item["mode"] for item in items):
+            name = "L2 mode" if mode == "l2" else "BGP mode"
+            lb.node(f"mode-{mode}", f"{name} → Service → Pod")
+    chart.edge("external", "vlans")
+    for item in items:
+        chart.edge(item["id"], f"mode-{item['mode']}")
+    title = "VLAN integration for external traffic"
+    drawn = (model.section("metallb").get("component"),)
+    return [diagram_view(model, "vlans", title, chart, ("metallb", "vlans"), drawn)]
+
+
+def address_pools(model: Model) -> list[View]:
+    """The pools MetalLB assigns Service addresses from, and what announces each."""
+    metallb = model.section("metallb")
+    pools = metallb.get("pools", [])
+    if not pools:
+        return []
+    announced: dict[str, list[str]] = {}
+    for mode, name in (("l2", "L2"), ("bgp", "BGP")):
+        for advertisement in metallb.get(mode, {}).get("advertisements", []):
+            for pool in advertisement.get("pools", []):
+                announced.setdefault(pool, []).append(f"{name} (`{advertisement['id']}`)")
+    rows = tuple(
+        (
+            f"`{pool['id']}`",
+            ", ".join(f"`{block}`" for block in pool.get("addresses", [])),
+            "yes" if pool.get("auto_assign", True) else "no",
+            ", ".join(announced.get(pool["id"], [])) or "not announced",
+        )
+        for pool in pools
+    )
+    return [
+        TableView(
+            "address-pools",
+            "Address pools",
+            ("Pool", "Addresses", "Assigned automatically", "Announced by"),
+            rows,
+            model.location(("metallb", "pools")),
+            origin_path=("metallb", "pools"),
+        )
+    ]
+
+
+VIEWS = (address_pools, external_ingress, vlans)
