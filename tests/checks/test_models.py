@@ -86,3 +86,42 @@ def test_ipv6_pool_overlapping_a_node(check: Check) -> None:
     found = sorted((d.code, str(d.related[0])) for d in check(text))
     assert ("NA122", at(text, 'address: ^"2001:db8:100::11"')) in found
     assert ("NA122", at(text, 'address: ^"2001:db8:100::12"')) in found
+
+
+DUAL_STACK = """\
+netarch: 1
+cluster:
+  pod_cidr: [10.42.0.0/16, "2001:db8:42::/56"]
+  service_cidr: [10.43.0.0/16, "2001:db8:43::/112"]
+  dns_service_ip: [10.43.0.10, "2001:db8:43::a"]
+  node_networks: [192.168.1.0/24, "2001:db8:1::/64"]
+components:
+  - id: cni
+    name: Some CNI
+    kind: platform
+"""
+
+
+def test_dual_stack_model_is_clean(check: Check) -> None:
+    assert [d.headline() for d in check(DUAL_STACK)] == []
+
+
+def test_dual_stack_checks_each_family(check: Check) -> None:
+    text = edit(
+        DUAL_STACK,
+        ('"2001:db8:43::/112"]\n', '"2001:db8:43::/100"]\n'),
+        ('"2001:db8:43::a"]', '"2001:db8:44::a"]'),
+    )
+    found = {d.code: d for d in check(text)}
+    assert set(found) == {"NA111", "NA116"}
+    assert str(found["NA111"].location) == at(
+        text, 'service_cidr: [10.43.0.0/16, ^"2001:db8:43::/100"]'
+    )
+    assert (
+        "2001:db8:44::a lies outside the service CIDR 2001:db8:43::/100" in found["NA116"].message
+    )
+
+
+def test_dual_stack_overlap_across_ranges_of_one_family(check: Check) -> None:
+    text = edit(DUAL_STACK, ('"2001:db8:43::/112"]', '"2001:db8:42::/112"]'))
+    assert "NA101" in {d.code for d in check(text)}

@@ -819,6 +819,70 @@ CASES: tuple[Case, ...] = (
         "port: ^10250",
         near_miss=(("port: 443", "port: 8443"),),
     ),
+    # --- addresses, routing and load balancing in the core's own sections ------------------------
+    Case(
+        "DNS Service IP outside the service CIDR",
+        "NA116",
+        "error",
+        (
+            (
+                "  cluster_domain: cozy.local\n",
+                "  cluster_domain: cozy.local\n  dns_service_ip: 10.97.0.10\n",
+            ),
+        ),
+        "dns_service_ip: ^10.97.0.10",
+        related=("service_cidr: ^10.96.0.0/16",),
+        near_miss=(
+            (
+                "  cluster_domain: cozy.local\n",
+                "  cluster_domain: cozy.local\n  dns_service_ip: 10.96.0.10\n",
+            ),
+        ),
+    ),
+    Case(
+        "BGP announcement without a routing section",
+        "NA136",
+        "error",
+        (
+            (
+                "claims:\n",
+                "load_balancing:\n  announced_by: cilium\n  announcement: bgp\nclaims:\n",
+            ),
+        ),
+        "announcement: ^bgp",
+        near_miss=(
+            (
+                "claims:\n",
+                "load_balancing:\n  announced_by: cilium\n  announcement: bgp\n"
+                "routing:\n  speaker: cilium\n  local_asn: 64512\n"
+                "  advertises: [load-balancer-addresses]\n"
+                "  peers:\n    - {id: tor, router: router, address: 192.168.100.1, asn: 65001}\n"
+                "claims:\n",
+            ),
+        ),
+    ),
+    Case(
+        "native routing over two subnets with nothing announcing pod routes",
+        "NA137",
+        "warning",
+        (
+            (
+                "  node_networks: [192.168.100.0/24]\n",
+                "  node_networks: [192.168.100.0/24, 192.168.101.0/24]\n  routing_mode: native\n",
+            ),
+        ),
+        "routing_mode: ^native",
+        related=(
+            "node_networks: [^192.168.100.0/24, ",
+            "node_networks: [192.168.100.0/24, ^192.168.101.0/24]",
+        ),
+        near_miss=(
+            (
+                "  node_networks: [192.168.100.0/24]\n",
+                "  node_networks: [192.168.100.0/24]\n  routing_mode: native\n",
+            ),
+        ),
+    ),
     # --- pages and kits --------------------------------------------------------------------------
     Case(
         "flow placed on a page that does not exist",

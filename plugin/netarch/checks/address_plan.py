@@ -13,6 +13,7 @@ from netarch.checks.addresses import (
     Range,
     cluster_range,
     cluster_ranges,
+    cluster_ranges_of,
     family,
     in_network,
     node_addresses,
@@ -163,14 +164,11 @@ def same_family_overlap(first: IPNetwork, second: IPNetwork) -> bool:
     section=SECTION,
 )
 def gateways(model: Model) -> Iterator[Finding]:
-    pod = cluster_range(model, "pod_cidr", "pod CIDR")
+    gateway = model.section("cluster").get("pod_gateway")
+    address = parse_ip(gateway)
+    pod = cluster_range(model, "pod_cidr", "pod CIDR", address.version if address else None)
     if pod is not None:
-        yield from gateway_problems(
-            ("cluster", "pod_gateway"),
-            model.section("cluster").get("pod_gateway"),
-            "pod gateway",
-            pod,
-        )
+        yield from gateway_problems(("cluster", "pod_gateway"), gateway, "pod gateway", pod)
     for path, subnet in vpc_subnets(model):
         network = parse_network(subnet["cidr"])
         if network is not None:
@@ -239,11 +237,10 @@ def gateway_problems(path: ModelPath, text: Any, label: str, subnet: Range) -> I
     section=SECTION,
 )
 def service_size(model: Model) -> Iterator[Finding]:
-    service = cluster_range(model, "service_cidr", "service CIDR")
-    if service is None:
-        return
-    limit = 12 if service.network.version == 4 else 108
-    if service.network.prefixlen < limit:
+    for service in cluster_ranges_of(model, "service_cidr", "service CIDR"):
+        limit = 12 if service.network.version == 4 else 108
+        if service.network.prefixlen >= limit:
+            continue
         yield Finding(
             service.path,
             f"service CIDR {service.network} has {service.network.max_prefixlen - service.network.prefixlen} host bits; at most 20 are allowed (/{limit} or longer)",
@@ -279,29 +276,8 @@ def distribution_mismatch(model: Model) -> Iterator[Finding]:
         ("pod_cidr", "pod_subnets", "pod"),
         ("service_cidr", "service_subnets", "service"),
     ):
-        own = parse_network(cluster.get(key))
-        if own is None:
-            continue
-        if listed in distribution:
-            networks = [parse_network(t) for t in distribution[listed]]
-            same_family = [n for n in networks if n is not None and n.version == own.version]
-            if same_family and own not in same_family:
-                yield Finding(
-                    (*base, listed),
-                    f"distribution {listed} {', '.join(map(str, same_family))} differ from the {label} CIDR {own}",
-                    related=(("cluster", key),),
-                )
-        elif distribution.get("name") in _DISTRIBUTION_DEFAULTS:
-            default = ipaddress.ip_network(
-                _DISTRIBUTION_DEFAULTS[distribution["name"]][0 if label == "pod" else 1]
-            )
-            if default.version == own.version and default != own:
-                yield Finding(
-                    (*base, "name"),
-                    f"{distribution['name']} uses the {label} CIDR {default} unless told otherwise, but the model's is {own}",
-                    hint=f"set {listed} (and the distribution's own setting) to {own}",
-                    related=(("cluster", key),),
-                )
+        for own_range in cluster_ranges_of(model, key, label):
+            yield from _distribution_differs(distribution, base, key, listed, label, own_range)
     domain = cluster.get("cluster_domain")
     if domain and distribution.get("dns_domain") and distribution["dns_domain"] != domain:
         yield Finding(
@@ -309,6 +285,37 @@ def distribution_mismatch(model: Model) -> Iterator[Finding]:
             f"distribution dns_domain {distribution['dns_domain']} differs from the cluster domain {domain}",
             related=(("cluster", "cluster_domain"),),
         )
+
+
+def _distribution_differs(
+    distribution: dict[str, Any],
+    base: ModelPath,
+    key: str,
+    listed: str,
+    label: str,
+    own_range: Range,
+) -> Iterator[Finding]:
+    own = own_range.network
+    if listed in distribution:
+        networks = [parse_network(t) for t in distribution[listed]]
+        same_family = [n for n in networks if n is not None and n.version == own.version]
+        if same_family and own not in same_family:
+            yield Finding(
+                (*base, listed),
+                f"distribution {listed} {', '.join(map(str, same_family))} differ from the {label} CIDR {own}",
+                related=(own_range.path,),
+            )
+    elif distribution.get("name") in _DISTRIBUTION_DEFAULTS:
+        default = ipaddress.ip_network(
+            _DISTRIBUTION_DEFAULTS[distribution["name"]][0 if label == "pod" else 1]
+        )
+        if default.version == own.version and default != own:
+            yield Finding(
+                (*base, "name"),
+                f"{distribution['name']} uses the {label} CIDR {default} unless told otherwise, but the model's is {own}",
+                hint=f"set {listed} (and the distribution's own setting) to {own}",
+                related=(own_range.path,),
+            )
 
 
 @rule(
@@ -348,21 +355,26 @@ def join_size(model: Model) -> Iterator[Finding]:
     section=SECTION,
 )
 def example_addresses(model: Model) -> Iterator[Finding]:
-    pod = cluster_range(model, "pod_cidr", "pod CIDR")
-    if pod is not None:
+    pod_ranges = cluster_ranges_of(model, "pod_cidr", "pod CIDR")
+    if pod_ranges:
         for tenant_index, tenant in enumerate(model.items("tenants")):
             for pod_index, item in enumerate(tenant.get("pods", [])):
                 address = parse_ip(item.get("address"))
-                if address is not None and not in_network(address, pod.network):
+                if address is not None and not any(
+                    in_network(address, pod.network) for pod in pod_ranges
+                ):
+                    networks = " or ".join(str(pod.network) for pod in pod_ranges)
                     yield Finding(
                         ("tenants", "items", tenant_index, "pods", pod_index, "address"),
-                        f"pod {item['id']} address {address} lies outside the pod CIDR {pod.network}",
-                        related=(pod.path,),
+                        f"pod {item['id']} address {address} lies outside the pod CIDR {networks}",
+                        related=tuple(pod.path for pod in pod_ranges),
                     )
     service = model.section("metallb").get("example_service") or {}
     base: ModelPath = ("metallb", "example_service")
-    svc = cluster_range(model, "service_cidr", "service CIDR")
     cluster_ip = parse_ip(service.get("cluster_ip"))
+    svc = cluster_range(
+        model, "service_cidr", "service CIDR", cluster_ip.version if cluster_ip else None
+    )
     if svc is not None and cluster_ip is not None and not in_network(cluster_ip, svc.network):
         yield Finding(
             (*base, "cluster_ip"),
@@ -394,6 +406,41 @@ def example_addresses(model: Model) -> Iterator[Finding]:
                     f"{item.label} address {item.address} is in no node network",
                     related=tuple(n.path for n in networks),
                 )
+
+
+@rule(
+    "NA116",
+    "error",
+    "DNS Service IP outside the service CIDR",
+    rationale="The cluster DNS Service (kube-dns) gets its ClusterIP from the service CIDR, and"
+    " every kubelet hands that address to pods (clusterDNS). An address outside the range cannot"
+    " be the Service's, so name resolution fails in every pod.",
+    source="Kubernetes kubelet clusterDNS; kube-apiserver service-cluster-ip-range",
+    reference=DOC,
+    hint="use an address of the service CIDR, conventionally its tenth (e.g. 10.96.0.10)",
+    section=SECTION,
+)
+def dns_service_ip(model: Model) -> Iterator[Finding]:
+    value = model.section("cluster").get("dns_service_ip")
+    texts = value if isinstance(value, list) else [value] if value is not None else []
+    services = cluster_ranges_of(model, "service_cidr", "service CIDR")
+    for index, text in enumerate(texts):
+        address = parse_ip(text)
+        if address is None or not services:
+            continue
+        same_family = [r for r in services if r.network.version == address.version]
+        if not any(in_network(address, r.network) for r in same_family):
+            path = (
+                ("cluster", "dns_service_ip", index)
+                if isinstance(value, list)
+                else ("cluster", "dns_service_ip")
+            )
+            networks = " or ".join(str(r.network) for r in same_family) or "of its family"
+            yield Finding(
+                path,
+                f"DNS Service IP {address} lies outside the service CIDR {networks}",
+                related=tuple(r.path for r in same_family or services),
+            )
 
 
 @rule(

@@ -148,6 +148,9 @@ def _walk(
             return
         yield from _walk(root, root["$defs"][name], data, path)
         return
+    for branch in node.get("oneOf", ()):
+        # A value or a list of values: each branch only yields for data of its own shape.
+        yield from _walk(root, branch, data, path)
     if isinstance(data, dict):
         properties = node.get("properties", {})
         extra = node.get("additionalProperties")
@@ -172,20 +175,36 @@ class Range:
     network: IPNetwork
 
 
-def cluster_range(model: Model, key: str, label: str) -> Range | None:
+def cluster_ranges_of(model: Model, key: str, label: str) -> list[Range]:
+    """The ranges of one cluster key that parse: one, or one per family (dual-stack list)."""
     value = model.section("cluster").get(key)
-    network = parse_network(value) if value is not None else None
-    return Range(label, ("cluster", key), network) if network else None
+    if isinstance(value, list):
+        texts = [(("cluster", key, index), text) for index, text in enumerate(value)]
+    else:
+        texts = [(("cluster", key), value)] if value is not None else []
+    ranges = []
+    for path, text in texts:
+        network = parse_network(text)
+        if network is not None:
+            ranges.append(Range(label, path, network))
+    return ranges
+
+
+def cluster_range(model: Model, key: str, label: str, version: int | None = None) -> Range | None:
+    """The range of a cluster key; in a dual-stack cluster the one of ``version``'s family,
+    else the first listed (so that a family mismatch is still reported against it)."""
+    ranges = cluster_ranges_of(model, key, label)
+    same_family = [r for r in ranges if r.network.version == version]
+    return (same_family or ranges or [None])[0]
 
 
 def cluster_ranges(model: Model) -> list[Range]:
-    """Pod, service and join CIDRs, those that parse."""
-    ranges = [
-        cluster_range(model, "pod_cidr", "pod CIDR"),
-        cluster_range(model, "service_cidr", "service CIDR"),
-        cluster_range(model, "join_cidr", "join CIDR"),
+    """Pod, service and join CIDRs (every family of each), those that parse."""
+    return [
+        *cluster_ranges_of(model, "pod_cidr", "pod CIDR"),
+        *cluster_ranges_of(model, "service_cidr", "service CIDR"),
+        *cluster_ranges_of(model, "join_cidr", "join CIDR"),
     ]
-    return [r for r in ranges if r is not None]
 
 
 def node_networks(model: Model) -> list[Range]:

@@ -18,7 +18,7 @@ built-in ones exactly like a third party's: a package ships a kit by declaring
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import entry_points
@@ -56,6 +56,9 @@ class Kit:
     # the product uses by default ({"vxlan": 8472}) or the bytes it reserves per encapsulation.
     overlay_ports: Mapping[str, int] = field(default_factory=dict)
     overlay_overhead: Mapping[str, int] = field(default_factory=dict)
+    # BGP sessions the kit's own model section describes, for the core's BGP rules
+    # (netarch.checks.routing.BgpSession).
+    bgp_sessions: Callable[[Model], Iterable[Any]] | None = None
 
     @property
     def templates(self) -> Path | None:

@@ -48,6 +48,13 @@ CORE_PAGES: tuple[PageSpec, ...] = (
     PageSpec("cluster", "Cluster network configuration", "cluster", order=100),
     PageSpec("components", "Components", "components", order=150),
     PageSpec(
+        "load-balancing",
+        titled("External load balancing", ("load_balancing", "announced_by")),
+        "load_balancing",
+        order=220,
+    ),
+    PageSpec("routing", titled("BGP routing", ("routing", "speaker")), "routing", order=250),
+    PageSpec(
         "service-load-balancing",
         _service_load_balancing_title,
         "service_load_balancing",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from netarch.kits import active_kits
 from netarch.model.network import Model
+from netarch.views import network
 from netarch.views.base import DiagramView, TableView, View
 from netarch.views.diagrams import DIAGRAM_BUILDERS
 from netarch.views.tables import TABLE_BUILDERS
@@ -16,7 +17,8 @@ def build_views(model: Model) -> dict[str, View]:
     the kits the model uses."""
     views: dict[str, View] = {}
     kit_builders = [builder for kit in active_kits(model) for builder in kit.views]
-    for builder in (*TABLE_BUILDERS, *DIAGRAM_BUILDERS, *kit_builders):
+    core = (*TABLE_BUILDERS, *network.TABLE_BUILDERS, *DIAGRAM_BUILDERS, *network.DIAGRAM_BUILDERS)
+    for builder in (*core, *kit_builders):
         for view in builder(model):
             if view.id in views:
                 raise ValueError(f"two views share the id {view.id!r}")

@@ -49,13 +49,21 @@ _CLUSTER_ROWS: tuple[tuple[str, str], ...] = (
     ("Service CIDR", "service_cidr"),
     ("Join CIDR", "join_cidr"),
     ("Cluster domain", "cluster_domain"),
+    ("DNS Service IP", "dns_service_ip"),
 )
+
+
+def _addresses(value: Any) -> str:
+    """A value or a dual-stack list of values, as code."""
+    return ", ".join(f"`{item}`" for item in (value if isinstance(value, list) else [value]))
 
 
 def cluster_configuration(model: Model) -> list[View]:
     cluster = model.section("cluster")
-    rows = [(name, f"`{cluster[key]}`") for name, key in _CLUSTER_ROWS if key in cluster]
+    rows = [(name, _addresses(cluster[key])) for name, key in _CLUSTER_ROWS if key in cluster]
     overlay = cluster.get("overlay")
+    if "routing_mode" in cluster:
+        rows.append(("Routing mode", str(cluster["routing_mode"])))
     if overlay:
         rows.append(("Overlay type", overlay["type"].upper()))
         if "pod_mtu" in overlay:
@@ -68,6 +76,8 @@ def cluster_configuration(model: Model) -> list[View]:
         rows.append(("Control-plane VIP", f"`{cluster['control_plane_vip']}`"))
     if "cni" in cluster:
         rows.append(("CNI", _component_cell(model, cluster["cni"])))
+    if "kube_proxy_mode" in cluster:
+        rows.append(("kube-proxy mode", str(cluster["kube_proxy_mode"])))
     if "kube_proxy_replacement" in cluster:
         rows.append(
             ("kube-proxy replacement", _component_cell(model, cluster["kube_proxy_replacement"]))

@@ -95,8 +95,10 @@ def api_endpoint(model: Model) -> Iterator[Finding]:
     if not isinstance(host, str):
         return
     path = (*CILIUM, "k8sServiceHost")
-    service = cluster_range(model, "service_cidr", "service CIDR")
     address = parse_ip(host)
+    service = cluster_range(
+        model, "service_cidr", "service CIDR", address.version if address else None
+    )
     if address is not None and service is not None:
         if address.version == service.network.version and address in service.network:
             yield Finding(

@@ -15,6 +15,7 @@ from netarch.checks.addresses import (
     address_set,
     cluster_range,
     cluster_ranges,
+    cluster_ranges_of,
     parse_ip,
     parse_network,
     range_ends,
@@ -46,8 +47,11 @@ def _kube_ovn_subnets(model: Model) -> Iterator[tuple[ModelPath, str, str]]:
     """(path, label, cidr text) of every Kube-OVN subnet: pod, join and VPC subnets."""
     cluster = model.section("cluster")
     for key, label in (("pod_cidr", "pod CIDR"), ("join_cidr", "join CIDR")):
-        if key in cluster:
-            yield ("cluster", key), label, str(cluster[key])
+        value = cluster.get(key)
+        for index, text in enumerate(value if isinstance(value, list) else [value]):
+            if text is not None:
+                path = ("cluster", key, index) if isinstance(value, list) else ("cluster", key)
+                yield path, label, str(text)
     for path, subnet in vpc_subnets(model):
         yield (*path, "cidr"), f"subnet {subnet['id']}", str(subnet["cidr"])
 
@@ -255,17 +259,15 @@ def subnet_addresses(model: Model) -> Iterator[Finding]:
     section=SECTION,
 )
 def api_server_ip(model: Model) -> Iterator[Finding]:
-    service = cluster_range(model, "service_cidr", "service CIDR")
-    if service is None:
-        return
-    api = service.network.network_address + 1
-    for _, vpc, ranges in _subnet_ranges(model):
-        if not vpc.get("default"):
-            continue
-        for subnet in ranges:
-            if api.version == subnet.network.version and api in subnet.network:
-                yield Finding(
-                    subnet.path,
-                    f"{subnet.label} {subnet.network} of the default VPC {vpc['id']} contains the API-server Service IP {api}",
-                    related=(service.path,),
-                )
+    for service in cluster_ranges_of(model, "service_cidr", "service CIDR"):
+        api = service.network.network_address + 1
+        for _, vpc, ranges in _subnet_ranges(model):
+            if not vpc.get("default"):
+                continue
+            for subnet in ranges:
+                if api.version == subnet.network.version and api in subnet.network:
+                    yield Finding(
+                        subnet.path,
+                        f"{subnet.label} {subnet.network} of the default VPC {vpc['id']} contains the API-server Service IP {api}",
+                        related=(service.path,),
+                    )

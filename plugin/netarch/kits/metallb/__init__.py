@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from netarch.kits import Kit
-from netarch.kits.metallb import rules  # noqa: F401  (registers the kit's rules)
+from netarch.kits.metallb import rules  # registers the kit's rules
 from netarch.kits.metallb.views import VIEWS
 from netarch.pages.plan import PageSpec, titled
 
@@ -21,5 +21,6 @@ KIT = Kit(
         ),
     ),
     sections=("metallb",),
+    bgp_sessions=rules.bgp_sessions,
     folder=Path(__file__).parent,
 )

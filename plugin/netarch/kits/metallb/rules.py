@@ -20,6 +20,7 @@ from netarch.checks.addresses import (
     range_ends,
 )
 from netarch.checks.framework import Finding, kit_rule
+from netarch.checks.routing import BgpSession
 from netarch.model.network import Model, ModelPath
 
 rule = kit_rule("metallb")
@@ -405,112 +406,23 @@ def peer_asn_fields(model: Model) -> Iterator[Finding]:
             )
 
 
-# RFC 7607 (0), RFC 6793 (AS_TRANS), RFC 7300 (last ASNs).
-_RESERVED_ASNS = {
-    0: "reserved (RFC 7607)",
-    23456: "AS_TRANS (RFC 6793)",
-    65535: "reserved (RFC 7300)",
-    4294967295: "reserved (RFC 7300)",
-}
-_PRIVATE_HINT = "use a private ASN: 64512-65534 or 4200000000-4294967294 (RFC 6996)"
-
-
-def _asns(model: Model) -> Iterator[tuple[ModelPath, str, int]]:
+def bgp_sessions(model: Model) -> Iterator[BgpSession]:
+    """MetalLB's BGPPeers as sessions for the core's BGP rules (ASNs, reachability, timers)."""
     for path, peer in _peers(model):
-        for key in ("my_asn", "peer_asn"):
-            if isinstance(peer.get(key), int):
-                yield (*path, key), f"BGP peer {peer['id']} {key}", peer[key]
-
-
-@rule(
-    "NA129",
-    "error",
-    "Reserved or out-of-range ASN",
-    rationale="ASN 0 (RFC 7607), 23456 AS_TRANS (RFC 6793), 65535 and 4294967295 (RFC 7300) must"
-    " not be used on a session, and an ASN is at most 4294967294; MetalLB needs a non-zero myASN.",
-    source="RFC 7607, RFC 6793, RFC 7300; MetalLB peerFromCR",
-    reference=DOC + " rules 20-21",
-    hint=_PRIVATE_HINT,
-    section=SECTION,
-)
-def reserved_asns(model: Model) -> Iterator[Finding]:
-    for path, label, asn in _asns(model):
-        if asn in _RESERVED_ASNS:
-            yield Finding(path, f"{label} {asn} is {_RESERVED_ASNS[asn]}")
-        elif not 1 <= asn <= 4294967294:
-            yield Finding(path, f"{label} {asn} is outside 1-4294967294")
-
-
-@rule(
-    "NA130",
-    "warning",
-    "Documentation ASN",
-    rationale="ASNs 64496-64511 and 65536-65551 are reserved for documentation (RFC 5398); a"
-    " real session with them is a copied example.",
-    source="RFC 5398",
-    reference=DOC + " rule 21",
-    hint=_PRIVATE_HINT,
-    section=SECTION,
-)
-def documentation_asns(model: Model) -> Iterator[Finding]:
-    for path, label, asn in _asns(model):
-        if 64496 <= asn <= 64511 or 65536 <= asn <= 65551:
-            yield Finding(path, f"{label} {asn} is a documentation ASN (RFC 5398)")
-
-
-@rule(
-    "NA131",
-    "warning",
-    "eBGP peer not on a node network and no multihop",
-    rationale="A single-hop eBGP session is sent with TTL 1 and needs a directly connected peer;"
-    " a peer address outside every node-attached subnet never comes up without ebgpMultiHop.",
-    source="RFC 4271 practice; MetalLB ebgpMultiHop",
-    reference=DOC + " rule 22",
-    hint="peer with a router on a node network, or set ebgp_multihop",
-    section=SECTION,
-)
-def peer_reachability(model: Model) -> Iterator[Finding]:
-    networks = node_networks(model)
-    if not networks:
-        return
-    for path, peer in _peers(model):
-        address = parse_ip(peer.get("address"))
-        if address is None or peer.get("ebgp_multihop") or _is_ibgp(peer):
-            continue
-        if not any(in_network(address, n.network) for n in networks):
-            yield Finding(
-                (*path, "address"),
-                f"BGP peer {peer['id']} address {address} lies in no node network and ebgp_multihop is not set",
-                related=tuple(n.path for n in networks),
-            )
-
-
-@rule(
-    "NA132",
-    "error",
-    "BGP hold or keepalive time invalid",
-    rationale="The BGP hold time is 0 (no keepalives) or at least 3 seconds, and the keepalive"
-    " interval cannot exceed it; MetalLB rejects other values (default hold time 90 s).",
-    source="MetalLB parseTimers; RFC 4271 §4.2",
-    reference=DOC + " rule 23",
-    hint="use a hold time of 0 or >= 3 s and a keepalive of at most the hold time (usually hold/3)",
-    section=SECTION,
-)
-def bgp_timers(model: Model) -> Iterator[Finding]:
-    for path, peer in _peers(model):
-        hold = peer.get("hold_time")
-        if isinstance(hold, int) and 0 < hold < 3:
-            yield Finding(
-                (*path, "hold_time"), f"BGP peer {peer['id']} hold_time {hold} s is below 3 s"
-            )
-        keepalive = peer.get("keepalive_time")
-        effective_hold = hold if isinstance(hold, int) else 90
-        if isinstance(keepalive, int) and keepalive > effective_hold:
-            yield Finding(
-                (*path, "keepalive_time"),
-                f"BGP peer {peer['id']} keepalive_time {keepalive} s exceeds the hold time {effective_hold} s",
-                related=((*path, "hold_time"),) if "hold_time" in peer else (),
-            )
+        yield BgpSession(
+            peer_id=peer["id"],
+            path=path,
+            address=peer.get("address"),
+            asns=tuple(
+                (f"BGP peer {peer['id']} {key}", (*path, key), peer[key])
+                for key in ("my_asn", "peer_asn")
+                if isinstance(peer.get(key), int)
+            ),
+            ibgp=_is_ibgp(peer),
+            multihop_key="ebgp_multihop" if peer.get("ebgp_multihop") else None,
+            hold_time=peer.get("hold_time"),
+            keepalive_time=peer.get("keepalive_time"),
+        )
 
 
 def _bgp_advertisements(model: Model) -> Iterator[tuple[ModelPath, dict[str, Any]]]:

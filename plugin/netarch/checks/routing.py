@@ -1,0 +1,251 @@
+"""BGP between the cluster and the network (section B of network-domain-checks.md, the rules
+that hold for every BGP speaker): ASNs, reachability of peers, timers, and whether what must
+be announced is announced.
+
+The sessions come from the core's ``routing`` section and from every active kit that knows
+another way to write them (``Kit.bgp_sessions``: MetalLB's BGPPeers), so one rule checks them
+all, in the words of the model that wrote them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from netarch.checks.addresses import in_network, node_networks, parse_ip, parse_network
+from netarch.checks.framework import Finding, rule
+from netarch.kits import active_kits
+from netarch.model.network import Model, ModelPath
+
+SECTION = "Routing"
+DOC = "network-domain-checks.md §B"
+
+
+@dataclass(frozen=True)
+class BgpSession:
+    """One BGP session as the rules see it, wherever the model writes it."""
+
+    peer_id: str
+    # The element that defines the peer.
+    path: ModelPath
+    address: Any
+    # (what, where, value) of each ASN the session uses: the local one and the peer's.
+    asns: tuple[tuple[str, ModelPath, int], ...]
+    ibgp: bool
+    # The key that makes the session multihop (None: single hop).
+    multihop_key: str | None
+    hold_time: Any = None
+    keepalive_time: Any = None
+
+
+def core_sessions(model: Model) -> Iterator[BgpSession]:
+    routing = model.section("routing")
+    local = routing.get("local_asn")
+    for index, peer in enumerate(routing.get("peers", [])):
+        path: ModelPath = ("routing", "peers", index)
+        asns = []
+        if isinstance(local, int):
+            asns.append(("the local ASN", ("routing", "local_asn"), local))
+        if isinstance(peer.get("asn"), int):
+            asns.append((f"BGP peer {peer['id']} asn", (*path, "asn"), peer["asn"]))
+        yield BgpSession(
+            peer_id=peer["id"],
+            path=path,
+            address=peer.get("address"),
+            asns=tuple(asns),
+            ibgp=peer.get("asn") == local,
+            multihop_key="multihop" if (peer.get("multihop") or 1) > 1 else None,
+            hold_time=peer.get("hold_time"),
+            keepalive_time=peer.get("keepalive_time"),
+        )
+
+
+def bgp_sessions(model: Model) -> list[BgpSession]:
+    """Every BGP session of the model: the core's and those the active kits describe."""
+    memo = model.memo.get("bgp_sessions")
+    if memo is None:
+        sessions = list(core_sessions(model))
+        for kit in active_kits(model):
+            if kit.bgp_sessions is not None:
+                sessions += kit.bgp_sessions(model)
+        memo = model.memo["bgp_sessions"] = sessions
+    return memo
+
+
+def _asns(model: Model) -> Iterator[tuple[ModelPath, str, int]]:
+    seen: set[ModelPath] = set()
+    for session in bgp_sessions(model):
+        for label, path, asn in session.asns:
+            if path not in seen:  # the local ASN is shared by every core session
+                seen.add(path)
+                yield path, label, asn
+
+
+# RFC 7607 (0), RFC 6793 (AS_TRANS), RFC 7300 (last ASNs).
+_RESERVED_ASNS = {
+    0: "reserved (RFC 7607)",
+    23456: "AS_TRANS (RFC 6793)",
+    65535: "reserved (RFC 7300)",
+    4294967295: "reserved (RFC 7300)",
+}
+_PRIVATE_HINT = "use a private ASN: 64512-65534 or 4200000000-4294967294 (RFC 6996)"
+
+
+@rule(
+    "NA129",
+    "error",
+    "Reserved or out-of-range ASN",
+    rationale="ASN 0 (RFC 7607), 23456 AS_TRANS (RFC 6793), 65535 and 4294967295 (RFC 7300) must"
+    " not be used on a session, and an ASN is at most 4294967294; BGP speakers refuse them.",
+    source="RFC 7607, RFC 6793, RFC 7300",
+    reference=DOC + " rules 20-21",
+    hint=_PRIVATE_HINT,
+    section=SECTION,
+)
+def reserved_asns(model: Model) -> Iterator[Finding]:
+    for path, label, asn in _asns(model):
+        if asn in _RESERVED_ASNS:
+            yield Finding(path, f"{label} {asn} is {_RESERVED_ASNS[asn]}")
+        elif not 1 <= asn <= 4294967294:
+            yield Finding(path, f"{label} {asn} is outside 1-4294967294")
+
+
+@rule(
+    "NA130",
+    "warning",
+    "Documentation ASN",
+    rationale="ASNs 64496-64511 and 65536-65551 are reserved for documentation (RFC 5398); a"
+    " real session with them is a copied example.",
+    source="RFC 5398",
+    reference=DOC + " rule 21",
+    hint=_PRIVATE_HINT,
+    section=SECTION,
+)
+def documentation_asns(model: Model) -> Iterator[Finding]:
+    for path, label, asn in _asns(model):
+        if 64496 <= asn <= 64511 or 65536 <= asn <= 65551:
+            yield Finding(path, f"{label} {asn} is a documentation ASN (RFC 5398)")
+
+
+def _attached_networks(model: Model) -> list[tuple[ModelPath, Any]]:
+    """Subnets the nodes sit on: the node networks and the zones' node subnets."""
+    found = [(n.path, n.network) for n in node_networks(model)]
+    for zone_index, zone in enumerate(model.items("zones")):
+        for index, subnet in enumerate(zone.get("subnets", [])):
+            network = parse_network(subnet.get("cidr"))
+            if network is not None and subnet.get("role") == "nodes":
+                found.append((("zones", zone_index, "subnets", index, "cidr"), network))
+    return found
+
+
+@rule(
+    "NA131",
+    "warning",
+    "eBGP peer not on a node network and no multihop",
+    rationale="A single-hop eBGP session is sent with TTL 1 and needs a directly connected peer;"
+    " a peer address outside every node-attached subnet never comes up without multihop.",
+    source="RFC 4271 practice (eBGP TTL 1)",
+    reference=DOC + " rule 22",
+    hint="peer with a router on a node network, or set the session's multihop",
+    section=SECTION,
+)
+def peer_reachability(model: Model) -> Iterator[Finding]:
+    networks = _attached_networks(model)
+    if not networks:
+        return
+    for session in bgp_sessions(model):
+        address = parse_ip(session.address)
+        if address is None or session.multihop_key or session.ibgp:
+            continue
+        if not any(in_network(address, network) for _, network in networks):
+            yield Finding(
+                (*session.path, "address"),
+                f"BGP peer {session.peer_id} address {address} lies in no node network and the"
+                " session is single-hop",
+                related=tuple(path for path, _ in networks),
+            )
+
+
+@rule(
+    "NA132",
+    "error",
+    "BGP hold or keepalive time invalid",
+    rationale="The BGP hold time is 0 (no keepalives) or at least 3 seconds, and the keepalive"
+    " interval cannot exceed it (usually a third of it); speakers refuse other values.",
+    source="RFC 4271 §4.2, §10",
+    reference=DOC + " rule 23",
+    hint="use a hold time of 0 or >= 3 s and a keepalive of at most the hold time (usually hold/3)",
+    section=SECTION,
+)
+def bgp_timers(model: Model) -> Iterator[Finding]:
+    for session in bgp_sessions(model):
+        hold, keepalive = session.hold_time, session.keepalive_time
+        if isinstance(hold, int) and 0 < hold < 3:
+            yield Finding(
+                (*session.path, "hold_time"),
+                f"BGP peer {session.peer_id} hold_time {hold} s is below 3 s",
+            )
+        effective_hold = hold if isinstance(hold, int) else 90
+        if isinstance(keepalive, int) and keepalive > effective_hold:
+            yield Finding(
+                (*session.path, "keepalive_time"),
+                f"BGP peer {session.peer_id} keepalive_time {keepalive} s exceeds the hold"
+                f" time {effective_hold} s",
+                related=((*session.path, "hold_time"),) if hold is not None else (),
+            )
+
+
+@rule(
+    "NA136",
+    "error",
+    "Load-balancer addresses meant for BGP that nothing announces",
+    rationale="Allocating an address does not make it reachable: with BGP announcement, the"
+    " speakers must advertise load-balancer addresses to their peers; a speaker with no"
+    " matching advertisement announces nothing, and the Services stay unreachable.",
+    source="RFC 4271; Cilium BGP control plane (no matching advertisement, nothing announced)",
+    reference=DOC,
+    hint="add load-balancer-addresses to routing.advertises (and peers to routing.peers)",
+    section=SECTION,
+)
+def unannounced_load_balancer_addresses(model: Model) -> Iterator[Finding]:
+    load_balancing = model.section("load_balancing")
+    if load_balancing.get("announcement") != "bgp":
+        return
+    routing = model.section("routing")
+    if "load-balancer-addresses" in routing.get("advertises", []) and routing.get("peers"):
+        return
+    yield Finding(
+        ("load_balancing", "announcement"),
+        "load-balancer addresses are announced by BGP, but the routing section"
+        + (" advertises no load-balancer addresses" if routing else " is missing"),
+        related=(("routing",),) if routing else (),
+    )
+
+
+@rule(
+    "NA137",
+    "warning",
+    "Native routing across subnets without pod routes",
+    rationale="With native routing, pod packets leave the node with pod addresses: every router"
+    " between nodes must know every node's pod range. Nodes on one L2 segment can route"
+    " directly; across subnets, zones or racks the pod ranges must be announced (BGP) or"
+    " configured as static routes.",
+    source="Cilium routing docs (native routing requirements); RFC 4271",
+    reference=DOC,
+    hint="announce the pod CIDR over BGP (routing.advertises: [pod-cidr]), or use a tunnel",
+    section=SECTION,
+)
+def native_routing_without_pod_routes(model: Model) -> Iterator[Finding]:
+    if model.section("cluster").get("routing_mode") != "native":
+        return
+    if "pod-cidr" in model.section("routing").get("advertises", []):
+        return
+    networks = _attached_networks(model)
+    if len(networks) > 1:
+        yield Finding(
+            ("cluster", "routing_mode"),
+            f"native routing with nodes on {len(networks)} subnets, and nothing announces the"
+            " pod CIDR",
+            related=tuple(path for path, _ in networks),
+        )

@@ -1,0 +1,257 @@
+"""Views of what every cluster network has, whatever its products: the address plan and the
+topology, load balancing of Services, and BGP routing between the cluster and the network."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from netarch.mermaid.builder import EdgeStyle, Flowchart
+from netarch.model.network import Model, ModelPath
+from netarch.views.base import TableView, View
+from netarch.views.diagrams import diagram_view, participant_label
+from netarch.views.text import safe_markdown
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value] if value is not None else []
+
+
+def _code(values: Any) -> str:
+    return ", ".join(f"`{value}`" for value in _listed(values))
+
+
+def _table(
+    model: Model,
+    view_id: str,
+    title: str,
+    headers: tuple[str, ...],
+    rows: list[tuple[str, ...]],
+    origin: ModelPath,
+) -> TableView:
+    return TableView(
+        view_id, title, headers, tuple(rows), model.location(origin), origin_path=origin
+    )
+
+
+# --- address plan and topology ----------------------------------------------------------------
+
+_CLUSTER_RANGES = (
+    ("pod_cidr", "Pod addresses"),
+    ("service_cidr", "Service ClusterIPs"),
+    ("join_cidr", "Node-to-pod join network"),
+    ("node_networks", "Node networks"),
+    ("control_plane_vip", "Control-plane VIP"),
+    ("dns_service_ip", "DNS Service IP"),
+)
+
+
+def address_plan(model: Model) -> list[View]:
+    """Every range and fixed address of the network in one table: what it is for, where."""
+    cluster = model.section("cluster")
+    rows: list[tuple[str, str, str]] = [
+        (label, _code(cluster[key]), "cluster") for key, label in _CLUSTER_RANGES if key in cluster
+    ]
+    own_ranges = len(rows)
+    for zone in model.items("zones"):
+        for subnet in zone.get("subnets", []):
+            purpose = f"{subnet['role'].capitalize()} subnet `{subnet['id']}`"
+            rows.append((purpose, _code(subnet["cidr"]), safe_markdown(zone["name"])))
+    for pool in model.section("load_balancing").get("pools", []):
+        rows.append((f"Load-balancer pool `{pool['id']}`", _code(pool["addresses"]), "cluster"))
+    for pool in model.section("metallb").get("pools", []):
+        rows.append((f"Load-balancer pool `{pool['id']}`", _code(pool["addresses"]), "cluster"))
+    if len(rows) == own_ranges:  # the cluster table already says as much
+        return []
+    headers = ("Range", "Addresses", "Where")
+    return [_table(model, "address-plan", "Address plan", headers, rows, ("cluster",))]
+
+
+def topology(model: Model) -> list[View]:
+    """Zones (sites, availability zones, racks) with their subnets, routers and nodes."""
+    zones = model.items("zones")
+    if not zones:
+        return []
+    chart = Flowchart(direction="TD")
+    drawn: list[str] = []
+    for index, zone in enumerate(zones):
+        base: ModelPath = ("zones", index)
+        with chart.subgraph(f"zone-{zone['id']}", zone["name"]) as group:
+            for position, router in enumerate(zone.get("routers", [])):
+                group.node(
+                    f"router-{zone['id']}-{router}",
+                    participant_label(model, router),
+                    source=model.location((*base, "routers", position)),
+                )
+                drawn.append(router)
+            for position, subnet in enumerate(zone.get("subnets", [])):
+                group.node(
+                    f"subnet-{subnet['id']}",
+                    f"{subnet['role'].capitalize()} subnet\n{subnet['cidr']}",
+                    source=model.location((*base, "subnets", position)),
+                )
+            for node_index, node in enumerate(model.items("nodes")):
+                if node.get("zone") == zone["id"]:
+                    group.node(
+                        f"node-{node['id']}",
+                        f"{node['name']}\n{node['address']}",
+                        source=model.location(("nodes", node_index)),
+                    )
+    return [diagram_view(model, "topology", "Topology", chart, ("zones",), drawn)]
+
+
+# --- load balancing -----------------------------------------------------------------------------
+
+_ANNOUNCEMENT = {
+    "l2": "answers ARP/NDP for the address from one node",
+    "bgp": "announces the address over BGP from the nodes",
+    "cloud": "a cloud load balancer in front of the cluster",
+}
+
+
+# Which nodes take the traffic in, by announcement.
+_ENTRY_NODES = {
+    "l2": "One node\n(the elected announcer)",
+    "bgp": "Nodes that announce",
+    "cloud": "Nodes\n(node port)",
+}
+
+
+def load_balancer_services(model: Model) -> list[View]:
+    """The example Services, Ingresses and Gateways: how each is exposed."""
+    section = model.section("load_balancing")
+    services = section.get("services", [])
+    if not services:
+        return []
+    rows = [
+        (
+            safe_markdown(service["name"]),
+            service.get("kind", "service"),
+            safe_markdown(service.get("load_balancer", "")),
+            f"`{service['address']}`" if "address" in service else "",
+            str(service.get("port", "")),
+            service.get("targets", ""),
+            service.get("external_traffic_policy", ""),
+        )
+        for service in services
+    ]
+    headers = ("Name", "Kind", "Load balancer", "Address", "Port", "Targets", "Traffic policy")
+    origin: ModelPath = ("load_balancing", "services")
+    return [_table(model, "load-balancer-services", "Exposed services", headers, rows, origin)]
+
+
+def load_balancer_pools(model: Model) -> list[View]:
+    pools = model.section("load_balancing").get("pools", [])
+    if not pools:
+        return []
+    rows = [
+        (f"`{pool['id']}`", _code(pool["addresses"]), safe_markdown(pool.get("description", "")))
+        for pool in pools
+    ]
+    headers = ("Pool", "Addresses", "Description")
+    origin: ModelPath = ("load_balancing", "pools")
+    return [_table(model, "load-balancer-pools", "Address pools", headers, rows, origin)]
+
+
+def load_balancer_path(model: Model) -> list[View]:
+    """Client -> (router or cloud load balancer) -> nodes -> pods, for the first service."""
+    section = model.section("load_balancing")
+    if not section:
+        return []
+    announcement = section["announcement"]
+    base: ModelPath = ("load_balancing",)
+    service = (section.get("services") or [{}])[0]
+    chart = Flowchart(direction="LR")
+    chart.node("client", "Client", source=model.location(base))
+    announcer = section["announced_by"]
+    address = service.get("address", "external address")
+    if announcement == "cloud":
+        name = service.get("load_balancer") or "Cloud load balancer"
+        chart.node("entry", f"{name}\n{address}", source=model.location((*base, "announced_by")))
+    else:
+        routers = [p["router"] for p in model.section("routing").get("peers", [])]
+        label = participant_label(model, routers[0]) if routers else "Network"
+        chart.node("entry", label, source=model.location((*base, "announcement")))
+    targets = service.get("targets", "pods" if announcement == "cloud" else "nodes")
+    with chart.subgraph("cluster", "Cluster") as cluster:
+        if announcement != "cloud" or targets == "nodes":
+            cluster.node(
+                "nodes", _ENTRY_NODES[announcement], source=model.location((*base, "announcement"))
+            )
+        cluster.node("pods", "Backend pods", source=model.location(base))
+    chart.edge("client", "entry", f"to {address}")
+    if announcement == "cloud" and targets == "pods":
+        chart.edge("entry", "pods", "IP targets: straight to pod addresses")
+    else:
+        how = _ANNOUNCEMENT[announcement] if announcement != "cloud" else "instance targets"
+        chart.edge("entry", "nodes", how)
+        chart.edge("nodes", "pods", "Service load balancing", EdgeStyle.SOLID)
+    title = "Path of external traffic"
+    return [diagram_view(model, "load-balancer-path", title, chart, base, (announcer,))]
+
+
+# --- routing ------------------------------------------------------------------------------------
+
+
+def bgp_peering(model: Model) -> list[View]:
+    """The BGP sessions: speaking nodes (by zone) to their peers, with the ASNs."""
+    routing = model.section("routing")
+    peers = routing.get("peers", [])
+    if not peers:
+        return []
+    base: ModelPath = ("routing",)
+    speakers = routing.get("speakers") or [node["id"] for node in model.items("nodes")]
+    zone_of = {node["id"]: node.get("zone") for node in model.items("nodes")}
+    chart = Flowchart(direction="TD")
+    for index, peer in enumerate(peers):
+        chart.node(
+            f"peer-{peer['id']}",
+            f"{participant_label(model, peer['router'], with_role=False)}\n"
+            f"{peer['address']} · AS {peer['asn']}",
+            source=model.location(("routing", "peers", index)),
+        )
+    speaker = model.element("component", routing["speaker"])["name"]
+    with chart.subgraph("cluster", f"Cluster · AS {routing['local_asn']} ({speaker})") as group:
+        for node_id in speakers:
+            node = model.element("node", node_id)
+            group.node(
+                f"node-{node_id}",
+                f"{node['name']}\n{node['address']}",
+                source=model.element_location("node", node_id),
+            )
+    for index, peer in enumerate(peers):
+        kind = "iBGP" if peer["asn"] == routing["local_asn"] else "eBGP"
+        for node_id in speakers:
+            if peer.get("zone") in (None, zone_of.get(node_id)):
+                chart.edge(
+                    f"node-{node_id}",
+                    f"peer-{peer['id']}",
+                    kind,
+                    source=model.location(("routing", "peers", index)),
+                )
+    drawn = (routing["speaker"], *(peer["router"] for peer in peers))
+    return [diagram_view(model, "bgp-peering", "BGP peering", chart, base, drawn)]
+
+
+def bgp_peers(model: Model) -> list[View]:
+    routing = model.section("routing")
+    peers = routing.get("peers", [])
+    if not peers:
+        return []
+    rows = [
+        (
+            f"`{peer['id']}`",
+            safe_markdown(model.element("component", peer["router"])["name"]),
+            f"`{peer['address']}`",
+            str(routing["local_asn"]),
+            str(peer["asn"]),
+            "iBGP" if peer["asn"] == routing["local_asn"] else "eBGP",
+            str(peer.get("multihop", "")),
+        )
+        for peer in peers
+    ]
+    headers = ("Peer", "Router", "Address", "Local ASN", "Peer ASN", "Session", "Multihop")
+    return [_table(model, "bgp-peers", "BGP peers", headers, rows, ("routing", "peers"))]
+
+
+TABLE_BUILDERS = (address_plan, load_balancer_pools, load_balancer_services, bgp_peers)
+DIAGRAM_BUILDERS = (topology, load_balancer_path, bgp_peering)
