@@ -14,7 +14,6 @@ from netarch.checks.addresses import (
     cluster_range,
     cluster_ranges,
     cluster_ranges_of,
-    family,
     in_network,
     node_addresses,
     node_networks,
@@ -24,7 +23,6 @@ from netarch.checks.addresses import (
     proper_network,
     range_ends,
     typed_values,
-    usable_hosts,
 )
 from netarch.checks.framework import Finding, rule
 from netarch.model.network import Model, ModelPath
@@ -44,7 +42,7 @@ def _field(path: ModelPath) -> str:
     rationale="Every address, CIDR and range is read by a component that rejects malformed text;"
     " a CIDR with host bits set (10.244.0.1/16) is at best silently widened and at worst refused,"
     " and the rest of the checks cannot reason about it.",
-    source="Python ipaddress (strict networks); kube-apiserver and Kube-OVN CIDR parsing",
+    source="Python ipaddress (strict networks); kube-apiserver and CNI CIDR parsing",
     reference=DOC + " rule 1",
     hint="write a plain address (10.0.0.1) or the network address with its prefix (10.0.0.0/24)",
     section=SECTION,
@@ -82,11 +80,12 @@ def _invalid_cidr(path: ModelPath, name: str, value: str) -> Iterator[Finding]:
     "NA101",
     "error",
     "Pod, service and join CIDRs overlap",
-    rationale="Kube-OVN gives each range its own role (ovn-default subnet, join subnet, SVC_CIDR)"
-    " and rejects overlapping subnets in one VPC; a Service IP that is also a pod IP is unroutable.",
-    source="Kube-OVN ValidateCidrConflict",
+    rationale="Pods, Services and (where the CNI has one) the node-to-pod join network each take"
+    " their addresses from their own range; CNIs refuse overlapping subnets, and a Service IP"
+    " that is also a pod IP is unroutable.",
+    source="Kubernetes cluster networking (disjoint pod and service ranges)",
     reference=DOC + " rule 1",
-    hint="pick disjoint ranges, e.g. the Cozystack defaults 10.244.0.0/16, 10.96.0.0/16, 100.64.0.0/16",
+    hint="pick disjoint ranges, e.g. 10.244.0.0/16 for pods and 10.96.0.0/16 for Services",
     section=SECTION,
 )
 def cluster_overlaps(model: Model) -> Iterator[Finding]:
@@ -105,11 +104,11 @@ def cluster_overlaps(model: Model) -> Iterator[Finding]:
     "NA102",
     "error",
     "Cluster range overlaps the underlay, the VIP or a load-balancer pool",
-    rationale="The join subnet addresses every node's ovn0, and pod and Service routes are"
-    " installed on every node: a node network, the control-plane VIP, a node address or a MetalLB"
-    " pool inside them makes routing ambiguous. Cozystack keeps node IPs, the floating VIP and"
-    " external LB IPs as separate kinds of address.",
-    source="Kube-OVN join-subnet design; Cozystack install docs",
+    rationale="Pod, Service and join routes are installed on every node: a node network, the"
+    " control-plane VIP, a node address or a load-balancer pool inside those ranges makes"
+    " routing ambiguous. Node addresses, the floating VIP and external load-balancer addresses"
+    " are separate kinds of address.",
+    source="Kubernetes cluster networking; longest-prefix routing (RFC 1812)",
     reference=DOC + " rule 2",
     hint="move the pool, node network or VIP out of the pod, service and join CIDRs",
     section=SECTION,
@@ -153,79 +152,6 @@ def same_family_overlap(first: IPNetwork, second: IPNetwork) -> bool:
 
 
 @rule(
-    "NA103",
-    "error",
-    "Gateway outside its subnet, or its network/broadcast address",
-    rationale="Kube-OVN refuses a subnet whose gateway is not a usable address of the subnet:"
-    " pods could not reach their first hop.",
-    source="Kube-OVN ValidateSubnet, ValidateNetworkBroadcast",
-    reference=DOC + " rule 3",
-    hint="use a host address inside the CIDR, conventionally the first one (e.g. 10.244.0.1)",
-    section=SECTION,
-)
-def gateways(model: Model) -> Iterator[Finding]:
-    gateway = model.section("cluster").get("pod_gateway")
-    address = parse_ip(gateway)
-    pod = cluster_range(model, "pod_cidr", "pod CIDR", address.version if address else None)
-    if pod is not None:
-        yield from gateway_problems(("cluster", "pod_gateway"), gateway, "pod gateway", pod)
-    for path, subnet in vpc_subnets(model):
-        network = parse_network(subnet["cidr"])
-        if network is not None:
-            yield from gateway_problems(
-                (*path, "gateway"),
-                subnet.get("gateway"),
-                f"gateway of subnet {subnet['id']}",
-                Range(f"subnet {subnet['id']}", (*path, "cidr"), network),
-            )
-
-
-def vpc_subnets(model: Model) -> Iterator[tuple[ModelPath, dict[str, Any]]]:
-    for vpc_index, vpc in enumerate(model.items("vpcs")):
-        for subnet_index, subnet in enumerate(vpc.get("subnets", [])):
-            yield ("vpcs", "items", vpc_index, "subnets", subnet_index), subnet
-
-
-def gateway_problems(path: ModelPath, text: Any, label: str, subnet: Range) -> Iterator[Finding]:
-    gateway = parse_ip(text) if text is not None else None
-    if gateway is None:
-        return
-    network = subnet.network
-    first_host = next(iter(network.hosts()), network.network_address)
-    hint = f"use an address inside {network}, e.g. {first_host}"
-    if gateway.version != network.version:
-        yield Finding(
-            path,
-            f"{label} {gateway} is {family(gateway.version)} but the {subnet.label} {network} is {family(network.version)}",
-            hint=hint,
-            related=(subnet.path,),
-        )
-    elif gateway not in network:
-        yield Finding(
-            path,
-            f"{label} {gateway} lies outside the {subnet.label} {network}",
-            hint=hint,
-            related=(subnet.path,),
-        )
-    elif network.num_addresses > 2 and gateway == network.network_address:
-        yield Finding(
-            path,
-            f"{label} {gateway} is the network address of the {subnet.label} {network}",
-            hint=hint,
-            related=(subnet.path,),
-        )
-    elif (
-        network.version == 4 and network.num_addresses > 2 and gateway == network.broadcast_address
-    ):
-        yield Finding(
-            path,
-            f"{label} {gateway} is the broadcast address of the {subnet.label} {network}",
-            hint=hint,
-            related=(subnet.path,),
-        )
-
-
-@rule(
     "NA111",
     "error",
     "Service CIDR larger than /12 (IPv4) or /108 (IPv6)",
@@ -259,9 +185,9 @@ _DISTRIBUTION_DEFAULTS = {
     "error",
     "Cluster ranges differ from the distribution's",
     rationale="The pod CIDR, service CIDR and cluster domain are configured twice: in the"
-    " Kubernetes distribution (Talos podSubnets/serviceSubnets/dnsDomain, kubeadm, k3s, RKE2)"
-    " and in the platform. When they differ, Services and DNS break.",
-    source="Cozystack generic-install warning",
+    " Kubernetes distribution (its pod and service subnets and DNS domain) and in the network's"
+    " own components. When they differ, Services and DNS break.",
+    source="Kubernetes cluster-cidr, service-cluster-ip-range and cluster-domain settings",
     reference=DOC + " rule 11",
     hint="make the distribution's settings and the model's cluster section the same",
     section=SECTION,
@@ -319,35 +245,11 @@ def _distribution_differs(
 
 
 @rule(
-    "NA113",
-    "warning",
-    "Join CIDR too small for the nodes",
-    rationale="Every node takes one join-subnet address for its ovn0 interface, and the join"
-    " gateway takes another; a node without one cannot reach the overlay.",
-    source="Kube-OVN join-subnet design",
-    reference=DOC + " rule 12",
-    hint="use a join CIDR with room for every node to come, e.g. 100.64.0.0/16",
-    section=SECTION,
-)
-def join_size(model: Model) -> Iterator[Finding]:
-    join = cluster_range(model, "join_cidr", "join CIDR")
-    nodes = len(model.items("nodes"))
-    if join is None or not nodes:
-        return
-    free = usable_hosts(join.network) - 1  # the join gateway takes one
-    if free < nodes:
-        yield Finding(
-            join.path,
-            f"join CIDR {join.network} has room for {max(free, 0)} of the model's {nodes} nodes",
-        )
-
-
-@rule(
     "NA114",
     "warning",
     "Example address outside the range it belongs to",
     rationale="Pods get addresses from the pod CIDR, ClusterIPs from the service CIDR, external"
-    " IPs from a MetalLB pool, and nodes and the VIP sit in a node network. An example that breaks"
+    " IPs from a load-balancer pool, and nodes and the VIP sit in a node network. An example that breaks"
     " this teaches the reader a wrong address plan.",
     source="netarch model consistency",
     reference=DOC,

@@ -52,6 +52,9 @@ class Rule:
     reference: str = ""
     # ``core``, or the kit whose product the rule is about: it runs only when the kit is active.
     kit: str = CORE
+    # Further kits the rule needs: it is about products used together (Cilium chained on
+    # Kube-OVN) and runs only when all of them are active.
+    requires: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -80,6 +83,7 @@ def rule(
     section: str,
     reference: str = "",
     kit: str = CORE,
+    requires: tuple[str, ...] = (),
 ) -> Callable[[RuleCheck], RuleCheck]:
     """Register ``check`` under ``code``; codes are stable, so a duplicate is a programming error.
 
@@ -90,7 +94,17 @@ def rule(
         if code in _REGISTRY:
             raise ValueError(f"rule {code} is registered twice")
         _REGISTRY[code] = Rule(
-            code, Severity(severity), title, rationale, source, hint, section, check, reference, kit
+            code,
+            Severity(severity),
+            title,
+            rationale,
+            source,
+            hint,
+            section,
+            check,
+            reference,
+            kit,
+            requires,
         )
         return check
 

@@ -128,7 +128,7 @@ def documentation_asns(model: Model) -> Iterator[Finding]:
             yield Finding(path, f"{label} {asn} is a documentation ASN (RFC 5398)")
 
 
-def _attached_networks(model: Model) -> list[tuple[ModelPath, Any]]:
+def attached_networks(model: Model) -> list[tuple[ModelPath, Any]]:
     """Subnets the nodes sit on: the node networks and the zones' node subnets."""
     found = [(n.path, n.network) for n in node_networks(model)]
     for zone_index, zone in enumerate(model.items("zones")):
@@ -151,7 +151,7 @@ def _attached_networks(model: Model) -> list[tuple[ModelPath, Any]]:
     section=SECTION,
 )
 def peer_reachability(model: Model) -> Iterator[Finding]:
-    networks = _attached_networks(model)
+    networks = attached_networks(model)
     if not networks:
         return
     for session in bgp_sessions(model):
@@ -203,7 +203,7 @@ def bgp_timers(model: Model) -> Iterator[Finding]:
     rationale="Allocating an address does not make it reachable: with BGP announcement, the"
     " speakers must advertise load-balancer addresses to their peers; a speaker with no"
     " matching advertisement announces nothing, and the Services stay unreachable.",
-    source="RFC 4271; Cilium BGP control plane (no matching advertisement, nothing announced)",
+    source="RFC 4271 (a speaker announces only the routes it is told to)",
     reference=DOC,
     hint="add load-balancer-addresses to routing.advertises (and peers to routing.peers)",
     section=SECTION,
@@ -231,7 +231,7 @@ def unannounced_load_balancer_addresses(model: Model) -> Iterator[Finding]:
     " between nodes must know every node's pod range. Nodes on one L2 segment can route"
     " directly; across subnets, zones or racks the pod ranges must be announced (BGP) or"
     " configured as static routes.",
-    source="Cilium routing docs (native routing requirements); RFC 4271",
+    source="RFC 4271; native routing: the underlay routes every pod range",
     reference=DOC,
     hint="announce the pod CIDR over BGP (routing.advertises: [pod-cidr]), or use a tunnel",
     section=SECTION,
@@ -241,7 +241,7 @@ def native_routing_without_pod_routes(model: Model) -> Iterator[Finding]:
         return
     if "pod-cidr" in model.section("routing").get("advertises", []):
         return
-    networks = _attached_networks(model)
+    networks = attached_networks(model)
     if len(networks) > 1:
         yield Finding(
             ("cluster", "routing_mode"),

@@ -44,6 +44,9 @@ class Kit:
     title: str
     # ``product:`` values of components that make the kit active.
     products: tuple[str, ...]
+    # Other names of the product its rules may use: the project that ships it ("k3s" for
+    # ServiceLB) or its earlier name.
+    also_known_as: tuple[str, ...] = ()
     # Diagram and table builders, run only while the kit is active.
     views: tuple[Callable[[Model], Sequence[View]], ...] = ()
     # Pages the kit adds to the default page plan.

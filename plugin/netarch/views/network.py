@@ -105,6 +105,7 @@ _ANNOUNCEMENT = {
     "l2": "answers ARP/NDP for the address from one node",
     "bgp": "announces the address over BGP from the nodes",
     "cloud": "a cloud load balancer in front of the cluster",
+    "node-addresses": "any node's own address, on a host port",
 }
 
 
@@ -113,6 +114,7 @@ _ENTRY_NODES = {
     "l2": "One node\n(the elected announcer)",
     "bgp": "Nodes that announce",
     "cloud": "Nodes\n(node port)",
+    "node-addresses": "Every node\n(host port)",
 }
 
 

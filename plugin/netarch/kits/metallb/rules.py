@@ -209,7 +209,7 @@ def pool_contains_infrastructure(model: Model) -> Iterator[Finding]:
     rationale="In L2 mode a node answers ARP/NDP for the Service IP; that only reaches clients on"
     " the same L2 segment, so the pool must lie in a subnet attached to every announcing node"
     " (ARP does not cross routers).",
-    source="Cozystack MetalLB setup docs; MetalLB layer 2 concepts",
+    source="MetalLB layer 2 concepts (the announcing node answers ARP on its own network)",
     reference=DOC + " rule 17",
     hint="take L2 pool addresses from the node network of the announcing nodes, or use BGP",
     section=SECTION,
@@ -501,9 +501,9 @@ def local_pref_conflicts(model: Model) -> Iterator[Finding]:
     "warning",
     "Advertisement with no node that can announce",
     rationale="Speakers skip nodes labelled node.kubernetes.io/exclude-from-external-load-balancers"
-    " (Talos control planes carry it unless removed, as Cozystack's talosctl patch does) and"
+    " (some distributions put it on control-plane nodes unless it is removed) and"
     " nodes without a speaker: an advertisement left with no eligible node announces nothing.",
-    source="MetalLB speaker node filter; Cozystack talosctl patch",
+    source="MetalLB speaker node filter (exclude-from-external-load-balancers)",
     reference=DOC + " rule 26",
     hint="remove the exclude label, run a speaker on the nodes, or widen the advertisement's nodes",
     section=SECTION,
