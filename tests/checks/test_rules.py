@@ -594,6 +594,25 @@ CASES: tuple[Case, ...] = (
         ("speakers: ^[node1, node2, node3]",),
         ((ADV_L2, f"{ADV_L2}        nodes: [node3]\n"),),
     ),
+    Case(
+        "L2 mode under kube-proxy IPVS without strictARP",
+        "NA138",
+        "error",
+        (
+            (
+                "  cluster_domain: cozy.local\n",
+                "  cluster_domain: cozy.local\n  kube_proxy_mode: ipvs\n",
+            ),
+        ),
+        "kube_proxy_mode: ^ipvs",
+        related=("  l2:\n    ^advertisements",),
+        near_miss=(
+            (
+                "  cluster_domain: cozy.local\n",
+                "  cluster_domain: cozy.local\n  kube_proxy_mode: ipvs\n  kube_proxy_strict_arp: true\n",
+            ),
+        ),
+    ),
     # --- C. Cilium ------------------------------------------------------------------------------
     Case(
         "kube-proxy replaced but not disabled",

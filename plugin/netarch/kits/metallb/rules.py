@@ -519,3 +519,28 @@ def eligible_nodes(model: Model) -> Iterator[Finding]:
                 f"{kind} {adv['id']} has no eligible node: every allowed node lacks a speaker or is labelled {EXCLUDE_LABEL}",
                 related=(_speakers_path(model),),
             )
+
+
+@rule(
+    "NA138",
+    "error",
+    "L2 mode under kube-proxy IPVS without strictARP",
+    rationale="In IPVS mode kube-proxy puts every Service address on the kube-ipvs0 interface of"
+    " every node, and the nodes answer ARP for it. In L2 mode only the elected speaker may"
+    " answer; without kube-proxy's strictARP all nodes do, and clients reach random nodes.",
+    source="MetalLB installation docs (kube-proxy in IPVS mode needs strictARP: true)",
+    reference=DOC,
+    hint="set ipvs.strictARP: true in kube-proxy's configuration (kube_proxy_strict_arp: true)",
+    section=SECTION,
+)
+def ipvs_without_strict_arp(model: Model) -> Iterator[Finding]:
+    cluster = model.section("cluster")
+    if cluster.get("kube_proxy_mode") != "ipvs" or not _metallb(model).get("l2"):
+        return
+    if cluster.get("kube_proxy_strict_arp") is not True:
+        yield Finding(
+            ("cluster", "kube_proxy_mode"),
+            "kube-proxy runs in IPVS mode without strictARP, so every node answers ARP for the"
+            " addresses MetalLB announces in L2 mode",
+            related=(("metallb", "l2"),),
+        )
