@@ -202,4 +202,5 @@ def test_with_local_traffic_policy_only_the_backends_node_announces(
     text = _ingress_text(tmp_path, data)
     assert len(re.findall(r"-->\|\"L2 \(ARP\) or BGP\"\|", text)) == 1
     assert text.count("no local backend: not announced") == 2
-    assert 'Node 2\nMetalLB speaker"' in text.replace("<br>", "\n") or "Node 2" in text
+    assert 'upstream_router -->|"L2 (ARP) or BGP"| node2\n' in text
+    assert "node2 --> service_lb" in text and "node1 -->" not in text
