@@ -903,6 +903,25 @@ CASES: tuple[Case, ...] = (
             ),
         ),
     ),
+    Case(
+        "firewall matrix without the overlay's port",
+        "NA139",
+        "warning",
+        (
+            (
+                "claims:\n",
+                "ports:\n  - {from: nodes, to: router, protocol: tcp, port: 179}\nclaims:\n",
+            ),
+        ),
+        "ports:\n  ^- {from: nodes, to: router",
+        related=("overlay:\n    ^type: geneve",),
+        near_miss=(
+            (
+                "claims:\n",
+                "ports:\n  - {from: nodes, to: nodes, protocol: udp, port: 6081}\nclaims:\n",
+            ),
+        ),
+    ),
     # --- pages and kits --------------------------------------------------------------------------
     Case(
         "flow placed on a page that does not exist",

@@ -15,6 +15,7 @@ from typing import Any
 
 from netarch.checks.addresses import in_network, node_networks, parse_ip, parse_network
 from netarch.checks.framework import Finding, rule
+from netarch.checks.mtu import overlay_port
 from netarch.kits import active_kits
 from netarch.model.network import Model, ModelPath
 
@@ -249,3 +250,70 @@ def native_routing_without_pod_routes(model: Model) -> Iterator[Finding]:
             " pod CIDR",
             related=tuple(path for path, _ in networks),
         )
+
+
+def _port_matches(entry: dict[str, Any], protocol: str, port: int) -> bool:
+    if entry.get("protocol") != protocol:
+        return False
+    value = entry.get("port")
+    if isinstance(value, int):
+        return value == port
+    if isinstance(value, str) and "-" in value:
+        low, high = (int(part) for part in value.split("-", 1))
+        return low <= port <= high
+    return False
+
+
+def _between_nodes(model: Model, end: Any) -> bool:
+    return end == "nodes" or model.ids.has("node", str(end)) or model.ids.has("zone", str(end))
+
+
+@rule(
+    "NA139",
+    "warning",
+    "Port the network needs missing from the firewall matrix",
+    rationale="Where the model lists the ports that are open, the ones the network itself needs"
+    " must be among them: the overlay's UDP port between nodes while pods are tunnelled, and"
+    " TCP 179 from the nodes to every BGP peer. A firewall built from an incomplete matrix"
+    " drops the overlay or keeps BGP sessions down.",
+    source="RFC 7348 and RFC 8926 (overlay ports); RFC 4271 §8 (BGP on TCP 179)",
+    reference=DOC,
+    hint="add the missing entry to `ports`",
+    section=SECTION,
+)
+def missing_ports(model: Model) -> Iterator[Finding]:
+    entries = model.items("ports")
+    if not entries:
+        return
+    cluster = model.section("cluster")
+    overlay = cluster.get("overlay") or {}
+    port = overlay_port(model)
+    if (
+        port is not None
+        and cluster.get("routing_mode") != "native"
+        and not any(
+            _port_matches(e, "udp", port)
+            and _between_nodes(model, e.get("from"))
+            and _between_nodes(model, e.get("to"))
+            for e in entries
+        )
+    ):
+        yield Finding(
+            ("ports",),
+            f"no entry opens UDP {port} between nodes for the {overlay['type'].upper()} overlay",
+            related=(("cluster", "overlay"),),
+        )
+    for session in core_sessions(model):
+        peer = model.section("routing")["peers"][session.path[-1]]
+        ends = (peer["router"], "world", peer.get("zone"))
+        if not any(
+            _port_matches(e, "tcp", 179)
+            and _between_nodes(model, e.get("from"))
+            and e.get("to") in ends
+            for e in entries
+        ):
+            yield Finding(
+                ("ports",),
+                f"no entry opens TCP 179 from the nodes to BGP peer {session.peer_id}",
+                related=(session.path,),
+            )

@@ -7,6 +7,7 @@ structure the schema promises and never see a dangling id.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -48,7 +49,9 @@ class SchemaConflictError(KitLoadError):
 def compose_schema(
     core: dict[str, Any], fragments: list[tuple[str, dict[str, Any]]]
 ) -> dict[str, Any]:
-    """``core`` with each kit's ``properties`` (top-level sections) and ``$defs`` added."""
+    """``core`` with each kit's ``properties`` (top-level sections) and ``$defs`` added, and
+    ``x-`` keys allowed on every element: a team's own annotations, kept and never checked."""
+    core = copy.deepcopy(core)
     schema = {**core, "properties": dict(core["properties"]), "$defs": dict(core["$defs"])}
     owners = {key: "the core" for key in (*schema["properties"], *schema["$defs"])}
     for kit_name, fragment in fragments:
@@ -59,8 +62,23 @@ def compose_schema(
                         f"the kit {kit_name!r} defines {key!r}, which {owners[key]} defines"
                     )
                 owners[key] = f"the kit {kit_name!r}"
-                schema[part][key] = value
+                schema[part][key] = copy.deepcopy(value)
+    _allow_extension_keys(schema)
     return schema
+
+
+EXTENSION_KEYS = "^x-"
+
+
+def _allow_extension_keys(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("additionalProperties") is False:
+            node.setdefault("patternProperties", {})[EXTENSION_KEYS] = {}
+        for value in node.values():
+            _allow_extension_keys(value)
+    elif isinstance(node, list):
+        for value in node:
+            _allow_extension_keys(value)
 
 
 @dataclass
