@@ -246,11 +246,38 @@ def bgp_peers(model: Model) -> list[View]:
             str(peer["asn"]),
             "iBGP" if peer["asn"] == routing["local_asn"] else "eBGP",
             str(peer.get("multihop", "")),
+            _zone_name(model, peer.get("zone")),
+            _timers(peer),
         )
         for peer in peers
     ]
-    headers = ("Peer", "Router", "Address", "Local ASN", "Peer ASN", "Session", "Multihop")
+    headers = (
+        "Peer",
+        "Router",
+        "Address",
+        "Local ASN",
+        "Peer ASN",
+        "Session",
+        "Multihop",
+        "Nodes of zone",
+        "Hold / keepalive",
+    )
     return [_table(model, "bgp-peers", "BGP peers", headers, rows, ("routing", "peers"))]
+
+
+def _zone_name(model: Model, zone_id: Any) -> str:
+    """The zone whose nodes peer, by name; every speaker when the peer names none."""
+    for zone in model.items("zones"):
+        if zone["id"] == zone_id:
+            return safe_markdown(zone["name"])
+    return "all"
+
+
+def _timers(peer: dict[str, Any]) -> str:
+    hold, keepalive = peer.get("hold_time"), peer.get("keepalive_time")
+    if hold is None and keepalive is None:
+        return ""
+    return f"{hold if hold is not None else 'default'} s / {keepalive if keepalive is not None else 'default'} s"
 
 
 TABLE_BUILDERS = (address_plan, load_balancer_pools, load_balancer_services, bgp_peers)

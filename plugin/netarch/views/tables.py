@@ -241,12 +241,12 @@ def component_inventory(model: Model) -> list[View]:
     """Every component: what it is, what it provides, where it runs, which version."""
     rows = []
     for component in model.items("components"):
-        what = safe_markdown(component.get("role", "")) or ", ".join(component.get("provides", []))
         rows.append(
             (
                 _component_cell(model, component["id"]),
                 component["kind"],
-                what,
+                safe_markdown(component.get("role", "")),
+                ", ".join(component.get("provides", [])),
                 f"`{component['namespace']}`" if "namespace" in component else "",
                 f"`{component['version']}`" if "version" in component else "",
                 f"`{component['address']}`" if "address" in component else "",
@@ -256,7 +256,7 @@ def component_inventory(model: Model) -> list[View]:
         TableView(
             "components",
             "Components",
-            ("Component", "Kind", "Role", "Namespace", "Version", "Address"),
+            ("Component", "Kind", "Role", "Provides", "Namespace", "Version", "Address"),
             tuple(rows),
             model.location(("components",)),
             origin_path=("components",),
