@@ -883,6 +883,35 @@ CASES: tuple[Case, ...] = (
             ),
         ),
     ),
+    Case(
+        "native routing over two subnets, pods on subnets of the network itself",
+        "NA137",
+        "warning",
+        (
+            (
+                "  node_networks: [192.168.100.0/24]\n",
+                "  node_networks: [192.168.100.0/24, 192.168.101.0/24]\n  routing_mode: native\n",
+            ),
+            ("nodes:\n", "zones:\n  - id: zone-a\n    name: Zone A\nnodes:\n"),
+        ),
+        "routing_mode: ^native",
+        related=(
+            "node_networks: [^192.168.100.0/24, ",
+            "node_networks: [192.168.100.0/24, ^192.168.101.0/24]",
+        ),
+        # A VPC CNI gives pods addresses of the zone's own pods subnet: the VPC routes them.
+        near_miss=(
+            (
+                "  node_networks: [192.168.100.0/24]\n",
+                "  node_networks: [192.168.100.0/24, 192.168.101.0/24]\n  routing_mode: native\n",
+            ),
+            (
+                "nodes:\n",
+                "zones:\n  - id: zone-a\n    name: Zone A\n    subnets:\n"
+                "      - {id: pods-a, cidr: 100.100.0.0/17, role: pods}\nnodes:\n",
+            ),
+        ),
+    ),
     # --- pages and kits --------------------------------------------------------------------------
     Case(
         "flow placed on a page that does not exist",
