@@ -211,6 +211,40 @@ def security_properties(model: Model) -> list[View]:
     ]
 
 
+def policies(model: Model) -> list[View]:
+    """The network policies: what each allows or denies, and for which traffic."""
+    items = model.items("policies")
+    if not items:
+        return []
+    rows = tuple(
+        (
+            f"`{item['id']}`",
+            item["action"],
+            _SCOPES.get(item["scope"], item["scope"]),
+            safe_markdown(item.get("description", "")),
+        )
+        for item in items
+    )
+    return [
+        TableView(
+            "policies",
+            "Policies",
+            ("Policy", "Action", "Traffic", "Description"),
+            rows,
+            model.location(("policies", "items")),
+            origin_path=("policies", "items"),
+        )
+    ]
+
+
+_SCOPES = {
+    "same-tenant": "within a tenant",
+    "cross-tenant": "between tenants",
+    "world": "to or from outside the cluster",
+    "system": "to or from system components",
+}
+
+
 def nodes(model: Model) -> list[View]:
     """The example nodes and their addresses."""
     items = model.items("nodes")
@@ -274,4 +308,5 @@ TABLE_BUILDERS = (
     service_lb_settings,
     pod_networking_settings,
     security_properties,
+    policies,
 )
