@@ -12,10 +12,12 @@ from netarch.checks import (
     RULES,
     check_claims,
     check_severity_overrides,
+    rules_for,
     rules_for_docs,
     run_checks,
 )
 from netarch.diagnostics import Severity
+from netarch.kits import active_kits
 
 from .conftest import Check, at, base_text, edit, load
 
@@ -155,3 +157,17 @@ def test_registry() -> None:
     assert severities["NA101"] is Severity.ERROR
     assert severities["NA125"] is Severity.WARNING
     assert all(severities[c] is Severity.WARNING for c in ("NA201", "NA202", "NA203"))
+
+
+def test_a_rule_about_two_products_applies_only_when_both_are_used(tmp_path: Path) -> None:
+    # NA142 is about Cilium chained behind Kube-OVN: a Cilium-only model neither runs nor lists it.
+    both = load(tmp_path, base_text())
+    assert {"cilium", "kube_ovn"} <= {kit.name for kit in active_kits(both)}
+    assert "NA142" in {r.code for r in rules_for(both)}
+    text = edit(base_text(), ("    product: kube-ovn\n", ""))
+    cilium_only = load(tmp_path, text)
+    assert "kube_ovn" not in {kit.name for kit in active_kits(cilium_only)}
+    codes_listed = {r.code for r in rules_for(cilium_only)}
+    assert "NA140" in codes_listed
+    assert not {"NA142", "NA143", "NA144"} & codes_listed
+    assert not {"NA142", "NA143", "NA144"} & {d.code for d in run_checks(cilium_only)}

@@ -44,7 +44,7 @@ def _field(path: ModelPath) -> str:
     rationale="Every address, CIDR and range is read by a component that rejects malformed text;"
     " a CIDR with host bits set (10.244.0.1/16) is at best silently widened and at worst refused,"
     " and the rest of the checks cannot reason about it.",
-    source="Python ipaddress (strict networks); kube-apiserver and Kube-OVN CIDR parsing",
+    source="Python ipaddress (strict networks); kube-apiserver and CNI CIDR parsing",
     reference=DOC + " rule 1",
     hint="write a plain address (10.0.0.1) or the network address with its prefix (10.0.0.0/24)",
     section=SECTION,
@@ -82,11 +82,12 @@ def _invalid_cidr(path: ModelPath, name: str, value: str) -> Iterator[Finding]:
     "NA101",
     "error",
     "Pod, service and join CIDRs overlap",
-    rationale="Kube-OVN gives each range its own role (ovn-default subnet, join subnet, SVC_CIDR)"
-    " and rejects overlapping subnets in one VPC; a Service IP that is also a pod IP is unroutable.",
-    source="Kube-OVN ValidateCidrConflict",
-    reference=DOC + " rule 1",
-    hint="pick disjoint ranges, e.g. the Cozystack defaults 10.244.0.0/16, 10.96.0.0/16, 100.64.0.0/16",
+    rationale="Pod addresses, Service ClusterIPs and a node-to-pod join network each have their"
+    " own role; a CNI that manages subnets rejects overlapping ones, and a Service IP that is"
+    " also a pod IP is unroutable.",
+    source="CNI subnet validation (overlapping subnets are refused)",
+    reference=DOC + " rule 1; Kube-OVN ValidateCidrConflict",
+    hint="pick disjoint ranges, e.g. 10.244.0.0/16 (pods), 10.96.0.0/16 (Services), 100.64.0.0/16 (join)",
     section=SECTION,
 )
 def cluster_overlaps(model: Model) -> Iterator[Finding]:
@@ -105,12 +106,12 @@ def cluster_overlaps(model: Model) -> Iterator[Finding]:
     "NA102",
     "error",
     "Cluster range overlaps the underlay, the VIP or a load-balancer pool",
-    rationale="The join subnet addresses every node's ovn0, and pod and Service routes are"
-    " installed on every node: a node network, the control-plane VIP, a node address or a MetalLB"
-    " pool inside them makes routing ambiguous. Cozystack keeps node IPs, the floating VIP and"
-    " external LB IPs as separate kinds of address.",
-    source="Kube-OVN join-subnet design; Cozystack install docs",
-    reference=DOC + " rule 2",
+    rationale="Pod and Service routes (and a join network's address on every node) are"
+    " installed on every node: a node network, the control-plane VIP, a node address or a"
+    " load-balancer pool inside them makes routing ambiguous. Node IPs, the floating VIP and"
+    " external load-balancer IPs are separate kinds of address.",
+    source="Node routing of the pod, Service and join ranges",
+    reference=DOC + " rule 2; Kube-OVN join-subnet design; Cozystack install docs",
     hint="move the pool, node network or VIP out of the pod, service and join CIDRs",
     section=SECTION,
 )
@@ -156,10 +157,10 @@ def same_family_overlap(first: IPNetwork, second: IPNetwork) -> bool:
     "NA103",
     "error",
     "Gateway outside its subnet, or its network/broadcast address",
-    rationale="Kube-OVN refuses a subnet whose gateway is not a usable address of the subnet:"
-    " pods could not reach their first hop.",
-    source="Kube-OVN ValidateSubnet, ValidateNetworkBroadcast",
-    reference=DOC + " rule 3",
+    rationale="A CNI that manages subnets refuses one whose gateway is not a usable address of"
+    " the subnet: pods could not reach their first hop.",
+    source="CNI subnet validation (gateway inside the CIDR, not its network or broadcast address)",
+    reference=DOC + " rule 3; Kube-OVN ValidateSubnet, ValidateNetworkBroadcast",
     hint="use a host address inside the CIDR, conventionally the first one (e.g. 10.244.0.1)",
     section=SECTION,
 )
@@ -261,8 +262,8 @@ _DISTRIBUTION_DEFAULTS = {
     rationale="The pod CIDR, service CIDR and cluster domain are configured twice: in the"
     " Kubernetes distribution (Talos podSubnets/serviceSubnets/dnsDomain, kubeadm, k3s, RKE2)"
     " and in the platform. When they differ, Services and DNS break.",
-    source="Cozystack generic-install warning",
-    reference=DOC + " rule 11",
+    source="kube-apiserver service-cluster-ip-range, kube-controller-manager cluster-cidr, kubelet clusterDomain",
+    reference=DOC + " rule 11; Cozystack generic-install warning",
     hint="make the distribution's settings and the model's cluster section the same",
     section=SECTION,
 )
@@ -322,10 +323,10 @@ def _distribution_differs(
     "NA113",
     "warning",
     "Join CIDR too small for the nodes",
-    rationale="Every node takes one join-subnet address for its ovn0 interface, and the join"
-    " gateway takes another; a node without one cannot reach the overlay.",
-    source="Kube-OVN join-subnet design",
-    reference=DOC + " rule 12",
+    rationale="Every node takes one join-network address for its interface towards the pods,"
+    " and the join gateway takes another; a node without one cannot reach the overlay.",
+    source="CNI join-network design (one address per node and the gateway)",
+    reference=DOC + " rule 12; Kube-OVN join subnet",
     hint="use a join CIDR with room for every node to come, e.g. 100.64.0.0/16",
     section=SECTION,
 )
@@ -347,7 +348,7 @@ def join_size(model: Model) -> Iterator[Finding]:
     "warning",
     "Example address outside the range it belongs to",
     rationale="Pods get addresses from the pod CIDR, ClusterIPs from the service CIDR, external"
-    " IPs from a MetalLB pool, and nodes and the VIP sit in a node network. An example that breaks"
+    " IPs from a load-balancer pool, and nodes and the VIP sit in a node network. An example that breaks"
     " this teaches the reader a wrong address plan.",
     source="netarch model consistency",
     reference=DOC,

@@ -16,8 +16,10 @@ from netarch.checks.text import Text, model_texts, without_code
 from netarch.model.network import Model
 
 SECTION = "Claims"
-REVIEW = "cozystack/website PR #422 review"
-REFERENCE = "cozystack-network.md §3.3 (claims of the hand-written page)"
+# The review of a hand-written architecture page (cozystack/website PR #422) that these rules
+# come from; the reference names it for maintainers, the rules page only what it found.
+REVIEW = "Review of a hand-written network architecture page"
+REFERENCE = "cozystack-network.md §3.3 (claims of the hand-written page); cozystack/website PR #422"
 
 # Data that looks numeric but is not a claim: IPv4 addresses/prefixes/ports, IPv6 and MAC
 # addresses, versions. Blanked out before looking for quantities.
@@ -148,8 +150,8 @@ _ABSOLUTES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     "warning",
     "Absolute security or performance wording without a source",
     rationale='Absolutes ("cannot be bypassed", "no race conditions", "always", "constant'
-    ' performance", "MUST go through") are rarely true without conditions: Cozystack\'s own page'
-    " later documented that node IPv6 is not filtered and hostNetwork pods are outside the pod"
+    ' performance", "MUST go through") are rarely true without conditions: the reviewed page'
+    " itself later documented that node IPv6 is not filtered and hostNetwork pods are outside the pod"
     " datapath.",
     source=REVIEW
     + " (CodeRabbit: 'no userspace bypass', 'no race conditions', 'cannot be bypassed' read as unconditional guarantees)",

@@ -52,6 +52,9 @@ class Rule:
     reference: str = ""
     # ``core``, or the kit whose product the rule is about: it runs only when the kit is active.
     kit: str = CORE
+    # Further kits the rule is about (a product combined with another): it runs, and is
+    # listed, only when they are active too.
+    also: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -80,6 +83,7 @@ def rule(
     section: str,
     reference: str = "",
     kit: str = CORE,
+    also: tuple[str, ...] = (),
 ) -> Callable[[RuleCheck], RuleCheck]:
     """Register ``check`` under ``code``; codes are stable, so a duplicate is a programming error.
 
@@ -90,7 +94,17 @@ def rule(
         if code in _REGISTRY:
             raise ValueError(f"rule {code} is registered twice")
         _REGISTRY[code] = Rule(
-            code, Severity(severity), title, rationale, source, hint, section, check, reference, kit
+            code,
+            Severity(severity),
+            title,
+            rationale,
+            source,
+            hint,
+            section,
+            check,
+            reference,
+            kit,
+            also,
         )
         return check
 

@@ -134,8 +134,8 @@ def encryption_room(model: Model) -> Iterator[Finding]:
     "Node MTUs differ",
     rationale="The overlay assumes one MTU on every node and hop; a node with a smaller MTU"
     " (or a jumbo underlay some node does not support) drops the large packets of its peers.",
-    source="Cozystack kubespan and talm docs",
-    reference=DOC + " rule 36",
+    source="RFC 1191 (path MTU: the smallest MTU on the path)",
+    reference=DOC + " rule 36; Cozystack kubespan and talm docs",
     hint="set the same MTU on every node NIC and in the overlay's underlay_mtu",
     section=SECTION,
 )

@@ -203,8 +203,8 @@ def bgp_timers(model: Model) -> Iterator[Finding]:
     rationale="Allocating an address does not make it reachable: with BGP announcement, the"
     " speakers must advertise load-balancer addresses to their peers; a speaker with no"
     " matching advertisement announces nothing, and the Services stay unreachable.",
-    source="RFC 4271; Cilium BGP control plane (no matching advertisement, nothing announced)",
-    reference=DOC,
+    source="RFC 4271 (a route is known only once it is advertised)",
+    reference=DOC + "; Cilium BGP control plane (no matching advertisement, nothing announced)",
     hint="add load-balancer-addresses to routing.advertises (and peers to routing.peers)",
     section=SECTION,
 )
@@ -232,8 +232,8 @@ def unannounced_load_balancer_addresses(model: Model) -> Iterator[Finding]:
     " directly; across subnets, zones or racks the pod ranges must be announced (BGP) or"
     " configured as static routes. Where pods take their addresses from subnets of the"
     " network itself (a zone's pods subnet, as cloud VPC CNIs do), its routers know them.",
-    source="Cilium routing docs (native routing requirements); RFC 4271",
-    reference=DOC,
+    source="RFC 4271; native routing requirements of routing CNIs",
+    reference=DOC + "; Cilium routing docs (native routing requirements)",
     hint="announce the pod CIDR over BGP (routing.advertises: [pod-cidr]), or use a tunnel",
     section=SECTION,
 )

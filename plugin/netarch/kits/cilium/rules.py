@@ -54,8 +54,8 @@ def _kpr(model: Model) -> ModelPath | None:
     " running installs competing iptables rules. Every distribution runs kube-proxy unless told"
     " not to (Talos proxy.disabled, kubeadm --skip-phases=addon/kube-proxy, k3s"
     " --disable-kube-proxy, RKE2 disable-kube-proxy).",
-    source="Cozystack generic-install table; Cilium kube-proxy-free guide",
-    reference=DOC + " rule 27",
+    source="Cilium kube-proxy-free guide",
+    reference=DOC + " rule 27; Cozystack generic-install table",
     hint="disable kube-proxy in the distribution and set kube_proxy_disabled: true",
     section=SECTION,
 )
@@ -83,8 +83,8 @@ def kube_proxy_still_running(model: Model) -> Iterator[Finding]:
     rationale="Without kube-proxy nothing translates ClusterIPs until Cilium runs, so Cilium must"
     " reach the API server directly: k8sServiceHost/k8sServicePort name a real endpoint (Talos"
     " KubePrism localhost:7445, or the API endpoint host and port), never the kubernetes Service.",
-    source="Cilium kube-proxy-free docs; Cozystack values-talos.yaml",
-    reference=DOC + " rule 28",
+    source="Cilium kube-proxy-free docs",
+    reference=DOC + " rule 28; Cozystack values-talos.yaml",
     hint="point k8sServiceHost at the API endpoint (Talos: localhost with k8sServicePort 7445)",
     section=SECTION,
 )
@@ -132,10 +132,11 @@ _CHAINED_VALUES: tuple[tuple[str, Any], ...] = (
     " native, autoDirectNodeRoutes, IPv4/IPv6/BPF masquerade and enableIdentityMark off, devices"
     " including ovn0 and genev_sys_6081; and the CNI chain runs the primary CNI first"
     " (kube-ovn -> portmap -> cilium-cni).",
-    source="Cozystack values-kubeovn.yaml and cni.yaml; Cilium generic-veth docs",
-    reference=DOC + " rule 29",
-    hint="use Cozystack's values-kubeovn.yaml settings and the chain kube-ovn, portmap, cilium-cni",
+    source="Cilium generic-veth chaining docs",
+    reference=DOC + " rule 29; Cozystack values-kubeovn.yaml and cni.yaml",
+    hint="turn those Cilium values off and run the chain kube-ovn, portmap, cilium-cni",
     section=SECTION,
+    also=("kube_ovn",),
 )
 def chaining(model: Model) -> Iterator[Finding]:
     chain = model.section("pod_networking").get("cni_chain") or {}
@@ -202,10 +203,11 @@ def _show(value: Any) -> str:
     rationale="When Cilium enforces policy and replaces kube-proxy, Kube-OVN's own engines must be"
     " off (ENABLE_NP: false, ENABLE_LB: false); otherwise both program the datapath and"
     " policies or Services are applied twice or inconsistently.",
-    source="Cozystack packages/system/kubeovn values",
-    reference=DOC + " rule 30",
+    source="Kube-OVN controller options ENABLE_NP and ENABLE_LB",
+    reference=DOC + " rule 30; Cozystack packages/system/kubeovn values",
     hint="set ENABLE_NP: false and ENABLE_LB: false in Kube-OVN",
     section=SECTION,
+    also=("kube_ovn",),
 )
 def single_engine(model: Model) -> Iterator[Finding]:
     engine = model.section("cluster").get("kube_proxy_replacement")
@@ -226,13 +228,13 @@ def single_engine(model: Model) -> Iterator[Finding]:
     "NA144",
     "warning",
     "Cilium transparent encryption on a chained variant",
-    rationale="Cilium's WireGuard/IPsec encryption is not supported in CNI chaining mode; in the"
-    " kubeovn-cilium variants east-west encryption is Kube-OVN's Geneve IPsec"
-    " (networking.encryption.enabled).",
-    source="cilium/cilium#15596; Cozystack platform values",
-    reference=DOC + " rule 31",
+    rationale="Cilium's WireGuard/IPsec encryption is not supported in CNI chaining mode;"
+    " chained on Kube-OVN, east-west encryption is Kube-OVN's Geneve IPsec.",
+    source="cilium/cilium#15596",
+    reference=DOC + " rule 31; Cozystack platform values (networking.encryption.enabled)",
     hint="encrypt with Kube-OVN IPsec (overlay encryption: ipsec) instead",
     section=SECTION,
+    also=("kube_ovn",),
 )
 def chained_encryption(model: Model) -> Iterator[Finding]:
     chain = model.section("pod_networking").get("cni_chain") or {}
@@ -264,6 +266,8 @@ _ALL_POLICED = re.compile(
     reference=DOC + " rule 33",
     hint="say that node IPv6 is not filtered by Cilium host policies",
     section=SECTION,
+    # Cozystack's patched Cilium and values are what leave node IPv6 unfiltered.
+    also=("cozystack",),
 )
 def host_firewall_ipv6(model: Model) -> Iterator[Finding]:
     settings = _settings(model, CILIUM)
@@ -285,8 +289,8 @@ def host_firewall_ipv6(model: Model) -> Iterator[Finding]:
     "Hubble relay or UI without Hubble",
     rationale="Hubble Relay and Hubble UI read the flows of the Hubble server in each agent;"
     " with hubble.enabled: false there is nothing to relay or show.",
-    source="Cozystack networking/hubble.md; Cilium Helm chart",
-    reference=DOC + " rule 34",
+    source="Cilium Helm chart (hubble.relay, hubble.ui)",
+    reference=DOC + " rule 34; Cozystack networking/hubble.md",
     hint="set hubble.enabled: true together with relay/ui",
     section=SECTION,
 )
