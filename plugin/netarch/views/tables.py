@@ -179,14 +179,22 @@ def _yaml_scalar(value: Any) -> str:
     return str(value)
 
 
+def _settings_title(model: Model, section: str) -> str:
+    """ "<component> settings", named after the component the section is about."""
+    component = model.section(section).get("component")
+    if isinstance(component, str) and model.ids.has("component", component):
+        return f"{model.element('component', component)['name']} settings"
+    return "Settings"
+
+
 def service_lb_settings(model: Model) -> list[View]:
-    return _settings_table(
-        model, "service_load_balancing", "service-lb-settings", "Cilium settings"
-    )
+    title = _settings_title(model, "service_load_balancing")
+    return _settings_table(model, "service_load_balancing", "service-lb-settings", title)
 
 
 def pod_networking_settings(model: Model) -> list[View]:
-    return _settings_table(model, "pod_networking", "pod-networking-settings", "Kube-OVN settings")
+    title = _settings_title(model, "pod_networking")
+    return _settings_table(model, "pod_networking", "pod-networking-settings", title)
 
 
 def security_properties(model: Model) -> list[View]:
