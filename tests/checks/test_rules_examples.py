@@ -19,6 +19,10 @@ from .test_rules import Case
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 CILIUM_SETTINGS_END = "    hubble.ui.enabled: true\n"
 GATEWAY_TARGETS = "      port: 443\n      targets: nodes\n"
+PODS_B = "      - id: pods-b\n        cidr: 100.64.128.0/17\n        role: pods\n"
+PUBLIC_B = "      - id: public-b\n        cidr: 192.168.1.0/24\n        role: public\n"
+API_TARGETS = "      targets: pods\n      external_traffic_policy"
+WEB_TARGETS = "      targets: pods\n  notes:"
 
 
 def example_text(name: str) -> str:
@@ -138,6 +142,105 @@ CASES: tuple[ExampleCase, ...] = (
             ("  service_cidr: 10.96.0.0/16", "  service_cidr: 172.20.0.0/16"),
             ("  dns_service_ip: 10.96.0.10", "  dns_service_ip: 172.20.0.10"),
         ),
+    ),
+    # --- EKS: Calico for policy, the Amazon VPC CNI, the AWS Load Balancer Controller ---------------
+    ExampleCase(
+        "the VPC CNI enforces policy beside Calico",
+        "NA300",
+        "error",
+        (
+            (
+                "    provides: [cni, ipam, egress]\n",
+                "    provides: [cni, ipam, egress, network-policy]\n",
+            ),
+        ),
+        "provides: ^[cni, ipam, egress, network-policy]",
+        related=("enforced_by: ^calico",),
+        base="eks",
+    ),
+    ExampleCase(
+        "Calico on the VPC CNI without pod IP annotations",
+        "NA301",
+        "warning",
+        (("    ANNOTATE_POD_IP: true\n", "    ANNOTATE_POD_IP: false\n"),),
+        "ANNOTATE_POD_IP: ^false",
+        related=("enforced_by: ^calico",),
+        base="eks",
+    ),
+    ExampleCase(
+        "custom networking with a zone that has nodes but no pods subnet",
+        "NA320",
+        "error",
+        ((PODS_B, ""),),
+        "  - ^id: zone-b",
+        related=("AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: ^true",),
+        near_miss=(
+            (PODS_B, ""),
+            (
+                "    AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: true\n",
+                "    AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: false\n",
+            ),
+        ),
+        base="eks",
+    ),
+    ExampleCase(
+        "a VPC subnet smaller than /28",
+        "NA321",
+        "error",
+        (("        cidr: 192.168.2.0/28\n", "        cidr: 192.168.2.0/29\n"),),
+        "cidr: ^192.168.2.0/29",
+        base="eks",
+    ),
+    ExampleCase(
+        "a pods subnet outside carrier-grade NAT space",
+        "NA322",
+        "warning",
+        (("        cidr: 100.64.128.0/17\n", "        cidr: 10.200.0.0/17\n"),),
+        "cidr: ^10.200.0.0/17",
+        related=("AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: ^true",),
+        near_miss=(("        cidr: 100.64.128.0/17\n", "        cidr: 198.19.0.0/17\n"),),
+        base="eks",
+    ),
+    ExampleCase(
+        "a node in a zone whose node subnet does not hold its address",
+        "NA323",
+        "error",
+        (("    zone: zone-b\n", "    zone: zone-a\n"),),
+        "address: ^192.168.32.10",
+        related=("  - ^id: zone-a",),
+        base="eks",
+    ),
+    ExampleCase(
+        "IP targets with a CNI that gives pods no VPC addresses",
+        "NA330",
+        "error",
+        (("  cni: vpc-cni\n", "  cni: calico\n"),),
+        "      targets: ^pods\n      external_traffic_policy",
+        related=("  cni: ^calico",),
+        near_miss=(
+            ("  cni: vpc-cni\n", "  cni: calico\n"),
+            (API_TARGETS, "      targets: nodes\n      external_traffic_policy"),
+            (WEB_TARGETS, "      targets: nodes\n  notes:"),
+        ),
+        base="eks",
+    ),
+    ExampleCase(
+        "externalTrafficPolicy Local on IP targets",
+        "NA331",
+        "warning",
+        (("external_traffic_policy: Cluster\n", "external_traffic_policy: Local\n"),),
+        "external_traffic_policy: ^Local",
+        related=("      targets: ^pods\n      external_traffic_policy",),
+        base="eks",
+    ),
+    ExampleCase(
+        "an Application Load Balancer with subnets in one zone",
+        "NA332",
+        "error",
+        ((PUBLIC_B, ""),),
+        "kind: ^ingress",
+        near_miss=((PUBLIC_B, PUBLIC_B.replace("role: public", "role: private")),),
+        base="eks",
     ),
 )
 
