@@ -60,7 +60,8 @@ def _addresses(value: Any) -> str:
 
 def cluster_configuration(model: Model) -> list[View]:
     cluster = model.section("cluster")
-    rows = [(name, _addresses(cluster[key])) for name, key in _CLUSTER_ROWS if key in cluster]
+    rows = [("Cluster", safe_markdown(cluster["name"]))] if "name" in cluster else []
+    rows += [(name, _addresses(cluster[key])) for name, key in _CLUSTER_ROWS if key in cluster]
     overlay = cluster.get("overlay")
     if "routing_mode" in cluster:
         rows.append(("Routing mode", str(cluster["routing_mode"])))
