@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from netarch.checks.addresses import in_network, parse_ip, parse_network
 from netarch.mermaid.builder import EdgeStyle, Flowchart
 from netarch.model.network import Model, ModelPath
 from netarch.views.base import TableView, View
@@ -67,30 +68,55 @@ def address_plan(model: Model) -> list[View]:
 
 
 def topology(model: Model) -> list[View]:
-    """Zones (sites, availability zones, racks) with their subnets, routers and nodes."""
+    """Zones (sites, availability zones, racks) with their subnets, routers and nodes.
+
+    Left to right: each zone's routers, the subnets they route, the nodes on each subnet; the
+    zones stack top to bottom, so the diagram stays as narrow as three columns.
+    """
     zones = model.items("zones")
     if not zones:
         return []
-    chart = Flowchart(direction="TD")
+    chart = Flowchart(direction="LR")
     drawn: list[str] = []
+    nodes = [
+        (index, node, parse_ip(node.get("address")))
+        for index, node in enumerate(model.items("nodes"))
+    ]
     for index, zone in enumerate(zones):
         base: ModelPath = ("zones", index)
+        routers = [f"router-{zone['id']}-{router}" for router in zone.get("routers", [])]
         with chart.subgraph(f"zone-{zone['id']}", zone["name"]) as group:
             for position, router in enumerate(zone.get("routers", [])):
                 group.node(
-                    f"router-{zone['id']}-{router}",
+                    routers[position],
                     participant_label(model, router),
                     source=model.location((*base, "routers", position)),
                 )
                 drawn.append(router)
+            placed: set[str] = set()
             for position, subnet in enumerate(zone.get("subnets", [])):
+                key = f"subnet-{subnet['id']}"
+                where = model.location((*base, "subnets", position))
                 group.node(
-                    f"subnet-{subnet['id']}",
-                    f"{subnet['role'].capitalize()} subnet\n{subnet['cidr']}",
-                    source=model.location((*base, "subnets", position)),
+                    key, f"{subnet['role'].capitalize()} subnet\n{subnet['cidr']}", source=where
                 )
-            for node_index, node in enumerate(model.items("nodes")):
-                if node.get("zone") == zone["id"]:
+                for router in routers:
+                    group.edge(router, key, source=where)
+                network = parse_network(subnet["cidr"])
+                for node_index, node, address in nodes:
+                    if node.get("zone") != zone["id"] or node["id"] in placed:
+                        continue
+                    if network is None or address is None or not in_network(address, network):
+                        continue
+                    placed.add(node["id"])
+                    group.node(
+                        f"node-{node['id']}",
+                        f"{node['name']}\n{node['address']}",
+                        source=model.location(("nodes", node_index)),
+                    )
+                    group.edge(key, f"node-{node['id']}", source=where)
+            for node_index, node, _ in nodes:
+                if node.get("zone") == zone["id"] and node["id"] not in placed:
                     group.node(
                         f"node-{node['id']}",
                         f"{node['name']}\n{node['address']}",
@@ -160,7 +186,8 @@ def load_balancer_path(model: Model) -> list[View]:
     announcement = section["announcement"]
     base: ModelPath = ("load_balancing",)
     service = (section.get("services") or [{}])[0]
-    chart = Flowchart(direction="LR")
+    # Top down: the edge labels say how traffic gets in, and stay readable in an article.
+    chart = Flowchart(direction="TD")
     chart.node("client", "Client", source=model.location(base))
     announcer = section["announced_by"]
     address = service.get("address", "external address")
