@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from audit import PageAudit, SiteVisit, site_pages
 from sites import EXAMPLES, PALETTES, SiteBuild, from_the_site
+from test_site_in_browser import MERMAID_FONT_PX, MIN_TEXT_PX
 
 from netarch.assets import MERMAID_URI
 
@@ -92,3 +93,38 @@ def test_no_request_leaves_the_site(
     assert not any(blocked.values()), "requests outside 127.0.0.1:\n" + _failures(blocked)
     # The diagrams were drawn by the Mermaid the site serves, not a CDN's.
     assert any(url.endswith(f"/{name}/{MERMAID_URI}") for url in visit.requests)
+
+
+@pytest.mark.parametrize(("name", "palette"), CASES)
+def test_diagrams_fit_the_article(
+    site_builds: dict[str, SiteBuild],
+    site_visits: dict[str, SiteVisit | None],
+    name: str,
+    palette: str,
+) -> None:
+    _, visit = _visit(site_builds, site_visits, name, palette)
+    too_wide = {
+        audit.label: [
+            f"{d.name} is {d.width:.0f} px wide in a {audit.content_width:.0f} px article"
+            for d in audit.diagrams
+            if d.width > audit.content_width + 1
+        ]
+        for audit in visit.audits
+    }
+    assert not any(too_wide.values()), _failures(too_wide)
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_diagram_text_stays_legible(
+    site_builds: dict[str, SiteBuild], site_visits: dict[str, SiteVisit | None], name: str
+) -> None:
+    _, visit = _visit(site_builds, site_visits, name, "light")
+    shrunk = {
+        audit.label: [
+            f"{d.name} is shrunk to {d.scale:.0%} (text {MERMAID_FONT_PX * d.scale:.0f} px)"
+            for d in audit.diagrams
+            if MERMAID_FONT_PX * d.scale < MIN_TEXT_PX
+        ]
+        for audit in visit.audits
+    }
+    assert not any(shrunk.values()), _failures(shrunk)
