@@ -191,13 +191,19 @@ def load_balancer_path(model: Model) -> list[View]:
     chart.node("client", "Client", source=model.location(base))
     announcer = section["announced_by"]
     address = service.get("address", "external address")
+    routers: list[str] = []
     if announcement == "cloud":
         name = service.get("load_balancer") or "Cloud load balancer"
         chart.node("entry", f"{name}\n{address}", source=model.location((*base, "announced_by")))
+        entries = ["entry"]
     else:
-        routers = [p["router"] for p in model.section("routing").get("peers", [])]
-        label = participant_label(model, routers[0]) if routers else "Network"
-        chart.node("entry", label, source=model.location((*base, "announcement")))
+        # Every router that peers with the cluster takes traffic in, not only the first.
+        peers = model.section("routing").get("peers", [])
+        routers = list(dict.fromkeys(peer["router"] for peer in peers))
+        entries = [f"entry-{router}" for router in routers] or ["entry"]
+        for key, router in zip(entries, routers or [None], strict=True):
+            label = participant_label(model, router) if router else "Network"
+            chart.node(key, label, source=model.location((*base, "announcement")))
     targets = service.get("targets", "pods" if announcement == "cloud" else "nodes")
     with chart.subgraph("cluster", "Cluster") as cluster:
         if announcement != "cloud" or targets == "nodes":
@@ -205,15 +211,17 @@ def load_balancer_path(model: Model) -> list[View]:
                 "nodes", _ENTRY_NODES[announcement], source=model.location((*base, "announcement"))
             )
         cluster.node("pods", "Backend pods", source=model.location(base))
-    chart.edge("client", "entry", f"to {address}")
+    for entry in entries:
+        chart.edge("client", entry, f"to {address}")
     if announcement == "cloud" and targets == "pods":
         chart.edge("entry", "pods", "IP targets: straight to pod addresses")
     else:
         how = _ANNOUNCEMENT[announcement] if announcement != "cloud" else "instance targets"
-        chart.edge("entry", "nodes", how)
+        for entry in entries:
+            chart.edge(entry, "nodes", how)
         chart.edge("nodes", "pods", "Service load balancing", EdgeStyle.SOLID)
     title = "Path of external traffic"
-    return [diagram_view(model, "load-balancer-path", title, chart, base, (announcer,))]
+    return [diagram_view(model, "load-balancer-path", title, chart, base, (announcer, *routers))]
 
 
 # --- routing ------------------------------------------------------------------------------------
