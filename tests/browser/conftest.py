@@ -1,8 +1,9 @@
 """One headless Chromium, one local web server and the built sites, shared by the browser tests.
 
-The sites are built as a user builds them (``mkdocs build --strict``), both at once (they are
+The sites are built as a user builds them (``mkdocs build --strict``), all at once (they are
 independent and the machine has two cores), into one folder that a stdlib HTTP server serves
-on 127.0.0.1: the demo under ``/demo/``, the hostile-label copy under ``/hostile/``.
+on 127.0.0.1: the demo under ``/demo/``, the hostile-label copy under ``/hostile/``, and each
+example site of ``examples/`` under ``/<example>/``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,16 @@ import pytest
 from audit import CHROMIUM, CHROMIUM_ARGS, SiteVisit, open_browser, visit_site
 from hostile import write_hostile_project
 from playwright.async_api import Browser
-from sites import REPO_ROOT, BlockingProxy, CachingHandler, SiteBuild, SiteServer, start_build
+from sites import (
+    EXAMPLES,
+    PALETTES,
+    REPO_ROOT,
+    BlockingProxy,
+    CachingHandler,
+    SiteBuild,
+    SiteServer,
+    start_build,
+)
 
 # Looked at by people, never committed (.gitignore has tests/artifacts/).
 SCREENSHOTS = REPO_ROOT / "tests" / "artifacts" / "screenshots"
@@ -53,6 +63,9 @@ def site_builds(
         "demo": start_build("demo", REPO_ROOT / "mkdocs.yml", served_root / "demo"),
         "hostile": start_build("hostile", hostile_config, served_root / "hostile"),
     }
+    for name in EXAMPLES:
+        config = REPO_ROOT / "examples" / name / "mkdocs.yml"
+        builds[name] = start_build(name, config, served_root / name)
     yield builds
     for build in builds.values():
         if build.process.poll() is None:  # a test failed before waiting for it
@@ -88,9 +101,10 @@ def site_visits(
     site_server: SiteServer,
     screenshots_dir: Path,
 ) -> dict[str, SiteVisit | None]:
-    """One browser visits every page of the demo, light and dark, and of the hostile copy.
+    """One browser visits every page of the demo, light and dark, of the hostile copy, and of
+    each example, light and dark (keys ``<example>-<palette>``).
 
-    The three passes run side by side (own context, own renderer process: the two cores are
+    The passes run side by side (own context, own renderer process: the two cores are
     used), each starting as soon as its site is built. ``None``: that site did not build
     (the tests then report mkdocs' output through ``SiteBuild.wait``).
     """
@@ -110,16 +124,27 @@ def site_visits(
             browser, url, build.site_dir, palette, blocking_proxy.refused, shots
         )
 
+    passes = {
+        "light": ("demo", "light"),
+        "dark": ("demo", "dark"),
+        "hostile": ("hostile", "light"),
+        **{f"{name}-{palette}": (name, palette) for name in EXAMPLES for palette in PALETTES},
+    }
+
     async def visit_all() -> list[SiteVisit | None]:
+        # Three at a time, as many as the demo's passes: more renderers only share two cores.
+        slots = asyncio.Semaphore(3)
+
+        async def visit_in_turn(browser: Browser, name: str, palette: str) -> SiteVisit | None:
+            async with slots:
+                return await visit(browser, name, palette)
+
         async with open_browser(args) as browser:
             return await asyncio.gather(
-                visit(browser, "demo", "light"),
-                visit(browser, "demo", "dark"),
-                visit(browser, "hostile", "light"),
+                *(visit_in_turn(browser, *site) for site in passes.values())
             )
 
-    light, dark, hostile = asyncio.run(visit_all())
-    return {"light": light, "dark": dark, "hostile": hostile}
+    return dict(zip(passes, asyncio.run(visit_all()), strict=True))
 
 
 def pytest_terminal_summary(

@@ -14,6 +14,9 @@ from urllib.parse import urlsplit
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# The example sites (examples/<name>/mkdocs.yml), built and visited like the demo.
+EXAMPLES = ("cilium-bgp", "eks")
+PALETTES = ("light", "dark")
 
 
 @dataclass

@@ -12,10 +12,12 @@ from netarch.checks import (
     RULES,
     check_claims,
     check_severity_overrides,
+    rules_for,
     rules_for_docs,
     run_checks,
 )
 from netarch.diagnostics import Severity
+from netarch.kits import active_kits
 
 from .conftest import Check, at, base_text, edit, load
 
@@ -135,7 +137,8 @@ def test_check_claims_runs_only_the_claims_lint(tmp_path: Path) -> None:
 def test_registry() -> None:
     rule_codes = [r.code for r in RULES]
     assert rule_codes == sorted(set(rule_codes))
-    assert all(re.fullmatch(r"NA[1-3]\d\d", code) for code in rule_codes)
+    # NA1xx network rules of the core and the first kits, NA2xx claims, NA3xx further kits.
+    assert all(re.fullmatch(r"NA[123]\d\d", code) for code in rule_codes)
     assert {r.code for r in CLAIM_RULES} == {"NA201", "NA202", "NA203"}
     for entry in rules_for_docs():
         assert set(entry) == {
@@ -155,3 +158,17 @@ def test_registry() -> None:
     assert severities["NA101"] is Severity.ERROR
     assert severities["NA125"] is Severity.WARNING
     assert all(severities[c] is Severity.WARNING for c in ("NA201", "NA202", "NA203"))
+
+
+def test_a_rule_about_two_products_applies_only_when_both_are_used(tmp_path: Path) -> None:
+    # NA142 is about Cilium chained behind Kube-OVN: a Cilium-only model neither runs nor lists it.
+    both = load(tmp_path, base_text())
+    assert {"cilium", "kube_ovn"} <= {kit.name for kit in active_kits(both)}
+    assert "NA142" in {r.code for r in rules_for(both)}
+    text = edit(base_text(), ("    product: kube-ovn\n", ""))
+    cilium_only = load(tmp_path, text)
+    assert "kube_ovn" not in {kit.name for kit in active_kits(cilium_only)}
+    codes_listed = {r.code for r in rules_for(cilium_only)}
+    assert "NA140" in codes_listed
+    assert not {"NA142", "NA143", "NA144"} & codes_listed
+    assert not {"NA142", "NA143", "NA144"} & {d.code for d in run_checks(cilium_only)}

@@ -93,6 +93,7 @@ def test_its_pages_name_no_product_it_does_not_use(tmp_path) -> None:
         "cluster.md",
         "components.md",
         "load-balancing.md",
+        "tenant-isolation.md",
         "rules.md",
     ]
     for page in result.pages:

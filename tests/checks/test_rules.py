@@ -922,6 +922,35 @@ CASES: tuple[Case, ...] = (
             ),
         ),
     ),
+    Case(
+        "native routing over two subnets, pods on subnets of the network itself",
+        "NA137",
+        "warning",
+        (
+            (
+                "  node_networks: [192.168.100.0/24]\n",
+                "  node_networks: [192.168.100.0/24, 192.168.101.0/24]\n  routing_mode: native\n",
+            ),
+            ("nodes:\n", "zones:\n  - id: zone-a\n    name: Zone A\nnodes:\n"),
+        ),
+        "routing_mode: ^native",
+        related=(
+            "node_networks: [^192.168.100.0/24, ",
+            "node_networks: [192.168.100.0/24, ^192.168.101.0/24]",
+        ),
+        # A VPC CNI gives pods addresses of the zone's own pods subnet: the VPC routes them.
+        near_miss=(
+            (
+                "  node_networks: [192.168.100.0/24]\n",
+                "  node_networks: [192.168.100.0/24, 192.168.101.0/24]\n  routing_mode: native\n",
+            ),
+            (
+                "nodes:\n",
+                "zones:\n  - id: zone-a\n    name: Zone A\n    subnets:\n"
+                "      - {id: pods-a, cidr: 100.100.0.0/17, role: pods}\nnodes:\n",
+            ),
+        ),
+    ),
     # --- pages and kits --------------------------------------------------------------------------
     Case(
         "flow placed on a page that does not exist",
@@ -1083,9 +1112,12 @@ def test_base_model_is_clean(check: Check) -> None:
 
 
 def test_every_rule_has_a_case() -> None:
-    # Rules of kits the base model does not use have their cases with their own model.
+    # Rules of kits the base model does not use have their cases with their own models.
+    from .test_rules_examples import CASES as EXAMPLE_CASES
+
     kit_cases = {case[0] for case in KIT_CASES}
-    assert {r.code for r in RULES} == {c.code for c in CASES} | kit_cases
+    example_cases = {c.code for c in EXAMPLE_CASES}
+    assert {r.code for r in RULES} == {c.code for c in CASES} | kit_cases | example_cases
 
 
 def test_host_bits_hint_names_the_network(check: Check) -> None:

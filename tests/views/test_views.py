@@ -45,7 +45,7 @@ MINIMAL = {
 def test_a_minimal_model_has_only_the_inventory_and_the_cluster_table(tmp_path: Path) -> None:
     views = build_views(model_from(tmp_path, MINIMAL))
     assert list(views) == ["components", "cluster-configuration"]
-    assert views["components"].rows == (("Some CNI", "platform", "", "", "", ""),)
+    assert views["components"].rows == (("Some CNI", "platform", "", "", "", "", ""),)
     table = views["cluster-configuration"]
     assert isinstance(table, TableView)
     assert table.rows == (("Pod CIDR", "`10.244.0.0/16`"), ("Service CIDR", "`10.96.0.0/16`"))

@@ -231,9 +231,10 @@ def unannounced_load_balancer_addresses(model: Model) -> Iterator[Finding]:
     rationale="With native routing, pod packets leave the node with pod addresses: every router"
     " between nodes must know every node's pod range. Nodes on one L2 segment can route"
     " directly; across subnets, zones or racks the pod ranges must be announced (BGP) or"
-    " configured as static routes.",
-    source="RFC 4271; native routing: the underlay routes every pod range",
-    reference=DOC,
+    " configured as static routes. Where pods take their addresses from subnets of the"
+    " network itself (a zone's pods subnet, as cloud VPC CNIs do), its routers know them.",
+    source="RFC 4271; native routing requirements of routing CNIs",
+    reference=DOC + "; Cilium routing docs (native routing requirements)",
     hint="announce the pod CIDR over BGP (routing.advertises: [pod-cidr]), or use a tunnel",
     section=SECTION,
 )
@@ -242,6 +243,12 @@ def native_routing_without_pod_routes(model: Model) -> Iterator[Finding]:
         return
     if "pod-cidr" in model.section("routing").get("advertises", []):
         return
+    if any(
+        subnet.get("role") == "pods"
+        for zone in model.items("zones")
+        for subnet in zone.get("subnets", [])
+    ):
+        return  # pods live on the underlay's own subnets, which its route tables hold
     networks = attached_networks(model)
     if len(networks) > 1:
         yield Finding(

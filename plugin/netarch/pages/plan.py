@@ -30,8 +30,8 @@ class PageSpec:
 
     name: str
     title: Title
-    # Model section the page is about; the page is left out when the model has none.
-    requires: str | None = None
+    # Model section(s) the page is about; the page is left out when the model has none of them.
+    requires: str | tuple[str, ...] | None = None
     # False: the template gets only `page`, `pages` and `rules`, never the model, so its
     # output is kept until a template file or the active kits change.
     uses_model: bool = True
@@ -39,7 +39,10 @@ class PageSpec:
     order: int = DEFAULT
 
     def applies_to(self, model: Model) -> bool:
-        return self.requires is None or bool(model.data.get(self.requires))
+        if self.requires is None:
+            return True
+        sections = (self.requires,) if isinstance(self.requires, str) else self.requires
+        return any(model.data.get(section) for section in sections)
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ CORE_PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "tenant-isolation",
         titled("Tenant isolation", ("pod_networking", "component"), ("policies", "enforced_by")),
-        "tenants",
+        ("tenants", "policies"),
         order=400,
     ),
     PageSpec(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from netarch.checks.addresses import in_network, parse_ip, parse_network
 from netarch.mermaid.builder import EdgeStyle, Flowchart
 from netarch.model.network import Model, ModelPath
 from netarch.views.base import TableView, View
@@ -67,30 +68,55 @@ def address_plan(model: Model) -> list[View]:
 
 
 def topology(model: Model) -> list[View]:
-    """Zones (sites, availability zones, racks) with their subnets, routers and nodes."""
+    """Zones (sites, availability zones, racks) with their subnets, routers and nodes.
+
+    Left to right: each zone's routers, the subnets they route, the nodes on each subnet; the
+    zones stack top to bottom, so the diagram stays as narrow as three columns.
+    """
     zones = model.items("zones")
     if not zones:
         return []
-    chart = Flowchart(direction="TD")
+    chart = Flowchart(direction="LR")
     drawn: list[str] = []
+    nodes = [
+        (index, node, parse_ip(node.get("address")))
+        for index, node in enumerate(model.items("nodes"))
+    ]
     for index, zone in enumerate(zones):
         base: ModelPath = ("zones", index)
+        routers = [f"router-{zone['id']}-{router}" for router in zone.get("routers", [])]
         with chart.subgraph(f"zone-{zone['id']}", zone["name"]) as group:
             for position, router in enumerate(zone.get("routers", [])):
                 group.node(
-                    f"router-{zone['id']}-{router}",
+                    routers[position],
                     participant_label(model, router),
                     source=model.location((*base, "routers", position)),
                 )
                 drawn.append(router)
+            placed: set[str] = set()
             for position, subnet in enumerate(zone.get("subnets", [])):
+                key = f"subnet-{subnet['id']}"
+                where = model.location((*base, "subnets", position))
                 group.node(
-                    f"subnet-{subnet['id']}",
-                    f"{subnet['role'].capitalize()} subnet\n{subnet['cidr']}",
-                    source=model.location((*base, "subnets", position)),
+                    key, f"{subnet['role'].capitalize()} subnet\n{subnet['cidr']}", source=where
                 )
-            for node_index, node in enumerate(model.items("nodes")):
-                if node.get("zone") == zone["id"]:
+                for router in routers:
+                    group.edge(router, key, source=where)
+                network = parse_network(subnet["cidr"])
+                for node_index, node, address in nodes:
+                    if node.get("zone") != zone["id"] or node["id"] in placed:
+                        continue
+                    if network is None or address is None or not in_network(address, network):
+                        continue
+                    placed.add(node["id"])
+                    group.node(
+                        f"node-{node['id']}",
+                        f"{node['name']}\n{node['address']}",
+                        source=model.location(("nodes", node_index)),
+                    )
+                    group.edge(key, f"node-{node['id']}", source=where)
+            for node_index, node, _ in nodes:
+                if node.get("zone") == zone["id"] and node["id"] not in placed:
                     group.node(
                         f"node-{node['id']}",
                         f"{node['name']}\n{node['address']}",
@@ -185,17 +211,24 @@ def load_balancer_path(model: Model) -> list[View]:
     announcement = section["announcement"]
     base: ModelPath = ("load_balancing",)
     service = (section.get("services") or [{}])[0]
-    chart = Flowchart(direction="LR")
+    # Top down: the edge labels say how traffic gets in, and stay readable in an article.
+    chart = Flowchart(direction="TD")
     chart.node("client", "Client", source=model.location(base))
     announcer = section["announced_by"]
     address = service.get("address", "external address")
+    routers: list[str] = []
     if announcement == "cloud":
         name = service.get("load_balancer") or "Cloud load balancer"
         chart.node("entry", f"{name}\n{address}", source=model.location((*base, "announced_by")))
+        entries = ["entry"]
     else:
-        routers = [p["router"] for p in model.section("routing").get("peers", [])]
-        label = participant_label(model, routers[0]) if routers else "Network"
-        chart.node("entry", label, source=model.location((*base, "announcement")))
+        # Every router that peers with the cluster takes traffic in, not only the first.
+        peers = model.section("routing").get("peers", [])
+        routers = list(dict.fromkeys(peer["router"] for peer in peers))
+        entries = [f"entry-{router}" for router in routers] or ["entry"]
+        for key, router in zip(entries, routers or [None], strict=True):
+            label = participant_label(model, router) if router else "Network"
+            chart.node(key, label, source=model.location((*base, "announcement")))
     targets = service.get("targets", "pods" if announcement == "cloud" else "nodes")
     with chart.subgraph("cluster", "Cluster") as cluster:
         if announcement != "cloud" or targets == "nodes":
@@ -203,15 +236,17 @@ def load_balancer_path(model: Model) -> list[View]:
                 "nodes", _ENTRY_NODES[announcement], source=model.location((*base, "announcement"))
             )
         cluster.node("pods", "Backend pods", source=model.location(base))
-    chart.edge("client", "entry", f"to {address}")
+    for entry in entries:
+        chart.edge("client", entry, f"to {address}")
     if announcement == "cloud" and targets == "pods":
         chart.edge("entry", "pods", "IP targets: straight to pod addresses")
     else:
         how = _ANNOUNCEMENT[announcement] if announcement != "cloud" else "instance targets"
-        chart.edge("entry", "nodes", how)
+        for entry in entries:
+            chart.edge(entry, "nodes", how)
         chart.edge("nodes", "pods", "Service load balancing", EdgeStyle.SOLID)
     title = "Path of external traffic"
-    return [diagram_view(model, "load-balancer-path", title, chart, base, (announcer,))]
+    return [diagram_view(model, "load-balancer-path", title, chart, base, (announcer, *routers))]
 
 
 # --- routing ------------------------------------------------------------------------------------
@@ -278,10 +313,22 @@ def bgp_peers(model: Model) -> list[View]:
             str(peer["asn"]),
             _session(routing, peer),
             str(peer.get("multihop", "")),
+            _zone_name(model, peer.get("zone")),
+            _timers(peer),
         )
         for peer in peers
     ]
-    headers = ("Peer", "Router", "Address", "Local ASN", "Peer ASN", "Session", "Multihop")
+    headers = (
+        "Peer",
+        "Router",
+        "Address",
+        "Local ASN",
+        "Peer ASN",
+        "Session",
+        "Multihop",
+        "Nodes of zone",
+        "Hold / keepalive",
+    )
     return [_table(model, "bgp-peers", "BGP peers", headers, rows, ("routing", "peers"))]
 
 
@@ -345,6 +392,21 @@ def egress(model: Model) -> list[View]:
         rows.append(("Leaves the cluster through", via[section["via"]] + name))
     headers = ("Egress", "")
     return [_table(model, "egress", "Egress", headers, rows, ("egress",))]
+
+
+def _zone_name(model: Model, zone_id: Any) -> str:
+    """The zone whose nodes peer, by name; every speaker when the peer names none."""
+    for zone in model.items("zones"):
+        if zone["id"] == zone_id:
+            return safe_markdown(zone["name"])
+    return "all"
+
+
+def _timers(peer: dict[str, Any]) -> str:
+    hold, keepalive = peer.get("hold_time"), peer.get("keepalive_time")
+    if hold is None and keepalive is None:
+        return ""
+    return f"{hold if hold is not None else 'default'} s / {keepalive if keepalive is not None else 'default'} s"
 
 
 TABLE_BUILDERS = (

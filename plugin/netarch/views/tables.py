@@ -60,7 +60,8 @@ def _addresses(value: Any) -> str:
 
 def cluster_configuration(model: Model) -> list[View]:
     cluster = model.section("cluster")
-    rows = [(name, _addresses(cluster[key])) for name, key in _CLUSTER_ROWS if key in cluster]
+    rows = [("Cluster", safe_markdown(cluster["name"]))] if "name" in cluster else []
+    rows += [(name, _addresses(cluster[key])) for name, key in _CLUSTER_ROWS if key in cluster]
     overlay = cluster.get("overlay")
     if "routing_mode" in cluster:
         rows.append(("Routing mode", str(cluster["routing_mode"])))
@@ -179,14 +180,22 @@ def _yaml_scalar(value: Any) -> str:
     return str(value)
 
 
+def _settings_title(model: Model, section: str) -> str:
+    """ "<component> settings", named after the component the section is about."""
+    component = model.section(section).get("component")
+    if isinstance(component, str) and model.ids.has("component", component):
+        return f"{model.element('component', component)['name']} settings"
+    return "Settings"
+
+
 def service_lb_settings(model: Model) -> list[View]:
-    return _settings_table(
-        model, "service_load_balancing", "service-lb-settings", "Cilium settings"
-    )
+    title = _settings_title(model, "service_load_balancing")
+    return _settings_table(model, "service_load_balancing", "service-lb-settings", title)
 
 
 def pod_networking_settings(model: Model) -> list[View]:
-    return _settings_table(model, "pod_networking", "pod-networking-settings", "Kube-OVN settings")
+    title = _settings_title(model, "pod_networking")
+    return _settings_table(model, "pod_networking", "pod-networking-settings", title)
 
 
 def security_properties(model: Model) -> list[View]:
@@ -209,6 +218,40 @@ def security_properties(model: Model) -> list[View]:
             origin_path=("security_properties", "items"),
         )
     ]
+
+
+def policies(model: Model) -> list[View]:
+    """The network policies: what each allows or denies, and for which traffic."""
+    items = model.items("policies")
+    if not items:
+        return []
+    rows = tuple(
+        (
+            f"`{item['id']}`",
+            item["action"],
+            _SCOPES.get(item["scope"], item["scope"]),
+            safe_markdown(item.get("description", "")),
+        )
+        for item in items
+    )
+    return [
+        TableView(
+            "policies",
+            "Policies",
+            ("Policy", "Action", "Traffic", "Description"),
+            rows,
+            model.location(("policies", "items")),
+            origin_path=("policies", "items"),
+        )
+    ]
+
+
+_SCOPES = {
+    "same-tenant": "within a tenant",
+    "cross-tenant": "between tenants",
+    "world": "to or from outside the cluster",
+    "system": "to or from system components",
+}
 
 
 def nodes(model: Model) -> list[View]:
@@ -241,12 +284,12 @@ def component_inventory(model: Model) -> list[View]:
     """Every component: what it is, what it provides, where it runs, which version."""
     rows = []
     for component in model.items("components"):
-        what = safe_markdown(component.get("role", "")) or ", ".join(component.get("provides", []))
         rows.append(
             (
                 _component_cell(model, component["id"]),
                 component["kind"],
-                what,
+                safe_markdown(component.get("role", "")),
+                ", ".join(component.get("provides", [])),
                 f"`{component['namespace']}`" if "namespace" in component else "",
                 f"`{component['version']}`" if "version" in component else "",
                 f"`{component['address']}`" if "address" in component else "",
@@ -256,7 +299,7 @@ def component_inventory(model: Model) -> list[View]:
         TableView(
             "components",
             "Components",
-            ("Component", "Kind", "Role", "Namespace", "Version", "Address"),
+            ("Component", "Kind", "Role", "Provides", "Namespace", "Version", "Address"),
             tuple(rows),
             model.location(("components",)),
             origin_path=("components",),
@@ -274,4 +317,5 @@ TABLE_BUILDERS = (
     service_lb_settings,
     pod_networking_settings,
     security_properties,
+    policies,
 )

@@ -12,7 +12,15 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from netarch.checks.addresses import cluster_range, parse_ip
+from netarch.checks.addresses import (
+    cluster_range,
+    cluster_ranges_of,
+    in_network,
+    node_addresses,
+    node_networks,
+    parse_ip,
+    parse_network,
+)
 from netarch.checks.framework import Finding, kit_rule
 from netarch.model.network import Model, ModelPath
 
@@ -294,3 +302,248 @@ def _hubble_blocks(data: Any, path: ModelPath) -> Iterator[tuple[ModelPath, dict
     elif isinstance(data, list):
         for index, value in enumerate(data):
             yield from _hubble_blocks(value, (*path, index))
+
+
+# --- Cilium as the only CNI (other-networks.md, network 1 "Cilium alone") ---------------------
+
+NETWORKS_DOC = "other-networks.md 1(b)"
+
+
+def _product_of(model: Model, component_id: Any) -> Any:
+    """The product of the component ``component_id`` names, if it names one."""
+    if not isinstance(component_id, str) or not model.ids.has("component", component_id):
+        return None
+    return model.element("component", component_id).get("product")
+
+
+def _cilium_is_cni(model: Model) -> bool:
+    return _product_of(model, model.section("cluster").get("cni")) == "cilium"
+
+
+def _cidr_list(value: Any) -> list[str]:
+    """A Helm list value as the model may write it: a list, or one comma-separated string."""
+    if isinstance(value, list):
+        return [str(item).strip() for item in value]
+    return [part.strip() for part in str(value).split(",") if part.strip()]
+
+
+def _kpr_on(model: Model) -> bool:
+    if _product_of(model, model.section("cluster").get("kube_proxy_replacement")) == "cilium":
+        return True
+    return _true(_settings(model, CILIUM).get("kubeProxyReplacement"))
+
+
+_POOL_LIST = "ipam.operator.clusterPoolIPv4PodCIDRList"
+
+
+@rule(
+    "NA340",
+    "error",
+    "Native routing CIDR does not cover the pod CIDR",
+    rationale="With routingMode native, Cilium needs ipv4NativeRoutingCIDR: the range in which"
+    " it routes without encapsulation and does not masquerade. Pod addresses outside it are"
+    " masqueraded or mis-routed, so it must contain every pod CIDR (and the cluster-pool list).",
+    source="Cilium routing and masquerading docs (ipv4NativeRoutingCIDR)",
+    reference=NETWORKS_DOC + " rule 1",
+    hint="set ipv4NativeRoutingCIDR to a range that contains the pod CIDR",
+    section=SECTION,
+)
+def native_routing_cidr(model: Model) -> Iterator[Finding]:
+    settings = _settings(model, CILIUM)
+    if not _cilium_is_cni(model) or str(settings.get("routingMode")) != "native":
+        return
+    if "ipv4NativeRoutingCIDR" not in settings:
+        yield Finding(
+            (*CILIUM, "routingMode"),
+            "Cilium routes natively (routingMode: native) but ipv4NativeRoutingCIDR is not set",
+        )
+        return
+    native = parse_network(settings["ipv4NativeRoutingCIDR"])
+    if native is None or native.version != 4:
+        return
+    pods: list[tuple[ModelPath, Any]] = [
+        (pod.path, pod.network)
+        for pod in cluster_ranges_of(model, "pod_cidr", "pod CIDR")
+        if pod.network.version == 4
+    ]
+    for text in _cidr_list(settings.get(_POOL_LIST, "")):
+        network = parse_network(text)
+        if network is not None and network.version == 4:
+            pods.append(((*CILIUM, _POOL_LIST), network))
+    for path, network in pods:
+        if not network.subnet_of(native):
+            yield Finding(
+                (*CILIUM, "ipv4NativeRoutingCIDR"),
+                f"ipv4NativeRoutingCIDR {native} does not contain the pod range {network}",
+                related=(path,),
+            )
+
+
+@rule(
+    "NA341",
+    "warning",
+    "Cilium L2 announcement of a Service with externalTrafficPolicy Local",
+    rationale="Cilium's L2 announcements answer ARP for a Service address from one node, the"
+    " lease holder, whether or not it runs a backend; they are documented as incompatible with"
+    " externalTrafficPolicy: Local, whose traffic must arrive at a node with a local endpoint.",
+    source="Cilium L2 announcements docs (limitations)",
+    reference=NETWORKS_DOC + " rule 9",
+    hint="use externalTrafficPolicy: Cluster, or announce the address over BGP",
+    section=SECTION,
+)
+def l2_with_local_policy(model: Model) -> Iterator[Finding]:
+    section = model.section("load_balancing")
+    if section.get("announcement") != "l2":
+        return
+    if _product_of(model, section.get("announced_by")) != "cilium":
+        return
+    for index, service in enumerate(section.get("services", [])):
+        if service.get("external_traffic_policy") == "Local":
+            yield Finding(
+                ("load_balancing", "services", index, "external_traffic_policy"),
+                f"{service['name']} uses externalTrafficPolicy: Local, but Cilium announces its"
+                " address by L2, from one node that may have no local endpoint",
+                related=(("load_balancing", "announcement"),),
+            )
+
+
+@rule(
+    "NA342",
+    "error",
+    "Cilium L2 announcements or Gateway API without kube-proxy replacement",
+    rationale="Cilium's L2 announcements require the kube-proxy replacement, and its Gateway API"
+    " support needs it too (or at least its NodePort support): both hand traffic for Service"
+    " addresses to Cilium's own datapath.",
+    source="Cilium L2 announcements and Gateway API docs (prerequisites)",
+    reference=NETWORKS_DOC + " rule 7",
+    hint="set kubeProxyReplacement: true (and disable kube-proxy)",
+    section=SECTION,
+)
+def features_need_kpr(model: Model) -> Iterator[Finding]:
+    if _kpr_on(model):
+        return
+    settings = _settings(model, CILIUM)
+    section = model.section("load_balancing")
+    if _true(settings.get("l2announcements.enabled")):
+        yield Finding(
+            (*CILIUM, "l2announcements.enabled"),
+            "Cilium L2 announcements are on, but kube-proxy is not replaced by Cilium",
+        )
+    elif (
+        section.get("announcement") == "l2"
+        and _product_of(model, section.get("announced_by")) == "cilium"
+    ):
+        yield Finding(
+            ("load_balancing", "announced_by"),
+            "Cilium announces load-balancer addresses by L2, but kube-proxy is not replaced by"
+            " Cilium",
+            related=(("load_balancing", "announcement"),),
+        )
+    if _true(settings.get("gatewayAPI.enabled")) and not _true(settings.get("nodePort.enabled")):
+        yield Finding(
+            (*CILIUM, "gatewayAPI.enabled"),
+            "Cilium Gateway API is on, but neither the kube-proxy replacement nor nodePort.enabled",
+        )
+
+
+@rule(
+    "NA343",
+    "error",
+    "autoDirectNodeRoutes across subnets without BGP",
+    rationale="autoDirectNodeRoutes installs a route to each other node's pod range only when"
+    " that node is on the same L2 segment; a route via a gateway is refused ('must be directly"
+    " reachable'). With nodes on several subnets, directRoutingSkipUnreachable must skip those"
+    " nodes and BGP must carry their pod ranges instead.",
+    source="Cilium routing docs; cilium/cilium#16424, cilium/cilium#31124",
+    reference=NETWORKS_DOC + " rule 3",
+    hint="set directRoutingSkipUnreachable: true and announce the pod CIDR over BGP"
+    " (routing.advertises: [pod-cidr])",
+    section=SECTION,
+)
+def direct_routes_across_subnets(model: Model) -> Iterator[Finding]:
+    settings = _settings(model, CILIUM)
+    if not _true(settings.get("autoDirectNodeRoutes")):
+        return
+    subnets = _node_subnets(model)
+    if len(subnets) < 2:
+        return
+    skip = _true(settings.get("directRoutingSkipUnreachable"))
+    announced = "pod-cidr" in model.section("routing").get("advertises", [])
+    if skip and announced:
+        return
+    missing = [
+        text
+        for text, present in (
+            ("directRoutingSkipUnreachable is not true", skip),
+            ("nothing announces the pod CIDR", announced),
+        )
+        if not present
+    ]
+    yield Finding(
+        (*CILIUM, "autoDirectNodeRoutes"),
+        f"autoDirectNodeRoutes with nodes on {len(subnets)} subnets, but " + " and ".join(missing),
+        related=tuple(subnets),
+    )
+
+
+def _node_subnets(model: Model) -> list[ModelPath]:
+    """The node networks and zone node subnets that hold at least one node of the model."""
+    candidates: list[tuple[ModelPath, Any]] = [
+        (network.path, network.network) for network in node_networks(model)
+    ]
+    for zone_index, zone in enumerate(model.items("zones")):
+        for index, subnet in enumerate(zone.get("subnets", [])):
+            network = parse_network(subnet.get("cidr"))
+            if network is not None and subnet.get("role") == "nodes":
+                candidates.append((("zones", zone_index, "subnets", index, "cidr"), network))
+    addresses = [node.address for node in node_addresses(model)]
+    return [
+        path
+        for path, network in candidates
+        if any(in_network(address, network) for address in addresses)
+    ]
+
+
+_CLUSTER_POOL_DEFAULT = "10.0.0.0/8"
+
+
+@rule(
+    "NA344",
+    "error",
+    "Cilium cluster-pool left at 10.0.0.0/8 while other ranges are in 10/8",
+    rationale="Cilium's cluster-pool IPAM hands out pod ranges from 10.0.0.0/8 unless told"
+    " otherwise; with node networks or the service CIDR inside 10/8, traffic to them is taken for"
+    " pod traffic and breaks. Cilium's troubleshooting guide names this clash.",
+    source="Cilium cluster-pool IPAM docs (clusterPoolIPv4PodCIDRList default 10.0.0.0/8)",
+    reference=NETWORKS_DOC + " rule 2",
+    hint="set ipam.operator.clusterPoolIPv4PodCIDRList to the pod CIDR, outside the other ranges",
+    section=SECTION,
+)
+def default_cluster_pool(model: Model) -> Iterator[Finding]:
+    settings = _settings(model, CILIUM)
+    if not _cilium_is_cni(model) or str(settings.get("ipam.mode")) != "cluster-pool":
+        return
+    listed = _cidr_list(settings.get(_POOL_LIST, _CLUSTER_POOL_DEFAULT))
+    if _CLUSTER_POOL_DEFAULT not in listed:
+        return
+    where: ModelPath = (*CILIUM, _POOL_LIST) if _POOL_LIST in settings else (*CILIUM, "ipam.mode")
+    default = parse_network(_CLUSTER_POOL_DEFAULT)
+    assert default is not None
+    others = [
+        (service.path, service.network, "service CIDR")
+        for service in cluster_ranges_of(model, "service_cidr", "service CIDR")
+    ] + [(network.path, network.network, "node network") for network in node_networks(model)]
+    for zone_index, zone in enumerate(model.items("zones")):
+        for index, subnet in enumerate(zone.get("subnets", [])):
+            network = parse_network(subnet.get("cidr"))
+            if network is not None:
+                path: ModelPath = ("zones", zone_index, "subnets", index, "cidr")
+                others.append((path, network, f"subnet {subnet['id']}"))
+    for other_path, network, label in others:
+        if network.version == 4 and network.overlaps(default):
+            yield Finding(
+                where,
+                f"Cilium's cluster pool is {_CLUSTER_POOL_DEFAULT}, which overlaps the {label}"
+                f" {network}",
+                related=(other_path,),
+            )
