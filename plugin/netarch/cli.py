@@ -10,6 +10,7 @@ Exit codes: 0 clean, 1 problems found, 2 usage or environment error.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 import tempfile
@@ -52,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="netarch", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     render = commands.add_parser("render", help="write the generated pages as Markdown")
@@ -89,6 +91,15 @@ def _parser() -> argparse.ArgumentParser:
     _add_cache_option(check)
     check.set_defaults(run=_check)
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("mkdocs-netarch")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
 
 
 def _add_cache_option(command: argparse.ArgumentParser) -> None:
@@ -155,6 +166,11 @@ def _write_all(output: Path, files: dict[str, str]) -> None:
 
 def _check(args: argparse.Namespace) -> int:
     models, markdown = _targets(args.paths or [Path("mkdocs.yml")])
+    if args.render and importlib.util.find_spec("playwright") is None:
+        raise UsageError(
+            "--render needs Playwright: pip install 'mkdocs-netarch[browser]' (it drives the"
+            " system's Chromium, e.g. Debian's `chromium` package)"
+        )
     overrides = _severity_overrides(args.severity)
     checks = [partial(run_checks, severity_overrides=overrides)]
     diagnostics: list[Diagnostic] = []
