@@ -29,6 +29,7 @@ from netarch.pages.render import PageRenderer
 from netarch.pipeline import generate
 from netarch.validate.engine import MermaidNotFound, MermaidValidator
 from netarch.validate.fences import check_pages, find_page_fences
+from netarch.validate.mermaid_build import locate_mermaid
 from netarch.validate.verdicts import default_cache_dir
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -119,7 +120,12 @@ def _render(args: argparse.Namespace) -> int:
     validator = (
         None
         if args.no_check
-        else _validator(args.mermaid_js, _DIAGRAMS_PER_MODEL, cache=not args.no_cache)
+        else _validator(
+            args.mermaid_js,
+            _DIAGRAMS_PER_MODEL,
+            cache=not args.no_cache,
+            site_dir=args.model.parent,
+        )
     )
     try:
         result = generate(
@@ -178,8 +184,11 @@ def _check(args: argparse.Namespace) -> int:
     fences = find_page_fences(pages)
     diagrams = sum(fence.terminated for found in fences.values() for fence in found)
     expected = _DIAGRAMS_PER_MODEL * len(models) + diagrams
+    site_dir = next((path.parent for path in [*args.paths, *models, *markdown]), Path.cwd())
     with (
-        _validator(args.mermaid_js, expected, cache=not args.no_cache) as validator,
+        _validator(
+            args.mermaid_js, expected, cache=not args.no_cache, site_dir=site_dir
+        ) as validator,
         ExitStack() as stack,
     ):
         checker: Any = validator
@@ -230,17 +239,26 @@ _WORTH_MORE_ISOLATES = 40
 
 
 def _validator(
-    mermaid_js: Path | None, diagrams: int | None = None, *, cache: bool = True
+    mermaid_js: Path | None,
+    diagrams: int | None = None,
+    *,
+    cache: bool = True,
+    site_dir: Path | None = None,
 ) -> MermaidValidator:
     if mermaid_js is not None and not mermaid_js.is_file():
         raise UsageError(
             f"{mermaid_js}: no such file; point --mermaid-js at mermaid.min.js, or leave it out"
-            " to use the pinned build installed by `npm ci` (npm install mermaid@12.3.0)"
+            " to use the copy of mermaid 12.3.0 shipped with netarch"
         )
+    # node_modules is looked for next to the site (mkdocs.yml or the model), not in the cwd.
+    build = locate_mermaid(mermaid_js, start=site_dir, explicit_origin="--mermaid-js")
+    mismatch = build.mismatch()
+    if mismatch:
+        print(f"netarch: warning: {mismatch}", file=sys.stderr)
     few = diagrams is not None and diagrams < _WORTH_MORE_ISOLATES
     chosen = "NETARCH_MERMAID_WORKERS" in os.environ  # the user's number wins
     return MermaidValidator(
-        mermaid_js,
+        build.path,
         workers=1 if few and not chosen else None,
         cache_dir=default_cache_dir() if cache else None,
     )

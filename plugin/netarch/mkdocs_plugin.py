@@ -24,7 +24,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
-from netarch import assets
+from netarch import assets, site_setup
 from netarch.checks import run_checks
 from netarch.checks.framework import check_severity_overrides
 from netarch.diagnostics import (
@@ -45,6 +45,7 @@ from netarch.serve_state import (
     watch_targets,
 )
 from netarch.validate.engine import MermaidNotFound, MermaidValidator
+from netarch.validate.mermaid_build import MermaidBuild, locate_mermaid
 from netarch.validate.verdicts import default_cache_dir
 
 log = get_plugin_logger(__name__)
@@ -97,7 +98,8 @@ class NetarchConfig(base.Config):
     custom_templates = opt.Optional(opt.Dir(exists=True))
     """A folder searched before the built-in templates: override one page or one block."""
     mermaid_js = opt.Optional(opt.File(exists=True))
-    """The mermaid.min.js to check with; by default the pinned one in node_modules."""
+    """The mermaid.min.js to check with and serve; by default node_modules/mermaid next to
+    mkdocs.yml (or above it), else the pinned copy shipped with netarch."""
     check_diagrams = opt.Type(bool, default=True)
     """Check every generated diagram, and every ```mermaid fence in docs_dir, with Mermaid."""
     cache_verdicts = opt.Type(bool, default=True)
@@ -107,6 +109,8 @@ class NetarchConfig(base.Config):
     """`error` stops the build on an invalid diagram; `warn` logs it (so --strict fails)."""
     checks = _SeverityOverrides()
     """Severity per check code, e.g. `{NA201: error, NA125: off}` (error, warning, info, off)."""
+    publish_model = opt.Type(bool, default=False)
+    """Copy the model (and its includes) into the built site; off: internal addresses stay out."""
     serve_mermaid = opt.Type(bool, default=True)
     """Serve the checked mermaid.min.js with the site (offline, same version); `false`: the theme's."""
 
@@ -125,6 +129,7 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         self.preview = LivePreview()
         self._config_dir = Path.cwd()
         self._mermaid_asset: Path | None = None
+        self._draw_script = False  # the theme needs netarch's script to draw diagrams
         self._background = ThreadPoolExecutor(1, thread_name_prefix="netarch-assets")
         self._asset_copy: Future[None] | None = None
 
@@ -154,13 +159,12 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         if self._asset_copy is not None:  # left by a build that failed: never race the cleanup
             wait([self._asset_copy])
             self._asset_copy = None
-        serve = self.config.enabled and self.config.serve_mermaid
-        self._mermaid_asset = (
-            assets.register_mermaid(config, self.config.mermaid_js) if serve else None
-        )
+        self._mermaid_asset = None
+        self._draw_script = False
         if not self.config.enabled:
             return None
         config_dir = self._config_dir = Path(config.config_file_path).parent
+        mermaid = self._setup_mermaid(config, config_dir)
         self._model_path = (config_dir / self.config.model).resolve()
         self._display_path = display_path(self._model_path, config_dir)
         # Under `serve` a missing model is one more problem to show (it may be mid-rename).
@@ -174,13 +178,12 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             self.renderer = PageRenderer(custom)
             self._custom_templates = custom
         self._refresh_templates(self.renderer)
+        if self.validator is not None and self.validator.mermaid_js != mermaid.path:
+            self.validator.close()  # another Mermaid since the last `serve` rebuild
+            self.validator = None
         if self.config.check_diagrams and self.validator is None:
-            try:
-                mermaid = Path(self.config.mermaid_js) if self.config.mermaid_js else None
-                cache = default_cache_dir() if self.config.cache_verdicts else None
-                self.validator = MermaidValidator(mermaid, cache_dir=cache)
-            except MermaidNotFound as error:
-                raise PluginError(f"netarch: {error}") from None
+            cache = default_cache_dir() if self.config.cache_verdicts else None
+            self.validator = MermaidValidator(mermaid.path, cache_dir=cache)
         self.preview.start()
         self.generation = self._generate()
         self._report(self.generation.diagnostics)
@@ -195,6 +198,43 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             _add_to_nav(config.nav, self.config.section, list(self._page_titles()))
         return config
 
+    def _setup_mermaid(self, config: MkDocsConfig, config_dir: Path) -> MermaidBuild:
+        """The Mermaid to check with (and serve), and warnings where diagrams cannot render.
+
+        The site's own local Mermaid, when it loads one, is what its readers get: check with
+        that. Otherwise netarch serves the one it checks with.
+        """
+        mermaids = site_setup.site_mermaids(config, assets.OWN_URIS)
+        for problem in site_setup.render_problems(config, mermaids):
+            log.warning(f"netarch: {problem}")
+        local = next((found for found in mermaids if found.local_file is not None), None)
+        explicit: Path | str | None = None
+        origin = "the mermaid_js option"
+        if self.config.mermaid_js:
+            explicit = self.config.mermaid_js
+        elif local is not None:
+            explicit, origin = local.local_file, f"the site's own {local.script}"
+        try:
+            mermaid = locate_mermaid(explicit, start=config_dir, explicit_origin=origin)
+        except MermaidNotFound as error:
+            raise PluginError(f"netarch: {error}") from None
+        mismatch = mermaid.mismatch()
+        if mismatch:
+            log.warning(f"netarch: {mismatch}")
+        serve = self.config.serve_mermaid and not mermaids
+        if not self.config.serve_mermaid and not mermaids:
+            if assets.draws_diagrams_itself(config):
+                log.info("netarch: serve_mermaid is false: the theme loads a Mermaid of its own")
+            else:
+                log.warning(
+                    "netarch: serve_mermaid is false and the site loads no Mermaid of its own:"
+                    " no diagram renders with this theme; remove `serve_mermaid: false`"
+                )
+        assets.add_mermaid_scripts(config, serve=serve)
+        self._mermaid_asset = mermaid.path if serve else None
+        self._draw_script = not assets.draws_diagrams_itself(config)
+        return mermaid
+
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if self._mermaid_asset is not None:
             # MkDocs has just emptied site_dir: copy the 5.5 MB script while it renders pages.
@@ -205,6 +245,8 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             return files
         if self.validator is not None:
             self._check_hand_written_fences(files)
+        if not self.config.publish_model:
+            _leave_out(files, [self._model_path, *map(Path, self.generation.files)])
         assert self._model_path is not None
         # "Edit this page" opens the model: the page itself is not a file to edit.
         edit_uri = _edit_uri(self._model_path, Path(config.docs_dir).resolve())
@@ -242,6 +284,8 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
                 # With an automatic nav the folder name would title the section.
                 if isinstance(page.parent, Section) and config.nav is None:
                     page.parent.title = self.config.section
+        if config.nav is None:  # MkDocs sorts an automatic nav by name; keep netarch's order
+            _keep_generated_order(nav, list(titles))
         return nav
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -250,6 +294,8 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             copying.result()  # done by now; raises what the copy raised
         elif self._mermaid_asset is not None:
             assets.copy_mermaid(self._mermaid_asset, config.site_dir)
+        if self._draw_script:
+            assets.copy_drawing_script(config.site_dir)
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
@@ -376,6 +422,43 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
 
 def _edit_uri(model_path: Path, docs_dir: Path) -> str:
     return Path(os.path.relpath(model_path, docs_dir)).as_posix()
+
+
+def _leave_out(files: Files, paths: list[Path]) -> None:
+    """Drop the model's files from the site (they are in docs_dir, so MkDocs would copy them)."""
+    resolved = {path.resolve() for path in paths}
+    for file in list(files):
+        if file.abs_src_path and Path(file.abs_src_path).resolve() in resolved:
+            files.remove(file)
+
+
+def _keep_generated_order(nav: Navigation, src_uris: list[str]) -> None:
+    """Put the generated pages of each section in the order netarch generated them."""
+    rank = {src_uri: index for index, src_uri in enumerate(src_uris)}
+
+    def order(items: list[Any]) -> None:
+        generated = [item for item in items if isinstance(item, Page) and item.file.src_uri in rank]
+        slots = iter(sorted(generated, key=lambda page: rank[page.file.src_uri]))
+        moved = {id(page) for page in generated}
+        items[:] = [next(slots) if id(item) in moved else item for item in items]
+        for item in items:
+            if isinstance(item, Section):
+                order(item.children)
+
+    order(nav.items)
+    pages: list[Page] = []
+
+    def collect(items: list[Any]) -> None:
+        for item in items:
+            if isinstance(item, Page):
+                pages.append(item)
+            elif isinstance(item, Section):
+                collect(item.children)
+
+    collect(nav.items)
+    nav.pages = pages
+    for before, page, after in zip([None, *pages[:-1]], pages, [*pages[1:], None], strict=True):
+        page.previous_page, page.next_page = before, after
 
 
 def _add_to_nav(nav: list[Any], section: str, src_uris: list[str]) -> None:
