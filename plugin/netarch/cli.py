@@ -91,7 +91,49 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_cache_option(check)
     check.set_defaults(run=_check)
+
+    init = commands.add_parser("init", help="start a site: mkdocs.yml, a starter model, a page")
+    init.add_argument("folder", nargs="?", type=Path, default=Path("."), help="default: here")
+    init.add_argument(
+        "--theme",
+        choices=("material", "mkdocs", "readthedocs"),
+        help="default: material when mkdocs-material is installed, else mkdocs",
+    )
+    init.set_defaults(run=_init)
+
+    schema = commands.add_parser("schema", help="where the model's JSON Schema is, for editors")
+    schema.add_argument("--write", type=Path, metavar="FILE", help="write a copy to FILE")
+    schema.set_defaults(run=_schema)
     return parser
+
+
+def _init(args: argparse.Namespace) -> int:
+    from netarch.scaffold import ScaffoldError, default_theme, init_site
+
+    theme = args.theme or default_theme()
+    try:
+        written = init_site(args.folder, theme)
+    except (ScaffoldError, OSError) as error:
+        raise UsageError(str(error)) from None
+    for path in written:
+        print(f"netarch: wrote {path}", file=sys.stderr)
+    where = "" if args.folder == Path(".") else f"cd {args.folder} && "
+    print(f"netarch: {theme} theme; now run: {where}mkdocs serve", file=sys.stderr)
+    return EXIT_CLEAN
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from netarch.scaffold import SCHEMA
+
+    if args.write is None:
+        print(SCHEMA)
+        return EXIT_CLEAN
+    try:
+        args.write.write_bytes(SCHEMA.read_bytes())
+    except OSError as error:
+        raise UsageError(f"{args.write}: {error.strerror or error}") from None
+    print(f"netarch: wrote {args.write}", file=sys.stderr)
+    return EXIT_CLEAN
 
 
 def _version() -> str:
