@@ -71,9 +71,9 @@ def installed(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     (wheel,) = wheels.glob("mkdocs_netarch-*.whl")
     environment = work / "venv"
     venv.EnvBuilder(with_pip=True).create(environment)
+    pip = [str(environment / "bin" / "python"), "-m", "pip"]
     subprocess.run(
-        [str(environment / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)]
-        + ["mkdocs-material"],
+        [*pip, "install", "-q", str(wheel), "mkdocs-material"],
         check=True,
         capture_output=True,
         timeout=900,
