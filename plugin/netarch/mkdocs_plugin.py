@@ -35,6 +35,7 @@ from netarch.diagnostics import (
     format_report,
     has_errors,
 )
+from netarch.page_cache import PageCache, StoredGeneration, stat_key
 from netarch.pages.render import PageRenderer
 from netarch.pipeline import Generation, generate
 from netarch.serve_state import (
@@ -104,7 +105,9 @@ class NetarchConfig(base.Config):
     """Check every generated diagram, and every ```mermaid fence in docs_dir, with Mermaid."""
     cache_verdicts = opt.Type(bool, default=True)
     """Keep Mermaid's verdicts for later builds ($NETARCH_CACHE_DIR, default ~/.cache/netarch):
-    an unchanged diagram is not parsed again, and a build with none new never starts Mermaid."""
+    an unchanged diagram is not parsed again, and a build with none new never starts Mermaid.
+    The generated pages too: a build whose model, templates and options are unchanged reuses
+    them (with their warnings) instead of running the pipeline again."""
     invalid_diagrams = opt.Choice(("error", "warn"), default="error")
     """`error` stops the build on an invalid diagram; `warn` logs it (so --strict fails)."""
     checks = _SeverityOverrides()
@@ -117,7 +120,7 @@ class NetarchConfig(base.Config):
 
 class NetarchPlugin(BasePlugin[NetarchConfig]):
     def __init__(self) -> None:
-        self.generation: Generation | None = None
+        self.generation: Generation | StoredGeneration | None = None
         self.validator: MermaidValidator | None = None
         self.renderer: PageRenderer | None = None
         self.is_serve = False
@@ -343,7 +346,39 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _generate(self) -> Generation:
+    def _generate(self) -> Generation | StoredGeneration:
+        """The pipeline's output, or that of an earlier build with the very same inputs."""
+        assert self._model_path is not None
+        cache = self._page_cache()
+        if cache is None:
+            return self._run_pipeline()
+        stored = cache.load()
+        if stored is not None:
+            return stored
+        before = {str(self._model_path): stat_key(self._model_path)}
+        generation = self._run_pipeline()
+        cache.store(generation, before)
+        return generation
+
+    def _page_cache(self) -> PageCache | None:
+        # Not under `serve`: the plugin instance keeps its own, finer state across rebuilds.
+        if self.is_serve or not self.config.cache_verdicts or self.renderer is None:
+            return None
+        assert self._model_path is not None
+        if not self._model_path.is_file():
+            return None
+        mermaid = self.validator.mermaid_js if self.validator else None
+        options = {
+            "display_path": self._display_path,
+            "section_dir": self.config.section_dir.strip("/"),
+            "checks": self.config.checks,
+            "mermaid": [str(mermaid), *stat_key(mermaid)] if mermaid else None,
+            "mini-racer": _mini_racer_version() if mermaid else None,
+        }
+        folder = default_cache_dir() / "pages"
+        return PageCache(folder, self._model_path, self.renderer.template_dirs, options)
+
+    def _run_pipeline(self) -> Generation:
         assert self._model_path is not None and self.renderer is not None
         try:
             return generate(
@@ -418,6 +453,12 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
                 f"netarch: {len(fatal)} error(s) in the network model or its diagrams;"
                 " nothing was generated:\n" + format_report(fatal)
             )
+
+
+def _mini_racer_version() -> str:
+    from importlib.metadata import version
+
+    return version("mini-racer")
 
 
 def _edit_uri(model_path: Path, docs_dir: Path) -> str:
