@@ -133,6 +133,7 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         self._config_dir = Path.cwd()
         self._mermaid_asset: Path | None = None
         self._draw_script = False  # the theme needs netarch's script to draw diagrams
+        self._mermaid: MermaidBuild | None = None
         self._background = ThreadPoolExecutor(1, thread_name_prefix="netarch-assets")
         self._asset_copy: Future[None] | None = None
 
@@ -181,12 +182,12 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             self.renderer = PageRenderer(custom)
             self._custom_templates = custom
         self._refresh_templates(self.renderer)
+        self._mermaid = mermaid
         if self.validator is not None and self.validator.mermaid_js != mermaid.path:
             self.validator.close()  # another Mermaid since the last `serve` rebuild
             self.validator = None
-        if self.config.check_diagrams and self.validator is None:
-            cache = default_cache_dir() if self.config.cache_verdicts else None
-            self.validator = MermaidValidator(mermaid.path, cache_dir=cache)
+        if self.is_serve:
+            self._mermaid_validator()  # started once, kept warm across rebuilds
         self.preview.start()
         self.generation = self._generate()
         self._report(self.generation.diagnostics)
@@ -246,7 +247,7 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             )
         if not self.config.enabled or self.generation is None:
             return files
-        if self.validator is not None:
+        if self.config.check_diagrams:
             self._check_hand_written_fences(files)
         if not self.config.publish_model:
             _leave_out(files, [self._model_path, *map(Path, self.generation.files)])
@@ -367,7 +368,7 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         assert self._model_path is not None
         if not self._model_path.is_file():
             return None
-        mermaid = self.validator.mermaid_js if self.validator else None
+        mermaid = self._mermaid.path if self._mermaid and self.config.check_diagrams else None
         options = {
             "display_path": self._display_path,
             "section_dir": self.config.section_dir.strip("/"),
@@ -380,15 +381,16 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
 
     def _run_pipeline(self) -> Generation:
         assert self._model_path is not None and self.renderer is not None
+        validator = self._mermaid_validator()
         try:
             return generate(
                 self._model_path,
                 display_path=self._display_path,
                 renderer=self.renderer,
                 section_dir=self.config.section_dir.strip("/"),
-                check_diagram=self.validator.check if self.validator else None,
+                check_diagram=validator.check if validator else None,
                 model_checks=[partial(run_checks, severity_overrides=self.config.checks)],
-                diagram_threads=self.validator.workers if self.validator else 0,
+                diagram_threads=validator.workers if validator else 0,
             )
         except MermaidNotFound as error:  # the engine starts with the first new diagram
             raise PluginError(f"netarch: {error}") from None
@@ -416,19 +418,33 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         return titles
 
     def _check_hand_written_fences(self, files: Files) -> None:
-        from netarch.validate.fences import check_pages
+        from netarch.validate.fences import check_pages, find_page_fences
 
-        assert self.validator is not None
         pages = {
             display_path(Path(file.abs_src_path), self._config_dir): file.content_string
             for file in files.documentation_pages()
             if not file.generated_by and file.abs_src_path
         }
+        fences = find_page_fences(pages)
+        if not any(fences.values()):
+            return  # no ```mermaid fence: no engine needed
+        validator = self._mermaid_validator()
+        assert validator is not None
         try:
-            found = check_pages(pages, self.validator, check_many=self.validator.check_many)
+            found = check_pages(pages, validator, fences=fences, check_many=validator.check_many)
         except MermaidNotFound as error:  # the engine starts with the first new diagram
             raise PluginError(f"netarch: {error}") from None
         self._report(found)
+
+    def _mermaid_validator(self) -> MermaidValidator | None:
+        """The Mermaid engine, made when first needed (on the main thread, as V8 wants): a
+        build that reuses cached pages and has no fence of its own needs none."""
+        if not self.config.check_diagrams or self._mermaid is None:
+            return None
+        if self.validator is None:
+            cache = default_cache_dir() if self.config.cache_verdicts else None
+            self.validator = MermaidValidator(self._mermaid.path, cache_dir=cache)
+        return self.validator
 
     def _report(self, diagnostics: list[Diagnostic]) -> None:
         """Log the diagnostics; errors stop a build, and are shown in the browser under serve."""
