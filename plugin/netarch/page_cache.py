@@ -67,7 +67,7 @@ class PageCache:
         self,
         folder: Path,
         model_path: Path,
-        template_dirs: Iterable[Path],
+        custom_templates: Path | None,
         options: Mapping[str, object],
     ) -> None:
         self.folder = folder
@@ -77,7 +77,7 @@ class PageCache:
             str(model_path),
             json.dumps(options, sort_keys=True, default=str),
             _code_fingerprint(),
-            _folders_fingerprint(template_dirs),
+            _folders_fingerprint([custom_templates] if custom_templates else []),
         ):
             digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
         self.path = folder / f"pages-{digest.hexdigest()[:32]}.json"
@@ -145,8 +145,10 @@ def _file_digest(path: Path) -> str | None:
 
 @cache
 def _code_fingerprint() -> str:
-    """netarch's own code and data: a changed checker or view must not reuse old pages."""
-    return _folders_fingerprint([_PACKAGE], suffixes=(".py", ".json", ".jinja"))
+    """netarch's own code, data and built-in templates (inside the wheel's package, or at the
+    top of a checkout): a changed checker, view or template must not reuse old pages."""
+    checkout_templates = _PACKAGE.parents[1] / "templates"
+    return _folders_fingerprint([_PACKAGE, checkout_templates], suffixes=(".py", ".json", ".jinja"))
 
 
 def _folders_fingerprint(folders: Iterable[Path], suffixes: tuple[str, ...] = ()) -> str:

@@ -12,7 +12,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
-from netarch import mkdocs_plugin
+from netarch import pipeline
 from netarch.scaffold import init_site
 
 pytestmark = pytest.mark.slow
@@ -44,13 +44,13 @@ def run_build(site: Path, *, strict: bool = False) -> str:
 class PipelineRuns:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.count = 0
-        real = mkdocs_plugin.generate
+        real = pipeline.generate
 
         def counting(*args: object, **kwargs: object) -> object:
             self.count += 1
             return real(*args, **kwargs)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(mkdocs_plugin, "generate", counting)
+        monkeypatch.setattr(pipeline, "generate", counting)
 
 
 @pytest.fixture
