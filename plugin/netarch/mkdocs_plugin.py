@@ -508,8 +508,10 @@ def _edit_uri(model_path: Path, docs_dir: Path) -> str:
 def _leave_out(files: Files, paths: list[Path]) -> None:
     """Drop the model's files from the site (they are in docs_dir, so MkDocs would copy them)."""
     resolved = {path.resolve() for path in paths}
+    suffixes = {path.suffix for path in resolved}
     for file in list(files):
-        if file.abs_src_path and Path(file.abs_src_path).resolve() in resolved:
+        source = file.abs_src_path
+        if source and Path(source).suffix in suffixes and Path(source).resolve() in resolved:
             files.remove(file)
 
 
