@@ -182,3 +182,10 @@ def test_a_mermaid_that_cannot_run_is_one_clear_line(
     assert "Traceback" not in err and "JSEvalException" not in err
     assert "netarch: error:" in err and says in err
     assert "(unknown version)" in err  # the warning before it names what was found
+
+
+def test_the_demos_modeline_points_to_the_schema(demo_model_path: Path) -> None:
+    first_line = demo_model_path.read_text(encoding="utf-8").splitlines()[0]
+    schema_ref = first_line.partition("# yaml-language-server: $schema=")[2]
+    assert schema_ref, first_line
+    assert (demo_model_path.parent / schema_ref).resolve() == SCHEMA.resolve()
