@@ -11,7 +11,9 @@ taken in turns so that a change in the machine's load hits all three alike:
   served as a static file; no netarch;
 - plugin, cached: the demo as it is, with Mermaid's verdicts of an earlier build on disk
   ($NETARCH_CACHE_DIR), the common case of a rebuild or a CI job with a cache;
-- plugin, cold: the same with an empty verdict folder, so Mermaid checks every diagram.
+- plugin, cold: the same with an empty cache folder, so the pipeline runs and Mermaid checks
+  every diagram (one V8 isolate, as `mkdocs build` uses);
+- plugin, cold, two isolates: the same with NETARCH_MERMAID_WORKERS=2.
 
 Prints the medians, the ratios to plain, and the machine's load before and after.
 """
@@ -108,8 +110,13 @@ def _write_plain_site(work: Path) -> Path:
     return plain / "mkdocs.yml"
 
 
-def _timed_build(config: Path, site_dir: Path, cache_dir: Path) -> float:
+def _timed_build(
+    config: Path, site_dir: Path, cache_dir: Path, workers: int | None = None
+) -> float:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "NETARCH_CACHE_DIR": str(cache_dir)}
+    env.pop("NETARCH_MERMAID_WORKERS", None)
+    if workers is not None:
+        env["NETARCH_MERMAID_WORKERS"] = str(workers)
     command = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)]
     started = time.perf_counter()
     result = subprocess.run(
@@ -132,12 +139,14 @@ def main() -> int:
         _timed_build(DEMO_CONFIG, work / "out", primed)  # fills the verdicts; not counted
         _timed_build(plain_config, work / "out", primed)  # warms the OS file cache alike
         load_before = _uptime()
-        times: dict[str, list[float]] = {"plain": [], "cached": [], "cold": []}
+        times: dict[str, list[float]] = {"plain": [], "cached": [], "cold": [], "cold2": []}
         for run in range(args.runs):
             times["plain"].append(_timed_build(plain_config, work / "out", primed))
             times["cached"].append(_timed_build(DEMO_CONFIG, work / "out", primed))
             cold = work / f"verdicts-cold-{run}"
             times["cold"].append(_timed_build(DEMO_CONFIG, work / "out", cold))
+            cold2 = work / f"verdicts-cold2-{run}"
+            times["cold2"].append(_timed_build(DEMO_CONFIG, work / "out", cold2, workers=2))
         load_after = _uptime()
     plain = statistics.median(times["plain"])
     print(f"date: {datetime.date.today().isoformat()}")
@@ -153,7 +162,8 @@ def main() -> int:
     for kind, label in (
         ("plain", "plain Markdown, no netarch"),
         ("cached", "netarch plugin, verdicts cached"),
-        ("cold", "netarch plugin, cold (no verdicts)"),
+        ("cold", "netarch plugin, cold (nothing cached)"),
+        ("cold2", "netarch plugin, cold, two isolates"),
     ):
         values = times[kind]
         median = statistics.median(values)
