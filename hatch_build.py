@@ -101,8 +101,14 @@ def fetch_tarball(pinned: dict[str, str]) -> bytes:
             return data
     version = pinned["version"]
     url = f"{REGISTRY}/mermaid/-/mermaid-{version}.tgz"
-    with urllib.request.urlopen(url, timeout=120) as response:
-        data = response.read(MAX_TARBALL_BYTES + 1)
+    try:
+        with urllib.request.urlopen(url, timeout=120) as response:
+            data = response.read(MAX_TARBALL_BYTES + 1)
+    except OSError as error:  # URLError and timeouts included
+        raise RuntimeError(
+            f"mermaid {version} is not in npm's cache and {url} could not be fetched ({error});"
+            " run `npm ci` once (it fills the cache), or build where the npm registry is reachable"
+        ) from None
     if len(data) > MAX_TARBALL_BYTES:
         raise RuntimeError(f"{url}: larger than {MAX_TARBALL_BYTES} bytes")
     if hashlib.sha512(data).digest() != expected:

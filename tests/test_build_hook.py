@@ -103,3 +103,19 @@ def test_a_cached_tarball_with_other_bytes_is_not_used(
 def test_only_sha512_integrity_is_accepted(hook: ModuleType) -> None:
     with pytest.raises(RuntimeError, match="unsupported integrity"):
         hook.fetch_tarball({"version": "12.3.0", "integrity": "sha1-AAAA"})
+
+
+def test_no_cache_and_no_registry_says_what_to_do(
+    hook: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("npm_config_cache", str(tmp_path / "empty"))
+
+    def unreachable(url: str, timeout: float) -> object:
+        raise hook.urllib.error.URLError("no route to host")
+
+    monkeypatch.setattr(hook.urllib.request, "urlopen", unreachable)
+    digest = base64.b64encode(hashlib.sha512(b"x").digest()).decode()
+    with pytest.raises(RuntimeError) as caught:
+        hook.fetch_tarball({"version": "12.3.0", "integrity": f"sha512-{digest}"})
+    assert "could not be fetched (<urlopen error no route to host>)" in str(caught.value)
+    assert "run `npm ci` once" in str(caught.value)
