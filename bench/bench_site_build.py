@@ -15,7 +15,9 @@ taken in turns so that a change in the machine's load hits all three alike:
   every diagram (one V8 isolate, as `mkdocs build` uses);
 - plugin, cold, two isolates: the same with NETARCH_MERMAID_WORKERS=2.
 
-Prints the medians, the ratios to plain, and the machine's load before and after.
+Prints the medians of wall time and of CPU time (user + system of the build process and its
+threads: far less sensitive than wall time to the other jobs on a shared machine), the ratios
+to plain, and the machine's load before and after.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import argparse
 import datetime
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -112,20 +115,24 @@ def _write_plain_site(work: Path) -> Path:
 
 def _timed_build(
     config: Path, site_dir: Path, cache_dir: Path, workers: int | None = None
-) -> float:
+) -> tuple[float, float]:
+    """Wall seconds and CPU seconds of one build."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "NETARCH_CACHE_DIR": str(cache_dir)}
     env.pop("NETARCH_MERMAID_WORKERS", None)
     if workers is not None:
         env["NETARCH_MERMAID_WORKERS"] = str(workers)
     command = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = subprocess.run(
         [*command, "-d", str(site_dir)], env=env, capture_output=True, text=True, check=False
     )
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if result.returncode != 0:
         raise SystemExit(f"build of {config} failed:\n{result.stderr}")
-    return elapsed
+    return elapsed, cpu
 
 
 def main() -> int:
@@ -139,7 +146,12 @@ def main() -> int:
         _timed_build(DEMO_CONFIG, work / "out", primed)  # fills the verdicts; not counted
         _timed_build(plain_config, work / "out", primed)  # warms the OS file cache alike
         load_before = _uptime()
-        times: dict[str, list[float]] = {"plain": [], "cached": [], "cold": [], "cold2": []}
+        times: dict[str, list[tuple[float, float]]] = {
+            "plain": [],
+            "cached": [],
+            "cold": [],
+            "cold2": [],
+        }
         for run in range(args.runs):
             times["plain"].append(_timed_build(plain_config, work / "out", primed))
             times["cached"].append(_timed_build(DEMO_CONFIG, work / "out", primed))
@@ -148,7 +160,8 @@ def main() -> int:
             cold2 = work / f"verdicts-cold2-{run}"
             times["cold2"].append(_timed_build(DEMO_CONFIG, work / "out", cold2, workers=2))
         load_after = _uptime()
-    plain = statistics.median(times["plain"])
+    plain_wall = statistics.median(wall for wall, _ in times["plain"])
+    plain_cpu = statistics.median(cpu for _, cpu in times["plain"])
     print(f"date: {datetime.date.today().isoformat()}")
     print(
         f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
@@ -157,7 +170,7 @@ def main() -> int:
     print(f"after:  {load_after}")
     print(f"runs of each: {args.runs}")
     print()
-    print("| build | median | min | max | ratio to plain |")
+    print("| build | wall, median (min-max) | ratio | CPU, median (min-max) | ratio |")
     print("|---|---|---|---|---|")
     for kind, label in (
         ("plain", "plain Markdown, no netarch"),
@@ -165,11 +178,13 @@ def main() -> int:
         ("cold", "netarch plugin, cold (nothing cached)"),
         ("cold2", "netarch plugin, cold, two isolates"),
     ):
-        values = times[kind]
-        median = statistics.median(values)
+        walls = [wall for wall, _ in times[kind]]
+        cpus = [cpu for _, cpu in times[kind]]
+        wall, cpu = statistics.median(walls), statistics.median(cpus)
         print(
-            f"| {label} | {median:.2f} s | {min(values):.2f} s | {max(values):.2f} s"
-            f" | {median / plain:.2f}x |"
+            f"| {label} | {wall:.2f} s ({min(walls):.2f}-{max(walls):.2f})"
+            f" | {wall / plain_wall:.2f}x | {cpu:.2f} s ({min(cpus):.2f}-{max(cpus):.2f})"
+            f" | {cpu / plain_cpu:.2f}x |"
         )
     return 0
 
