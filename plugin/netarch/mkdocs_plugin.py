@@ -18,7 +18,6 @@ from mkdocs.config import base
 from mkdocs.config import config_options as opt
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
@@ -48,6 +47,8 @@ from netarch.validate.verdicts import default_cache_dir
 # Imported where used: a build that reuses cached pages needs neither the model, its
 # checks, the views nor the templates (about 0.2 s of imports).
 if TYPE_CHECKING:
+    from mkdocs.livereload import LiveReloadServer
+
     from netarch.pages.render import PageRenderer
     from netarch.pipeline import Generation
 
@@ -439,10 +440,12 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
     def _check_hand_written_fences(self, files: Files) -> None:
         from netarch.validate.fences import check_pages, find_page_fences
 
+        # Only pages that name Mermaid can hold a ```mermaid fence: the others are not parsed.
         pages = {
-            display_path(Path(file.abs_src_path), self._config_dir): file.content_string
+            display_path(Path(file.abs_src_path), self._config_dir): content
             for file in files.documentation_pages()
             if not file.generated_by and file.abs_src_path
+            if "mermaid" in (content := file.content_string)
         }
         fences = find_page_fences(pages)
         if not any(fences.values()):
@@ -508,10 +511,10 @@ def _edit_uri(model_path: Path, docs_dir: Path) -> str:
 def _leave_out(files: Files, paths: list[Path]) -> None:
     """Drop the model's files from the site (they are in docs_dir, so MkDocs would copy them)."""
     resolved = {path.resolve() for path in paths}
-    suffixes = {path.suffix for path in resolved}
+    suffixes = tuple({path.suffix for path in resolved if path.suffix})
     for file in list(files):
         source = file.abs_src_path
-        if source and Path(source).suffix in suffixes and Path(source).resolve() in resolved:
+        if source and source.endswith(suffixes) and Path(source).resolve() in resolved:
             files.remove(file)
 
 

@@ -146,25 +146,39 @@ def _file_digest(path: Path) -> str | None:
 @cache
 def _code_fingerprint() -> str:
     """netarch's own code, data and built-in templates (inside the wheel's package, or at the
-    top of a checkout): a changed checker, view or template must not reuse old pages."""
-    checkout_templates = _PACKAGE.parents[1] / "templates"
-    return _folders_fingerprint([_PACKAGE, checkout_templates], suffixes=(".py", ".json", ".jinja"))
+    top of a checkout): a changed checker, view or template must not reuse old pages.
 
-
-def _folders_fingerprint(folders: Iterable[Path], suffixes: tuple[str, ...] = ()) -> str:
+    By path, size and modification time, not bytes: reading ~100 files on every build would
+    cost a good part of what this cache saves; an edit or an upgrade changes them.
+    """
     digest = hashlib.sha256()
+    for path in _files([_PACKAGE, _PACKAGE.parents[1] / "templates"], (".py", ".json", ".jinja")):
+        stat = path.stat()
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode("utf-8", "replace"))
+    return digest.hexdigest()
+
+
+def _folders_fingerprint(folders: Iterable[Path]) -> str:
+    """The bytes of every file under ``folders`` (the site's custom templates)."""
+    digest = hashlib.sha256()
+    for path in _files(folders):
+        digest.update(str(path).encode("utf-8", "surrogatepass") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _files(folders: Iterable[Path], suffixes: tuple[str, ...] = ()) -> list[Path]:
+    found = []
     for folder in folders:
-        digest.update(str(folder).encode("utf-8", "surrogatepass") + b"\0")
         if not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*")):
-            if not path.is_file() or (suffixes and path.suffix not in suffixes):
+            if suffixes and path.suffix not in suffixes:
                 continue
-            if "_vendor" in path.parts or "__pycache__" in path.parts:
+            if "_vendor" in path.parts or "__pycache__" in path.parts or not path.is_file():
                 continue
-            digest.update(path.relative_to(folder).as_posix().encode("utf-8", "surrogatepass"))
-            digest.update(b"\0" + hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+            found.append(path)
+    return found
 
 
 def _prune(folder: Path) -> None:
