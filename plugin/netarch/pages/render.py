@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import posixpath
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,9 +18,11 @@ from typing import Any
 
 import jinja2
 import yaml
+from markupsafe import Markup
 
 from netarch.checks import rules_for_docs
 from netarch.model.network import Model
+from netarch.safety import SafeMarkdown, is_safe_url, literal, safe_links
 from netarch.views import View
 from netarch.views.text import safe_markdown, source_link
 
@@ -88,14 +91,20 @@ class PageRenderer:
         self.environment = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(p) for p in search]),
             undefined=jinja2.StrictUndefined,
-            autoescape=False,  # the output is Markdown; model text is made safe by `md`
+            # Escaping by construction: whatever a template prints goes through `_finalize`,
+            # which lets only netarch's own Markdown through as it is. Autoescape carries
+            # that mark through macros, blocks and `super()`.
+            autoescape=True,
+            finalize=_finalize,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.environment.filters["md"] = lambda text: safe_markdown(str(text))
-        self.environment.filters["source"] = lambda text: source_link(str(text))
+        self.environment.filters["md"] = lambda text: Markup(safe_markdown(str(text)))
+        self.environment.filters["source"] = lambda text: Markup(source_link(str(text)))
         self.environment.filters["yaml"] = _yaml_block
+        self.environment.filters["url"] = _url
+        self.environment.filters["yaml_fence"] = _yaml_fence
         # Pages that do not use the model, by template: (inputs, Markdown).
         self._model_free: dict[str, tuple[tuple[Any, ...], str]] = {}
 
@@ -119,7 +128,7 @@ class PageRenderer:
                 if view_id not in views:
                     raise KeyError(f"the model has no view {view_id!r}")
                 _used.append(view_id)
-                return views[view_id].to_markdown()
+                return Markup(views[view_id].to_markdown())  # built by netarch's views
 
             context = {
                 "model": model.data,
@@ -133,7 +142,7 @@ class PageRenderer:
                 "rules": rules,
             }
             template = self.environment.get_template(spec.template)
-            markdown = _tidy(template.render(context))
+            markdown = safe_links(_tidy(template.render(context)))
             pages.append(RenderedPage(placeholder.src_uri, spec.title, markdown, tuple(used)))
         return pages
 
@@ -145,7 +154,8 @@ class PageRenderer:
         key = (template_files(self.template_dirs), repr(context))
         cached = self._model_free.get(spec.template)
         if cached is None or cached[0] != key:
-            markdown = _tidy(self.environment.get_template(spec.template).render(context))
+            template = self.environment.get_template(spec.template)
+            markdown = safe_links(_tidy(template.render(context)))
             cached = self._model_free[spec.template] = (key, markdown)
         return RenderedPage(placeholder.src_uri, spec.title, cached[1], ())
 
@@ -180,6 +190,34 @@ def _yaml_block(data: Any) -> str:
     return yaml.dump(
         data, Dumper=_SAFE_DUMPER, sort_keys=False, allow_unicode=True, default_flow_style=False
     )
+
+
+def _yaml_fence(data: Any) -> Markup:
+    """``data`` as a fenced YAML code block whose fence no line of the YAML can close."""
+    text = _yaml_block(data)
+    longest = max((len(run) for run in _BACKTICK_RUNS.findall(text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return Markup(f"{fence}yaml\n{text}{fence}")
+
+
+_BACKTICK_RUNS = re.compile(r"`+")
+
+
+def _url(target: Any) -> Markup:
+    """A link target: the address when it is http(s), mailto or relative, else ``#``."""
+    text = str(target)
+    if is_safe_url(text) and not any(c.isspace() or c in "()<>" for c in text):
+        return Markup(text)
+    return Markup("#")
+
+
+def _finalize(value: Any) -> Any:
+    """What a template prints: netarch's own Markdown as it is, anything else escaped."""
+    if isinstance(value, SafeMarkdown):
+        return Markup(value)
+    if hasattr(value, "__html__"):  # Markup from a filter, a macro, a block or super()
+        return value
+    return Markup(literal(value))
 
 
 def _tidy(markdown: str) -> str:

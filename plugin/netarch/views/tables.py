@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from netarch.model.network import Model
+from netarch.safety import code_span
 from netarch.views.base import TableView, View
 from netarch.views.text import safe_markdown, source_link
 
@@ -53,7 +54,7 @@ _CLUSTER_ROWS: tuple[tuple[str, str], ...] = (
 
 def cluster_configuration(model: Model) -> list[View]:
     cluster = model.section("cluster")
-    rows = [(name, f"`{cluster[key]}`") for name, key in _CLUSTER_ROWS if key in cluster]
+    rows = [(name, code_span(cluster[key])) for name, key in _CLUSTER_ROWS if key in cluster]
     overlay = cluster.get("overlay")
     if overlay:
         rows.append(("Overlay type", overlay["type"].upper()))
@@ -91,16 +92,16 @@ def stack_variants(model: Model) -> list[View]:
         if variant.get("default"):
             components += " (default)"
         values = variant.get("bundle_variants") or []
-        selected = ", ".join(f"`{v}`" for v in values) if values else "not selected by the bundle"
+        selected = ", ".join(map(code_span, values)) if values else "not selected by the bundle"
         rows.append(
             (
-                f"`{variant['id']}`",
+                code_span(variant["id"]),
                 safe_markdown(components),
                 safe_markdown(variant["platform"]),
                 selected,
             )
         )
-    header = f"Selected by `{setting}`" if setting else "Selected by"
+    header = f"Selected by {code_span(setting)}" if setting else "Selected by"
     sources = (source_link(section["source"]),) if "source" in section else ()
     return [
         TableView(
@@ -141,7 +142,9 @@ def _settings_table(model: Model, section: str, view_id: str, title: str) -> lis
     settings: dict[str, Any] = model.section(section).get("settings") or {}
     if not settings:
         return []
-    rows = tuple((f"`{key}`", f"`{_yaml_scalar(value)}`") for key, value in settings.items())
+    rows = tuple(
+        (code_span(key), code_span(_yaml_scalar(value))) for key, value in settings.items()
+    )
     return [
         TableView(view_id, title, ("Setting", "Value"), rows, model.location((section, "settings")))
     ]
