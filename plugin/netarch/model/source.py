@@ -50,6 +50,12 @@ _SEQ_TAG = f"{_YAML_TAG}seq"
 _MAP_TAG = f"{_YAML_TAG}map"
 # Guards against "billion laughs" alias bombs: real models have a few thousand nodes.
 _MAX_NODES = 100_000
+# Characters of text a file may expand to, aliases included (the demo model has ~60 000); one
+# 100 KB string aliased 20 000 times made 2 GB of values to check and render.
+_MAX_TEXT = 8_000_000
+# Nesting levels (the demo model has 12): deeper values overflow the recursion of the checks
+# and renderers that walk them.
+_MAX_DEPTH = 64
 _SIMPLE_KEY = re.compile(r"^[\w-]+$")
 
 
@@ -227,7 +233,15 @@ def _short_tag(tag: str) -> str:
     return "!!" + tag[len(_YAML_TAG) :] if tag.startswith(_YAML_TAG) else tag
 
 
-class _TooManyNodes(Exception):
+class _Limit(Exception):
+    """A file expands beyond what a model may hold; stops reading it with a located error."""
+
+    def __init__(self, message: str, where: Position, hint: str) -> None:
+        super().__init__(message)
+        self.message, self.where, self.hint = message, where, hint
+
+
+class _TooManyNodes(_Limit):
     pass
 
 
@@ -241,6 +255,9 @@ class _Builder:
         self.file = file
         self.emit = emit
         self.count = 0
+        self.text = 0  # characters of scalar text built so far, each alias use counted
+        self.depth = 0
+        self.aliases = 0
         self.first_line = first_line  # the file's line number of the text's first line
 
     def loc(self, mark: yaml.Mark) -> Position:
@@ -249,8 +266,37 @@ class _Builder:
     def build(self, node: Any, active: frozenset[int] = frozenset()) -> _Value:
         self.count += 1
         if self.count > _MAX_NODES:
-            raise _TooManyNodes
+            raise _TooManyNodes(
+                f"{self.file} expands to more than {_MAX_NODES} values through aliases"
+                if self.aliases
+                else f"{self.file} has more than {_MAX_NODES} values",
+                self.loc(node.start_mark),
+                "use fewer nested aliases" if self.aliases else "split the model or trim it",
+            )
+        self.depth += 1
+        try:
+            if self.depth > _MAX_DEPTH:
+                raise _Limit(
+                    f"values are nested more than {_MAX_DEPTH} levels deep here",
+                    self.loc(node.start_mark),
+                    "a network model needs a dozen levels; flatten this value",
+                )
+            return self.build_node(node, active)
+        finally:
+            self.depth -= 1
+
+    def build_node(self, node: Any, active: frozenset[int]) -> _Value:
+        if isinstance(node, yaml.ScalarNode) and isinstance(node.value, str):
+            self.text += len(node.value)
+            if self.text > _MAX_TEXT:
+                raise _Limit(
+                    f"{self.file} expands to more than {_MAX_TEXT // 1_000_000} million characters"
+                    + (" through aliases" if self.aliases else ""),
+                    self.loc(node.start_mark),
+                    "a network model is prose and settings; keep long documents out of it",
+                )
         if isinstance(node, _Alias):
+            self.aliases += 1
             here = self.loc(node.start_mark)
             if id(node.node) in active:
                 self.emit(
@@ -636,7 +682,7 @@ def _parse_block(block: str, display: str, first_line: int) -> _Entry | None:
         if silent.pending or len(root.data) != 1:
             return None
         return next(iter(root.data.values()))
-    except (yaml.YAMLError, _TooManyNodes, RecursionError):
+    except (yaml.YAMLError, _Limit, RecursionError):
         return None
     finally:
         loader.dispose()
@@ -758,15 +804,15 @@ class _Loader:
             )
         except yaml.YAMLError as error:
             self.emit("NA001", Location(display), f"invalid YAML: {error}")
-        except _TooManyNodes:
+        except _Limit as limit:
+            self.emit("NA004", limit.where, limit.message, limit.hint)
+        except RecursionError:
             self.emit(
                 "NA004",
                 Location(display, 1, 1),
-                f"{display} expands to more than {_MAX_NODES} values through aliases",
-                "use fewer nested aliases",
+                f"{display} is nested too deeply to read",
+                f"a network model needs a dozen levels; keep values under {_MAX_DEPTH}",
             )
-        except RecursionError:
-            self.emit("NA004", Location(display, 1, 1), f"{display} is nested too deeply")
         finally:
             if loader is not None:
                 loader.dispose()
