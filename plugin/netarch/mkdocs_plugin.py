@@ -305,6 +305,7 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
                 display_path=self._display_path,
                 renderer=self.renderer,
                 section_dir=self.config.section_dir.strip("/"),
+                project_dir=self._config_dir,
                 check_diagram=self.validator.check if self.validator else None,
                 model_checks=[partial(run_checks, severity_overrides=self.config.checks)],
                 diagram_threads=self.validator.workers if self.validator else 0,

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import posixpath
 import re
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +37,7 @@ from typing import Any
 import yaml
 
 from netarch.diagnostics import Diagnostic, Location, Severity
+from netarch.safety import excerpt
 
 PathTuple = tuple[str | int, ...]
 # Where a key or value is written: (file as shown, 1-based line, 1-based column).
@@ -725,8 +728,16 @@ _OS_ERRORS: dict[type[OSError], tuple[str, str]] = {
 }
 
 
+# A model file (and each include) is read whole; anything larger is not a model.
+_MAX_FILE_BYTES = 8_000_000
+_MODEL_SUFFIXES = (".yaml", ".yml")
+
+
 class _Loader:
-    def __init__(self) -> None:
+    def __init__(self, project: Path | None = None) -> None:
+        # Includes resolve (symlinks followed) inside this folder only: a model from a pull
+        # request must not read /proc/self/environ or ~/.ssh and echo it in an error.
+        self.project = _resolve(project) if project is not None else None
         self.emit = _Emitter()
         self.files: list[str] = []
         self.lines: dict[str, list[str]] = {}
@@ -735,7 +746,10 @@ class _Loader:
     def read(self, path: Path, display: str, at: Position | None) -> str | None:
         related = (at,) if at else ()
         try:
-            raw = path.read_bytes()
+            raw = _read_regular(path)
+        except _NotAModelFile as error:
+            self.emit("NA005", Location(display), f"cannot read {display}: {error}", "", related)
+            return None
         except OSError as error:
             reason, hint = _OS_ERRORS.get(type(error), (error.strerror or str(error), ""))
             self.emit("NA005", Location(display), f"cannot read {display}: {reason}", hint, related)
@@ -861,6 +875,10 @@ class _Loader:
         path = parent.parent / item
         display = posixpath.normpath(posixpath.join(posixpath.dirname(parent_display), item))
         resolved = _resolve(path)
+        refusal = self.refuse(item, resolved)
+        if refusal is not None:
+            self.emit("NA006", at, refusal[0], refusal[1])
+            return None
         for index, link in enumerate(chain):
             if link.resolved == resolved:
                 cycle = [step.display for step in chain[index:]] + [display]
@@ -883,16 +901,36 @@ class _Loader:
             )
             return None
         if not path.is_file():
-            # Still a file of the model: live preview watches it, so creating it rebuilds.
-            self.files.append(str(path))
+            what = "included path is a folder" if path.is_dir() else "included path is not a file"
+            if not path.exists():
+                # Still a file of the model: live preview watches it, so creating it rebuilds.
+                self.files.append(str(path))
+                what = "included file not found"
             self.emit(
                 "NA006",
                 at,
-                f"included file not found: {display}",
-                f"paths are relative to {parent_display}",
+                f"{what}: {display}",
+                f"name a YAML file; paths are relative to {parent_display}",
             )
             return None
         return self.load(path, display, None, chain, at)
+
+    def refuse(self, item: str, resolved: Path) -> tuple[str, str] | None:
+        """Why ``item`` may not be included, or None: outside the project, or not YAML."""
+        shown = excerpt(item, 120)
+        if self.project is not None and not resolved.is_relative_to(self.project):
+            return (
+                f"include '{shown}' is outside the project folder; a model reads only files "
+                "inside it",
+                "keep every part of the model in the project (symlinks that lead out count "
+                "as outside)",
+            )
+        if resolved.suffix.lower() not in _MODEL_SUFFIXES:
+            return (
+                f"include '{shown}' is not a YAML file (.yaml or .yml)",
+                "include only parts of the model",
+            )
+        return None
 
     def merge(self, into: _Value, other: _Value, path: PathTuple) -> None:
         for key, entry in other.data.items():
@@ -916,6 +954,28 @@ class _Loader:
                     "key and lists concatenate, other values cannot be combined",
                     (mine.key_location,),
                 )
+
+
+class _NotAModelFile(Exception):
+    pass
+
+
+def _read_regular(path: Path) -> bytes:
+    """The bytes of a regular file of model size; a FIFO, a device or a huge file is refused
+    before it can block the read or fill the memory."""
+    with open(path, "rb", opener=_open_nonblocking) as stream:
+        info = os.fstat(stream.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise _NotAModelFile("not a regular file")
+        raw = stream.read(_MAX_FILE_BYTES + 1)
+    if len(raw) > _MAX_FILE_BYTES:
+        raise _NotAModelFile(f"larger than {_MAX_FILE_BYTES // 1_000_000} MB, not a model")
+    return raw
+
+
+def _open_nonblocking(path: str, flags: int) -> int:
+    # O_NONBLOCK: opening a FIFO for reading must not wait for a writer.
+    return os.open(path, flags | os.O_NONBLOCK)
 
 
 def _resolve(path: Path) -> Path:
@@ -943,15 +1003,20 @@ def _flatten(value: _Value, path: PathTuple, document: Document) -> Any:
 
 
 def load_document(
-    path: Path, display_path: str | None = None, text: str | None = None
+    path: Path,
+    display_path: str | None = None,
+    text: str | None = None,
+    *,
+    project_dir: Path | None = None,
 ) -> tuple[Document | None, list[Diagnostic]]:
     """Load ``path`` (or ``text`` in its place) and its includes; never raises.
 
     The document is ``None`` only when the top-level file itself is unusable; problems in
-    included files are reported and the rest of the model is still returned.
+    included files are reported and the rest of the model is still returned. Includes are
+    read only inside ``project_dir`` (default: the model's folder).
     """
     display = display_path if display_path is not None else str(path)
-    loader = _Loader()
+    loader = _Loader(project_dir if project_dir is not None else path.parent)
     root = loader.load(path, display, text, [], None)
     document = Document(data=None, files=loader.files, lines=loader.lines)
     if root is not None:
