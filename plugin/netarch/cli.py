@@ -15,19 +15,19 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from contextlib import ExitStack
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from netarch.checks import run_checks
 from netarch.checks.framework import check_severity_overrides
 from netarch.diagnostics import Diagnostic, Severity, display_path, format_report
+from netarch.mkdocs_config import SiteConfigError, load_site
 from netarch.pages.render import PageRenderer
 from netarch.pipeline import generate
 from netarch.validate.engine import MermaidNotFound, MermaidValidator
-from netarch.validate.fences import check_pages, find_page_fences
+from netarch.validate.fences import check_pages, find_page_fences, unknown_views
 from netarch.validate.verdicts import default_cache_dir
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -105,6 +105,7 @@ def _render(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.model}: no such model file")
     if args.custom_templates is not None and not args.custom_templates.is_dir():
         raise UsageError(f"{args.custom_templates}: no such templates folder")
+    _check_output_folder(args.output)  # before the work, not after it
     validator = (
         None
         if args.no_check
@@ -126,14 +127,55 @@ def _render(args: argparse.Namespace) -> int:
         print(format_report(result.diagnostics), file=sys.stderr)
     if not result.ok:
         return EXIT_PROBLEMS
-    _write_all(args.output, {page.src_uri: page.markdown for page in result.pages})
+    files = {page.src_uri: page.markdown for page in result.pages}
+    _refuse_overwriting_hand_written(args.output, files)
+    try:
+        _write_all(args.output, files)
+    except OSError as error:
+        raise UsageError(
+            f"{args.output}: cannot write the pages: {error.strerror or error}"
+        ) from None
     print(f"netarch: wrote {len(result.pages)} page(s) to {args.output}", file=sys.stderr)
     return EXIT_CLEAN
+
+
+# What `render` wrote into a folder last time: those files it may replace, no others.
+MANIFEST = ".netarch-pages"
+
+
+def _check_output_folder(output: Path) -> None:
+    """Exit 2 now, not after the whole render, if pages cannot be written to ``output``."""
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"{output}: exists and is not a folder; name a folder for the pages")
+    existing = output
+    while not existing.exists():
+        if existing.is_symlink():
+            raise UsageError(f"{existing}: a symbolic link to nothing")
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UsageError(f"{output}: {existing} is a file, so no folder can be made under it")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"{output}: {existing} is not writable")
+
+
+def _refuse_overwriting_hand_written(output: Path, files: dict[str, str]) -> None:
+    written_before = set()
+    manifest = output / MANIFEST
+    if manifest.is_file():
+        written_before = set(manifest.read_text(encoding="utf-8", errors="replace").split("\n"))
+    foreign = [name for name in files if (output / name).exists() and name not in written_before]
+    if foreign:
+        raise UsageError(
+            f"{output}: {', '.join(sorted(foreign)[:5])} exist(s) and were not written by"
+            " `netarch render`; move them, or render into another folder"
+        )
 
 
 def _write_all(output: Path, files: dict[str, str]) -> None:
     """Write every page or none: each goes to a temporary file first, then is renamed."""
     output.mkdir(parents=True, exist_ok=True)
+    files = {**files, MANIFEST: "\n".join(sorted(files)) + "\n"}
+    mode = 0o666 & ~_umask()  # mkstemp makes 0600 files; pages are for everyone to read
     staged: list[tuple[Path, Path]] = []
     try:
         for name, content in files.items():
@@ -144,6 +186,7 @@ def _write_all(output: Path, files: dict[str, str]) -> None:
             )
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 stream.write(content)
+            os.chmod(temporary, mode)
             staged.append((Path(temporary), target))
     except OSError:
         for temporary, _ in staged:
@@ -153,17 +196,24 @@ def _write_all(output: Path, files: dict[str, str]) -> None:
         temporary.replace(target)
 
 
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
 def _check(args: argparse.Namespace) -> int:
     models, markdown = _targets(args.paths or [Path("mkdocs.yml")])
     overrides = _severity_overrides(args.severity)
-    checks = [partial(run_checks, severity_overrides=overrides)]
     diagnostics: list[Diagnostic] = []
-    pages = {display_path(path): path.read_text(encoding="utf-8") for path in markdown}
+    pages = {display_path(path): _read_markdown(path) for path in markdown}
     fences = find_page_fences(pages)
     diagrams = sum(fence.terminated for found in fences.values() for fence in found)
     expected = _DIAGRAMS_PER_MODEL * len(models) + diagrams
+    # --mermaid-js wins; else the one a site's netarch options name.
+    mermaid_js = args.mermaid_js or next((m.mermaid_js for m in models if m.mermaid_js), None)
     with (
-        _validator(args.mermaid_js, expected, cache=not args.no_cache) as validator,
+        _validator(mermaid_js, expected, cache=not args.no_cache) as validator,
         ExitStack() as stack,
     ):
         checker: Any = validator
@@ -173,15 +223,22 @@ def _check(args: argparse.Namespace) -> int:
             renderer = stack.enter_context(BrowserRenderer(validator.mermaid_js))
             checker = _ParseThenRender(validator, renderer)
         for model in models:
+            # The site's `checks:` first, --severity over them, as for one build with both.
+            checks = [partial(run_checks, severity_overrides={**model.overrides, **overrides})]
             result = generate(
-                model,
-                display_path=display_path(model),
+                model.path,
+                display_path=display_path(model.path),
+                renderer=PageRenderer(model.custom_templates),
                 check_diagram=checker.check,
                 model_checks=checks,
                 # The browser of --render must stay on this thread.
                 diagram_threads=0 if args.render else validator.workers,
+                project_dir=model.project_dir,
             )
             diagnostics += result.diagnostics
+            if model.site_pages is not None and result.ok:
+                site_pages = {display_path(p): pages[display_path(p)] for p in model.site_pages}
+                diagnostics += unknown_views(site_pages, set(result.views))
         # Every fence parsed on all isolates at once; --render then draws them one by one.
         diagnostics += check_pages(pages, checker, fences=fences, check_many=validator.check_many)
     if diagnostics or args.format == "json":
@@ -245,20 +302,35 @@ class _ParseThenRender:
         return parsed + list(self.renderer.render(text))
 
 
-def _targets(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
-    models: list[Path] = []
+@dataclass(frozen=True)
+class _Model:
+    """A model to check, with what its site's netarch options say about it."""
+
+    path: Path
+    project_dir: Path | None = None
+    overrides: dict[str, str] = field(default_factory=dict)
+    mermaid_js: Path | None = None
+    custom_templates: Path | None = None
+    # The site's hand-written pages, whose netarch-view blocks must name this model's views.
+    site_pages: tuple[Path, ...] | None = None
+
+
+def _targets(paths: Sequence[Path]) -> tuple[list[_Model], list[Path]]:
+    models: list[_Model] = []
     markdown: list[Path] = []
     for path in paths:
         if path.name in ("mkdocs.yml", "mkdocs.yaml"):
-            found_models, docs_dir = _from_mkdocs_config(path)
+            found_models, site_pages = _from_mkdocs_config(path)
             models += found_models
-            markdown += sorted(docs_dir.rglob("*.md"))
+            markdown += site_pages
         elif path.is_dir():
-            markdown += sorted(path.rglob("*.md"))
+            markdown += _markdown_under(path)
         elif path.suffix in (".yaml", ".yml") and path.is_file():
-            models.append(path)
+            models.append(_Model(path))
         elif path.suffix == ".md" and path.is_file():
             markdown.append(path)
+        elif path.is_symlink() and not path.exists():
+            raise UsageError(f"{path}: a symbolic link to nothing")
         elif not path.exists():
             raise UsageError(f"{path}: no such file or folder")
         else:
@@ -268,31 +340,55 @@ def _targets(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
     return models, markdown
 
 
-class _ConfigLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml without importing what its ``!!python/name`` tags point at."""
+def _markdown_under(folder: Path) -> list[Path]:
+    """The Markdown files under ``folder``; a broken link or a folder named x.md is an error."""
+    found = []
+    for path in sorted(folder.rglob("*.md")):
+        if path.is_file():
+            found.append(path)
+        elif path.is_symlink() and not path.exists():
+            raise UsageError(f"{path}: a symbolic link to nothing; remove it or fix its target")
+        elif not path.is_dir():
+            raise UsageError(f"{path}: not a regular file")
+        # A folder named x.md holds pages of its own, found by rglob too.
+    return found
 
 
-_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-_ConfigLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
-
-
-def _from_mkdocs_config(path: Path) -> tuple[list[Path], Path]:
-    if not path.is_file():
-        raise UsageError(
-            f"{path}: not found; name models or Markdown files to check, or run in a site folder"
-        )
+def _read_markdown(path: Path) -> str:
     try:
-        config = yaml.load(path.read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
-    except yaml.YAMLError as error:
-        raise UsageError(f"{path}: not valid YAML: {error}") from None
-    base_dir = path.parent
-    docs_dir = base_dir / config.get("docs_dir", "docs")
-    models = []
-    for plugin in config.get("plugins") or []:
-        if isinstance(plugin, dict) and "netarch" in plugin:
-            options = plugin["netarch"] or {}
-            models.append(base_dir / options.get("model", "docs/network.yaml"))
-    return models, docs_dir
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise UsageError(
+            f"{path}: not valid UTF-8 (byte 0x{error.object[error.start]:02x} at offset "
+            f"{error.start}); save it as UTF-8"
+        ) from None
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read it: {error.strerror or error}") from None
+
+
+def _from_mkdocs_config(path: Path) -> tuple[list[_Model], list[Path]]:
+    try:
+        site = load_site(path)
+    except SiteConfigError as error:
+        raise UsageError(str(error)) from None
+    pages = _markdown_under(site.docs_dir) if site.docs_dir.is_dir() else []
+    if site.model is None:
+        return [], pages
+    options = site.options
+    if not site.model.is_file():
+        raise UsageError(
+            f"{path}: the netarch model {options.model} does not exist; set `model:` under the"
+            " netarch plugin to your network.yaml"
+        )
+    model = _Model(
+        site.model,
+        project_dir=site.config_dir,
+        overrides=dict(options.checks),
+        mermaid_js=Path(options.mermaid_js) if options.mermaid_js else None,
+        custom_templates=Path(options.custom_templates) if options.custom_templates else None,
+        site_pages=tuple(pages),
+    )
+    return [model], pages
 
 
 if __name__ == "__main__":
