@@ -792,13 +792,13 @@ class _Loader:
                 return None
             if not isinstance(node, yaml.MappingNode) or node.tag != _MAP_TAG:
                 target = node.node if isinstance(node, _Alias) else node
-                got = _type_name(target)
+                what, got = "a mapping", _type_name(target)
                 if isinstance(target, yaml.MappingNode):  # a mapping, but tagged (!!omap, !x)
-                    got = f"a mapping tagged {_short_tag(target.tag)}"
+                    what, got = "a plain mapping", f"a mapping tagged {_short_tag(target.tag)}"
                 self.emit(
                     "NA003",
                     Location(display, node.start_mark.line + 1, node.start_mark.column + 1),
-                    f"the top level of {display} must be a plain mapping (key: value), got {got}",
+                    f"the top level of {display} must be {what} (key: value), got {got}",
                     "the model is a mapping of top-level keys, e.g. 'cluster: ...'",
                 )
                 return None
