@@ -17,7 +17,10 @@ Markdown, a link or a message goes through here:
 from __future__ import annotations
 
 import html
+import os
 import re
+import stat
+from pathlib import Path
 from urllib.parse import urlsplit
 
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -219,3 +222,24 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     if len(cleaned) > limit or len(text) > len(head):
         return cleaned[: limit - 1] + "…"
     return cleaned
+
+
+class UnreadableFile(Exception):
+    """A path that is not a regular file, or is larger than the caller will read."""
+
+
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes.
+
+    A FIFO, a device (a link to /dev/zero) or a huge file is refused before it can block the
+    read or fill the memory: the file is opened without waiting for a writer and checked
+    before anything is read.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with open(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise UnreadableFile("not a regular file")
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise UnreadableFile(f"larger than {limit:,} bytes")
+    return data

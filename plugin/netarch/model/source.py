@@ -25,10 +25,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import posixpath
 import re
-import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +35,7 @@ from typing import Any
 import yaml
 
 from netarch.diagnostics import Diagnostic, Location, Severity
-from netarch.safety import excerpt
+from netarch.safety import UnreadableFile, excerpt, read_regular_file
 
 PathTuple = tuple[str | int, ...]
 # Where a key or value is written: (file as shown, 1-based line, 1-based column).
@@ -958,26 +956,19 @@ class _Loader:
                 )
 
 
+def _read_regular(path: Path) -> bytes:
+    """The bytes of a regular file of model size (``safety.read_regular_file``)."""
+    try:
+        return read_regular_file(path, _MAX_FILE_BYTES)
+    except UnreadableFile as error:
+        reason = str(error)
+        if "larger" in reason:
+            reason = f"larger than {_MAX_FILE_BYTES // 1_000_000} MB, not a model"
+        raise _NotAModelFile(reason) from None
+
+
 class _NotAModelFile(Exception):
     pass
-
-
-def _read_regular(path: Path) -> bytes:
-    """The bytes of a regular file of model size; a FIFO, a device or a huge file is refused
-    before it can block the read or fill the memory."""
-    with open(path, "rb", opener=_open_nonblocking) as stream:
-        info = os.fstat(stream.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise _NotAModelFile("not a regular file")
-        raw = stream.read(_MAX_FILE_BYTES + 1)
-    if len(raw) > _MAX_FILE_BYTES:
-        raise _NotAModelFile(f"larger than {_MAX_FILE_BYTES // 1_000_000} MB, not a model")
-    return raw
-
-
-def _open_nonblocking(path: str, flags: int) -> int:
-    # O_NONBLOCK: opening a FIFO for reading must not wait for a writer.
-    return os.open(path, flags | os.O_NONBLOCK)
 
 
 def _resolve(path: Path) -> Path:
