@@ -134,6 +134,12 @@ def _validate(options: dict[str, Any], config_file: Path, shown: str) -> Any:
         raise SiteConfigError(f"{shown}: plugins: netarch: {problems}")
     if not config.enabled:
         return None
+    model = (config_file.resolve().parent / config.model).resolve()
+    if not model.is_relative_to(config_file.resolve().parent):
+        raise SiteConfigError(
+            f"{shown}: plugins: netarch: 'model': {excerpt(config.model, 120)} is outside the"
+            " site's folder; keep it next to mkdocs.yml"
+        )
     return config
 
 

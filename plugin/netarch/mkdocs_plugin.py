@@ -11,7 +11,7 @@ import os
 import re
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mkdocs.config import base
@@ -71,6 +71,22 @@ class _ModelFile(opt.Type):
         return path
 
 
+class _SectionDir(opt.Type):
+    """A folder inside the site for the generated pages: `../x` would drop them silently."""
+
+    def __init__(self) -> None:
+        super().__init__(str, default="architecture")
+
+    def run_validation(self, value: object) -> str:
+        folder = super().run_validation(value)
+        parts = PurePosixPath(folder.replace("\\", "/")).parts
+        if folder.startswith(("/", "\\")) or ".." in parts or ":" in folder:
+            raise base.ValidationError(
+                f"section_dir must be a folder inside docs_dir, e.g. 'architecture', got {folder!r}"
+            )
+        return folder
+
+
 class _SeverityOverrides(opt.Type):
     """``{code: severity}`` for the model checks, checked when the config is loaded."""
 
@@ -92,7 +108,7 @@ class NetarchConfig(base.Config):
     """The network model, relative to mkdocs.yml."""
     section = opt.Type(str, default="Network architecture")
     """Title of the nav section holding the generated pages."""
-    section_dir = opt.Type(str, default="architecture")
+    section_dir = _SectionDir()
     """Folder (URL prefix) of the generated pages inside the site."""
     custom_templates = opt.Optional(opt.Dir(exists=True))
     """A folder searched before the built-in templates: override one page or one block."""
@@ -163,6 +179,12 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         config_dir = self._config_dir = Path(config.config_file_path).parent
         self._model_path = (config_dir / self.config.model).resolve()
         self._display_path = display_path(self._model_path, config_dir)
+        if not self._model_path.is_relative_to(config_dir.resolve()):
+            # What the model includes is confined to the site's folder; so is the model.
+            raise PluginError(
+                f"netarch: the model {self.config.model} is outside the site's folder; keep it"
+                " next to mkdocs.yml"
+            )
         # Under `serve` a missing model is one more problem to show (it may be mid-rename).
         if not self._model_path.is_file() and not self.is_serve:
             raise PluginError(

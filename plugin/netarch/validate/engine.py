@@ -728,7 +728,12 @@ class MermaidValidator:
         timeout_s = timeout_s if timeout_s is not None else default_timeout()
         self._timeout_s = timeout_s
         self.workers = max(1, workers or default_workers())
-        self._source = self.mermaid_js.read_text(encoding="utf-8")
+        try:
+            self._source = self.mermaid_js.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = "not UTF-8 text" if isinstance(error, UnicodeDecodeError) else error
+            message = f"{self.mermaid_js}: cannot read it as JavaScript ({reason})"
+            raise MermaidNotFound(message) from None
         self._lock = threading.Lock()  # cache and counters; never held while V8 works
         self._cache: dict[str, tuple[MermaidProblem, ...]] = {}
         self._timed_out: dict[str, float] = {}  # diagram hash -> the deadline it overran
