@@ -6,6 +6,7 @@ as text. Every string below lands in prose, tables, admonitions, code blocks or 
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -63,8 +64,12 @@ def write_hostile_project(repo_root: Path, target: Path) -> Path:
     shutil.copy(repo_root / "mkdocs.yml", target / "mkdocs.yml")
     model_file = target / "docs" / "network.yaml"
     model = yaml.safe_load(model_file.read_text(encoding="utf-8"))
+    # The hand-picked strings above, then a payload in every other free-text field: the
+    # schema is walked, so a field added later is covered without touching this file.
+    schema = json.loads((repo_root / "plugin/netarch/model/network.schema.json").read_text())
+    model, _fields = hostile_everywhere(hostile_model(model), schema)
     model_file.write_text(
-        yaml.safe_dump(hostile_model(model), sort_keys=False, allow_unicode=True),
+        yaml.safe_dump(model, sort_keys=False, allow_unicode=True),
         encoding="utf-8",
     )
     return target / "mkdocs.yml"
@@ -87,6 +92,8 @@ PAYLOADS = (
     "\\`<img src=x onerror=alert(1)>`",
     "```\n<img src=x onerror=alert(1)>\n```",
     "![img](data:text/html,<script>alert(1)</script>)",
+    "[vb](vbscript:msgbox(1)) [file](file:///etc/passwd) [data](data:text/html,x)",
+    "[ok](https://example.com/a) [mail](mailto:ops@example.com) [rel](../index.md)",
     DIRECTIVE,
 )
 # Strings the schema leaves free but the network checks compare as data (a tenant's namespace
