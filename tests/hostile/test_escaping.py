@@ -114,9 +114,18 @@ def test_safe_link_targets_are_kept(target: str) -> None:
     assert safe_links(f"[x]({target})") == f"[x]({target})"
 
 
-def test_fenced_code_is_shown_not_defused() -> None:
-    text = "```\n[x](javascript:alert(1))\n```\n"
-    assert safe_links(text) == text
+@pytest.mark.parametrize(
+    "text",
+    [
+        "```x```\n[x](javascript:alert(1))\n",  # not a fence: backticks in the info string
+        "    ```\n[x](javascript:alert(1))\n",  # an indented code line, not a fence
+        "```\n[x](javascript:alert(1))\n```\n",  # a real fence: "#" in shown code is harmless
+    ],
+)
+def test_lines_that_look_like_fences_do_not_shield_links(text: str) -> None:
+    assert "](#javascript:" in safe_links(text)
+    assert live_markup(safe_links(text)) == []
+    assert live_markup(prose(text)) == []
 
 
 @pytest.mark.parametrize(
