@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import resource
+import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -70,3 +74,26 @@ def test_a_fifo_in_place_of_the_secret_is_no_cache(tmp_path: Path) -> None:
     assert _in_thread(lambda: found.append(VerdictStore(tmp_path / "v.json")))
     found[0].put("k", "{}")
     assert found[0].save() is False  # nothing unsigned is written
+
+
+def test_with_every_verdict_cached_v8_never_starts(tmp_path: Path) -> None:
+    shutil.copy(Path(__file__).resolve().parents[2] / "docs" / "network.yaml", tmp_path)
+    env = {**os.environ, "NETARCH_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "netarch.cli", "check", "network.yaml"]
+    first = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+
+    def small_address_space() -> None:  # V8 reserves far more than this before it runs
+        resource.setrlimit(resource.RLIMIT_AS, (1_000_000_000, 1_000_000_000))
+
+    again = subprocess.run(
+        command,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=small_address_space,
+    )
+    assert again.returncode == 0, again.stderr
+    assert "Mermaid parsed 0 diagram(s)" in again.stderr and "verdict(s) kept" in again.stderr
