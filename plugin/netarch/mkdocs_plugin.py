@@ -37,6 +37,7 @@ from netarch.diagnostics import (
 )
 from netarch.pages.render import PageRenderer
 from netarch.pipeline import Generation, generate
+from netarch.safety import safe_links
 from netarch.serve_state import (
     LivePreview,
     crash_diagnostic,
@@ -303,7 +304,8 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
                     [Diagnostic(where, Severity.ERROR, "VIEW_UNKNOWN", message, f"known: {known}")]
                 )
                 return view_problem_html(f"{where}: {message}")
-            return "\n".join(indent + line for line in views[view_id].to_markdown().splitlines())
+            embedded = safe_links(views[view_id].to_markdown())  # as on generated pages
+            return "\n".join(indent + line for line in embedded.splitlines())
 
         return _VIEW_FENCE.sub(embed, markdown)
 
