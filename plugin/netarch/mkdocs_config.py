@@ -10,7 +10,6 @@ code from it.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,8 +125,6 @@ def _validate(options: dict[str, Any], config_file: Path, shown: str) -> Any:
 
     config = NetarchConfig(config_file_path=str(config_file))
     config.load_dict(options)
-    # MkDocs logs through its own loggers while validating; the errors are reported here.
-    logging.getLogger("mkdocs").setLevel(logging.ERROR)
     errors, _warnings = config.validate()
     if errors:
         problems = "; ".join(f"'{key}': {excerpt(str(error), 200)}" for key, error in errors)
