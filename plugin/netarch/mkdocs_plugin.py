@@ -37,7 +37,7 @@ from netarch.diagnostics import (
 )
 from netarch.pages.render import PageRenderer
 from netarch.pipeline import Generation, generate
-from netarch.safety import safe_links
+from netarch.safety import defuse_html_links, safe_links
 from netarch.serve_state import (
     LivePreview,
     crash_diagnostic,
@@ -312,9 +312,13 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
+        if self.config.enabled and page.file.generated_by:
+            # Second line of defence: a link in a generated page's HTML that is neither http,
+            # https, mailto nor relative, however Markdown came to write it, goes nowhere.
+            html = defuse_html_links(html)
         # Under `serve` only: a build stops at the first error, so there is nothing to show.
         if not self.config.enabled or not self.preview.problems:
-            return None
+            return html
         if page.file.generated_by and page.file.src_uri in self.preview.error_pages():
             return html + self.preview.error_page_html()
         return self.preview.banner() + html

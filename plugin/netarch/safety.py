@@ -107,6 +107,19 @@ def _defuse_targets(text: str) -> str:
     return "".join(pieces)
 
 
+# A link-bearing attribute as Python-Markdown writes it (double-quoted, entities escaped).
+_HTML_LINK = re.compile(r'(?<=\s)(href|src|xlink:href|action|formaction)="([^"]*)"', re.IGNORECASE)
+
+
+def defuse_html_links(html_text: str) -> str:
+    """``href``/``src`` values in rendered HTML whose scheme is not safe replaced by ``#``."""
+
+    def defuse(match: re.Match[str]) -> str:
+        return match.group(0) if is_safe_url(match.group(2)) else f'{match.group(1)}="#"'
+
+    return _HTML_LINK.sub(defuse, html_text)
+
+
 def escape_html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 

@@ -21,7 +21,15 @@ from hypothesis import strategies as st
 from netarch.model.network import SCHEMA_PATH
 from netarch.pages.render import PageRenderer
 from netarch.pipeline import generate
-from netarch.safety import code_span, excerpt, is_safe_url, literal, prose, safe_links
+from netarch.safety import (
+    code_span,
+    defuse_html_links,
+    excerpt,
+    is_safe_url,
+    literal,
+    prose,
+    safe_links,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -219,3 +227,16 @@ def test_fuzzed_model_text_never_becomes_live_markup(text: str) -> None:
     indented = rendered.replace("\n", "\n    ")
     assert live_markup(f'!!! note "{title}"\n\n    {indented}\n') == []
     assert live_markup(literal(text)) == []
+
+
+def test_the_html_of_a_generated_page_keeps_only_safe_links() -> None:
+    html = (
+        '<a href="javascript:alert(1)">x</a> <a href="java&#x09;script:alert(1)">t</a> '
+        '<img alt="i" src="data:text/html,x" /> <a href="https://a.b/?x=1&amp;y=2">ok</a> '
+        '<a href="../cluster.md#pods">rel</a> <a href="mailto:ops@example.com">mail</a>'
+    )
+    assert defuse_html_links(html) == (
+        '<a href="#">x</a> <a href="#">t</a> <img alt="i" src="#" /> '
+        '<a href="https://a.b/?x=1&amp;y=2">ok</a> <a href="../cluster.md#pods">rel</a> '
+        '<a href="mailto:ops@example.com">mail</a>'
+    )
