@@ -12,6 +12,7 @@ from bounded import assert_bounded_output, run_netarch
 
 from netarch.checks.cilium import _all_policed
 from netarch.checks.text import without_code
+from netarch.validate import engine
 from netarch.validate.engine import MermaidValidator
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -128,3 +129,28 @@ def test_a_model_file_larger_than_a_model_is_refused(tmp_path: Path) -> None:
     assert run.returncode == 1
     assert "larger than 8 MB" in run.output
     assert_bounded_output(run)
+
+
+def test_a_diagram_that_eats_memory_is_stopped_and_reported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NETARCH_MERMAID_MEMORY", "900000000")
+    with MermaidValidator(workers=1, timeout_s=20) as validator:
+        assert validator.check("flowchart TD\n  a --> b\n") == []
+        started = time.monotonic()
+        with validator._isolate() as isolate, pytest.raises(engine._ChildCrashed):
+            isolate.evaluate(
+                "(async () => { await null; const kept = [];"
+                " for (;;) kept.push(new Array(1e6).fill(1.5)); })()"
+            )
+        assert time.monotonic() - started < 15  # stopped by the limit, not the deadline
+        isolate.submit(isolate.restart).result()
+
+        def crash(self: engine._Isolate, code: str) -> object:
+            raise engine._ChildCrashed("ended")
+
+        monkeypatch.setattr(engine._Isolate, "evaluate", crash)
+        [problem] = validator.check("flowchart TD\n  c --> d\n")
+        assert problem.code == "MERMAID_LIMIT"
+        monkeypatch.undo()
+        assert validator.check("flowchart TD\n  e --> f\n") == []

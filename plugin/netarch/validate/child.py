@@ -16,6 +16,7 @@ Requests are ``{"code": "..."}``; replies ``{"value": ...}`` or ``{"error": "...
 from __future__ import annotations
 
 import json
+import os
 import struct
 import sys
 from typing import Any, BinaryIO
@@ -43,7 +44,19 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+# What the isolate may allocate (V8 reserves far more address space, which does not count);
+# past it V8 aborts, the process ends, and the parent reports the diagram.
+MEMORY_BYTES = 2_000_000_000
+
+
 def main() -> int:
+    import resource
+
+    limit = int(os.environ.get("NETARCH_MERMAID_MEMORY", MEMORY_BYTES))
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)  # never above what this process was given
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
     from py_mini_racer import JSPromise, MiniRacer
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer

@@ -590,6 +590,8 @@ class _Isolate:
                 child.eval(code, _START_TIMEOUT_S)
             try:
                 child.eval(self._source, _START_TIMEOUT_S)
+            except _ChildCrashed:
+                raise
             except _ChildError as error:
                 raise MermaidNotFound(
                     f"{self._mermaid_js} is not a JavaScript file Mermaid can run"
@@ -605,6 +607,12 @@ class _Isolate:
             raise MermaidNotFound(
                 f"{self._mermaid_js} did not load within {_START_TIMEOUT_S:g} s"
             ) from None
+        except _ChildCrashed:
+            child.close()
+            raise MermaidNotFound(
+                f"{self._mermaid_js}: the process loading it ended (out of memory? the limit"
+                " is NETARCH_MERMAID_MEMORY bytes, default 2 GB)"
+            ) from None
         except BaseException:
             child.close()
             raise
@@ -613,6 +621,8 @@ class _Isolate:
     def _eval(self, code: str) -> Any:  # on the worker thread
         try:
             return self._ctx.eval(code, self.timeout_s)
+        except _ChildCrashed:
+            raise
         except _ChildError as error:
             raise RuntimeError(f"mermaid harness failed: {error}") from None
 
@@ -641,6 +651,10 @@ class _ChildError(Exception):
     """The JavaScript the child evaluated threw."""
 
 
+class _ChildCrashed(_ChildError):
+    """The child process ended mid-evaluation: out of memory, or killed."""
+
+
 class _Child:
     """A ``child.py`` process: one V8 isolate that can be killed when it overruns."""
 
@@ -666,7 +680,7 @@ class _Child:
             raise
         except (OSError, ValueError):
             self.close()
-            raise _ChildError("the Mermaid process ended unexpectedly") from None
+            raise _ChildCrashed("the Mermaid process ended unexpectedly") from None
         if "error" in reply:
             raise _ChildError(str(reply["error"]))
         return reply.get("value")
@@ -935,6 +949,11 @@ class MermaidValidator:
                 # The child was killed mid-parse (a regex gone cubic, a loop): start a fresh one.
                 isolate.submit(isolate.restart).result()
                 raw = None
+            except _ChildCrashed:
+                # Out of memory (child.MEMORY_BYTES): V8 aborted. Reported, never cached.
+                isolate.submit(isolate.restart).result()
+                message = "mermaid ran out of memory parsing this diagram"
+                return [MermaidProblem(0, 0, message, "MERMAID_LIMIT")], None
         if raw is None:
             return list(self._timed_out_problems()), None
         with self._lock:
