@@ -558,13 +558,9 @@ def default_workers() -> int:
 
 
 class _Isolate:
-    """One V8 isolate with mermaid loaded, used only from its own worker thread.
-
-    mini-racer resolves promises on an asyncio loop and refuses ``promise.get()`` on a thread
-    where a loop is running -- which is the case wherever playwright's sync API (``--render``)
-    or any asyncio code is active. The worker thread never runs a loop, and it serialises
-    access to the isolate, which must not be used from two threads at once.
-    """
+    """One V8 isolate with mermaid loaded (in a ``_Child`` process), used only from its own
+    worker thread, which serialises the requests over the child's pipe and replaces the child
+    when it overruns or dies."""
 
     def __init__(self, source: str, mermaid_js: Path, timeout_s: float, name: str) -> None:
         self._source = source
