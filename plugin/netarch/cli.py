@@ -371,7 +371,7 @@ def _from_mkdocs_config(path: Path) -> tuple[list[_Model], list[Path]]:
         site = load_site(path)
     except SiteConfigError as error:
         raise UsageError(str(error)) from None
-    pages = _markdown_under(site.docs_dir) if site.docs_dir.is_dir() else []
+    pages = _markdown_under(site.docs_dir)
     if site.model is None:
         return [], pages
     options = site.options

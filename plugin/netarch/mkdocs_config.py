@@ -77,6 +77,8 @@ def load_site(config_file: Path) -> Site:
     docs_dir = raw.get("docs_dir", "docs")
     if not isinstance(docs_dir, str):
         raise SiteConfigError(f"{shown}: docs_dir must be a folder name, got {_kind(docs_dir)}")
+    if not (config_dir / docs_dir).is_dir():  # MkDocs refuses the config then, so do we
+        raise SiteConfigError(f"{shown}: docs_dir {excerpt(docs_dir, 120)} is not a folder")
     options = _plugin_options(raw.get("plugins"), shown)
     validated = None if options is None else _validate(options, config_file, shown)
     return Site(config_file, config_dir, (config_dir / docs_dir), validated)

@@ -55,6 +55,7 @@ def test_every_way_of_naming_the_plugin_finds_the_model(site: Path, config: str)
         ("plugins:\n  - netarch:\n      model: ../elsewhere.yaml\n", "outside the site"),
         ("plugins:\n  - netarch: [1]\n", "must be a mapping, got a list"),
         ("INHERIT: missing.yml\n", "does not exist"),
+        ("docs_dir: nowhere\n", "docs_dir nowhere is not a folder"),
         ("site_name: [unclosed\n", "error parsing the configuration file"),
         ("plugins:\n  - netarch:\n      x: !!python/object/apply:os.system [touch pwned]\n", ""),
     ],
