@@ -131,3 +131,11 @@ def test_render_never_replaces_a_hand_written_page(site: Path) -> None:
     umask = os.umask(0o022)
     os.umask(umask)
     assert mode == 0o666 & ~umask
+    # A page written before render kept its list is recognised by its footer; a FIFO is not.
+    (site / "out" / ".netarch-pages").unlink()
+    assert run_netarch(*out, cwd=site).returncode == 0
+    (site / "out" / ".netarch-pages").unlink()
+    (site / "out" / "rules.md").unlink()
+    os.mkfifo(site / "out" / "rules.md")
+    run = run_netarch(*out, cwd=site)
+    assert run.returncode == 2 and "rules.md" in run.output
