@@ -13,6 +13,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from netarch.safety import EXCERPT_CHARS, excerpt
+
+# A message or hint may quote model text (a name, a phrase, a value): it stays one line of
+# bounded length whatever the text, so a hostile or huge file cannot flood a CI log.
+MESSAGE_CHARS = 500
+
 
 class Severity(str, Enum):
     ERROR = "error"
@@ -52,6 +58,10 @@ class Diagnostic:
     # The offending source line, shown under the message in human output.
     source_line: str = ""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", excerpt(self.message, MESSAGE_CHARS))
+        object.__setattr__(self, "hint", excerpt(self.hint, MESSAGE_CHARS))
+
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
@@ -69,9 +79,10 @@ class Diagnostic:
     def format_human(self) -> str:
         lines = [self.headline()]
         if self.source_line:
-            lines.append(f"    {self.source_line.rstrip()}")
-            if self.location.column:
-                lines.append("    " + " " * (self.location.column - 1) + "^")
+            shown, caret = _source_window(self.source_line.rstrip(), self.location.column)
+            lines.append(f"    {shown}")
+            if caret:
+                lines.append("    " + " " * (caret - 1) + "^")
         lines.extend(f"  see also {other}" for other in self.related)
         if self.hint:
             lines.append(f"  hint: {self.hint}")
@@ -107,6 +118,19 @@ class Diagnostic:
             "path": self.path,
             "related": [str(other) for other in self.related],
         }
+
+
+def _source_window(line: str, column: int) -> tuple[str, int]:
+    """At most EXCERPT_CHARS of ``line`` around ``column``, and the caret's column in it."""
+    line = line.replace("\t", " ")
+    start = 0
+    if len(line) > EXCERPT_CHARS and column > EXCERPT_CHARS // 2:
+        start = min(column - 1 - EXCERPT_CHARS // 2, len(line) - EXCERPT_CHARS)
+    shown = excerpt(line[start:], EXCERPT_CHARS)
+    if start:
+        shown = "…" + shown[1:]
+    caret = column - start if column and column - start <= EXCERPT_CHARS else 0
+    return shown, caret
 
 
 def _escape_data(text: str) -> str:

@@ -7,11 +7,12 @@ plugins:
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from mkdocs.config import base
@@ -34,6 +35,7 @@ from netarch.diagnostics import (
 )
 from netarch.kits import KitLoadError
 from netarch.page_cache import PageCache, StoredGeneration, stat_key
+from netarch.safety import defuse_html_links, safe_links
 from netarch.serve_state import (
     LivePreview,
     crash_diagnostic,
@@ -77,6 +79,22 @@ class _ModelFile(opt.Type):
         return path
 
 
+class _SectionDir(opt.Type):
+    """A folder inside the site for the generated pages: `../x` would drop them silently."""
+
+    def __init__(self) -> None:
+        super().__init__(str, default="architecture")
+
+    def run_validation(self, value: object) -> str:
+        folder = super().run_validation(value)
+        parts = PurePosixPath(folder.replace("\\", "/")).parts
+        if folder.startswith(("/", "\\")) or ".." in parts or ":" in folder:
+            raise base.ValidationError(
+                f"section_dir must be a folder inside docs_dir, e.g. 'architecture', got {folder!r}"
+            )
+        return folder
+
+
 class _SeverityOverrides(opt.Type):
     """``{code: severity}`` for the model checks, checked when the config is loaded."""
 
@@ -102,7 +120,7 @@ class NetarchConfig(base.Config):
     """The network model, relative to mkdocs.yml."""
     section = opt.Type(str, default="Network architecture")
     """Title of the nav section holding the generated pages."""
-    section_dir = opt.Type(str, default="architecture")
+    section_dir = _SectionDir()
     """Folder (URL prefix) of the generated pages inside the site."""
     custom_templates = opt.Optional(opt.Dir(exists=True))
     """A folder searched before the built-in templates: override one page or one block."""
@@ -180,6 +198,12 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         mermaid = self._setup_mermaid(config, config_dir)
         self._model_path = (config_dir / self.config.model).resolve()
         self._display_path = display_path(self._model_path, config_dir)
+        if not self._model_path.is_relative_to(config_dir.resolve()):
+            # What the model includes is confined to the site's folder; so is the model.
+            raise PluginError(
+                f"netarch: the model {self.config.model} is outside the site's folder; keep it"
+                " next to mkdocs.yml"
+            )
         # Under `serve` a missing model is one more problem to show (it may be mid-rename).
         if not self._model_path.is_file() and not self.is_serve:
             raise PluginError(
@@ -291,7 +315,9 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         titles = self._page_titles()
         for page in nav.pages:
             if page.file.src_uri in titles:
-                page.title = titles[page.file.src_uri]
+                # Themes print a page title as HTML (MkDocs takes it from the rendered H1), and
+                # a title composed from the model carries its component names: escape them.
+                page.title = html.escape(titles[page.file.src_uri])
                 # With an automatic nav the folder name would title the section.
                 if isinstance(page.parent, Section) and config.nav is None:
                     page.parent.title = self.config.section
@@ -338,16 +364,21 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
                     [Diagnostic(where, Severity.ERROR, "VIEW_UNKNOWN", message, f"known: {known}")]
                 )
                 return view_problem_html(f"{where}: {message}")
-            return "\n".join(indent + line for line in views[view_id].to_markdown().splitlines())
+            embedded = safe_links(views[view_id].to_markdown())  # as on generated pages
+            return "\n".join(indent + line for line in embedded.splitlines())
 
         return _VIEW_FENCE.sub(embed, markdown)
 
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
+        if self.config.enabled and page.file.generated_by:
+            # Second line of defence: a link in a generated page's HTML that is neither http,
+            # https, mailto nor relative, however Markdown came to write it, goes nowhere.
+            html = defuse_html_links(html)
         # Under `serve` only: a build stops at the first error, so there is nothing to show.
         if not self.config.enabled or not self.preview.problems:
-            return None
+            return html
         if page.file.generated_by and page.file.src_uri in self.preview.error_pages():
             return html + self.preview.error_page_html()
         return self.preview.banner() + html
@@ -398,6 +429,7 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
                 display_path=self._display_path,
                 renderer=self._page_renderer(),
                 section_dir=self.config.section_dir.strip("/"),
+                project_dir=self._config_dir,
                 check_diagram=validator.check if validator else None,
                 model_checks=[partial(run_checks, severity_overrides=self.config.checks)],
                 diagram_threads=validator.workers if validator else 0,

@@ -49,8 +49,12 @@ def generate(
     check_diagram: DiagramChecker | None = None,
     model_checks: Sequence[ModelCheck] = (),
     diagram_threads: int = 0,
+    project_dir: Path | None = None,
 ) -> Generation:
     """Run the pipeline on ``model_path``.
+
+    ``project_dir``: the folder the model's includes must stay in (the site's folder for the
+    MkDocs plugin; by default the model's own folder).
 
     ``diagram_threads``: 0 checks the diagrams one by one on this thread (for a checker that
     must stay on it, such as a browser). N >= 1 hands them to N helper threads as soon as the
@@ -58,7 +62,7 @@ def generate(
     works while the network checks run and the pages render here.
     """
     display = display_path or str(model_path)
-    loaded = load_model(model_path, display_path=display)
+    loaded = load_model(model_path, display_path=display, project_dir=project_dir)
     result = Generation(list(loaded.diagnostics), loaded.files, loaded.model)
     if loaded.model is None:
         return result

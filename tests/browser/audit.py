@@ -358,9 +358,7 @@ class SiteVisitor:
             for name, value in attributes.items():
                 if name.startswith("on"):
                     audit.event_handler_attributes.append(f"{name}={value!r} on {where}")
-                if name in ("href", "src", "xlink:href") and value.strip().lower().startswith(
-                    ("javascript:", "vbscript:")
-                ):
+                if name in ("href", "src", "xlink:href") and _runs_script(name, value):
                     audit.script_urls.append(f"{name}={value!r} on {where}")
             if node["nodeName"].lower() == "img":
                 audit.images.append(attributes.get("src", ""))
@@ -496,3 +494,14 @@ def _walk(
             yield from _walk(child, inner)
     if "contentDocument" in node:
         yield from _walk(node["contentDocument"], inner)
+
+
+def _runs_script(name: str, value: str) -> bool:
+    """A link target a browser would follow into script or a document of the page's making:
+    its scheme as the browser reads it (tabs and line breaks dropped, leading controls
+    stripped), parsed; a link may only go to http, https, mailto or a relative target."""
+    cleaned = value.replace("\t", "").replace("\n", "").replace("\r", "")
+    scheme = urlsplit(cleaned.lstrip("".join(map(chr, range(0x21))))).scheme.lower()
+    if name == "src":
+        return scheme in ("javascript", "vbscript")
+    return scheme not in ("", "http", "https", "mailto")

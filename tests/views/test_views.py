@@ -143,7 +143,8 @@ def test_table_cells_cannot_break_the_table_or_inject_html(tmp_path: Path) -> No
 
 def test_safe_markdown_keeps_markdown_and_drops_script_links() -> None:
     assert safe_markdown("**bold** [x](https://a.b) `<c>`") == "**bold** [x](https://a.b) `<c>`"
-    assert safe_markdown("[x](javascript:alert(1))") == "[x](#)"
+    # The target is made a fragment; the rest of the link keeps its meaning.
+    assert safe_markdown("[x](javascript:alert(1))") == "[x](#javascript:alert(1))"
     assert (
         safe_markdown("</script><script>alert(1)</script>")
         == "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;"

@@ -162,9 +162,19 @@ class LoadResult:
     files: list[str]
 
 
-def load_model(path: Path, display_path: str | None = None, text: str | None = None) -> LoadResult:
-    """Read, schema-check and reference-check a model; never raises on bad input."""
-    document, diagnostics = load_document(path, display_path=display_path, text=text)
+def load_model(
+    path: Path,
+    display_path: str | None = None,
+    text: str | None = None,
+    *,
+    project_dir: Path | None = None,
+) -> LoadResult:
+    """Read, schema-check and reference-check a model; never raises on bad input.
+
+    Includes are read only inside ``project_dir`` (default: the model's folder)."""
+    document, diagnostics = load_document(
+        path, display_path=display_path, text=text, project_dir=project_dir
+    )
     if document is None:
         return LoadResult(None, diagnostics, [display_path or str(path)])
     schema = network_schema()

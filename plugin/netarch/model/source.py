@@ -35,6 +35,7 @@ from typing import Any
 import yaml
 
 from netarch.diagnostics import Diagnostic, Location, Severity
+from netarch.safety import UnreadableFile, excerpt, read_regular_file
 
 PathTuple = tuple[str | int, ...]
 # Where a key or value is written: (file as shown, 1-based line, 1-based column).
@@ -50,6 +51,12 @@ _SEQ_TAG = f"{_YAML_TAG}seq"
 _MAP_TAG = f"{_YAML_TAG}map"
 # Guards against "billion laughs" alias bombs: real models have a few thousand nodes.
 _MAX_NODES = 100_000
+# Characters of text a file may expand to, aliases included (the demo model has ~60 000); one
+# 100 KB string aliased 20 000 times made 2 GB of values to check and render.
+_MAX_TEXT = 8_000_000
+# Nesting levels (the demo model has 12): deeper values overflow the recursion of the checks
+# and renderers that walk them.
+_MAX_DEPTH = 64
 _SIMPLE_KEY = re.compile(r"^[\w-]+$")
 
 
@@ -227,7 +234,15 @@ def _short_tag(tag: str) -> str:
     return "!!" + tag[len(_YAML_TAG) :] if tag.startswith(_YAML_TAG) else tag
 
 
-class _TooManyNodes(Exception):
+class _Limit(Exception):
+    """A file expands beyond what a model may hold; stops reading it with a located error."""
+
+    def __init__(self, message: str, where: Position, hint: str) -> None:
+        super().__init__(message)
+        self.message, self.where, self.hint = message, where, hint
+
+
+class _TooManyNodes(_Limit):
     pass
 
 
@@ -241,6 +256,9 @@ class _Builder:
         self.file = file
         self.emit = emit
         self.count = 0
+        self.text = 0  # characters of scalar text built so far, each alias use counted
+        self.depth = 0
+        self.aliases = 0
         self.first_line = first_line  # the file's line number of the text's first line
 
     def loc(self, mark: yaml.Mark) -> Position:
@@ -249,8 +267,37 @@ class _Builder:
     def build(self, node: Any, active: frozenset[int] = frozenset()) -> _Value:
         self.count += 1
         if self.count > _MAX_NODES:
-            raise _TooManyNodes
+            raise _TooManyNodes(
+                f"{self.file} expands to more than {_MAX_NODES} values through aliases"
+                if self.aliases
+                else f"{self.file} has more than {_MAX_NODES} values",
+                self.loc(node.start_mark),
+                "use fewer nested aliases" if self.aliases else "split the model or trim it",
+            )
+        self.depth += 1
+        try:
+            if self.depth > _MAX_DEPTH:
+                raise _Limit(
+                    f"values are nested more than {_MAX_DEPTH} levels deep here",
+                    self.loc(node.start_mark),
+                    "a network model needs a dozen levels; flatten this value",
+                )
+            return self.build_node(node, active)
+        finally:
+            self.depth -= 1
+
+    def build_node(self, node: Any, active: frozenset[int]) -> _Value:
+        if isinstance(node, yaml.ScalarNode) and isinstance(node.value, str):
+            self.text += len(node.value)
+            if self.text > _MAX_TEXT:
+                raise _Limit(
+                    f"{self.file} expands to more than {_MAX_TEXT // 1_000_000} million characters"
+                    + (" through aliases" if self.aliases else ""),
+                    self.loc(node.start_mark),
+                    "a network model is prose and settings; keep long documents out of it",
+                )
         if isinstance(node, _Alias):
+            self.aliases += 1
             here = self.loc(node.start_mark)
             if id(node.node) in active:
                 self.emit(
@@ -636,7 +683,7 @@ def _parse_block(block: str, display: str, first_line: int) -> _Entry | None:
         if silent.pending or len(root.data) != 1:
             return None
         return next(iter(root.data.values()))
-    except (yaml.YAMLError, _TooManyNodes, RecursionError):
+    except (yaml.YAMLError, _Limit, RecursionError):
         return None
     finally:
         loader.dispose()
@@ -679,8 +726,16 @@ _OS_ERRORS: dict[type[OSError], tuple[str, str]] = {
 }
 
 
+# A model file (and each include) is read whole; anything larger is not a model.
+_MAX_FILE_BYTES = 8_000_000
+_MODEL_SUFFIXES = (".yaml", ".yml")
+
+
 class _Loader:
-    def __init__(self) -> None:
+    def __init__(self, project: Path | None = None) -> None:
+        # Includes resolve (symlinks followed) inside this folder only: a model from a pull
+        # request must not read /proc/self/environ or ~/.ssh and echo it in an error.
+        self.project = _resolve(project) if project is not None else None
         self.emit = _Emitter()
         self.files: list[str] = []
         self.lines: dict[str, list[str]] = {}
@@ -689,7 +744,10 @@ class _Loader:
     def read(self, path: Path, display: str, at: Position | None) -> str | None:
         related = (at,) if at else ()
         try:
-            raw = path.read_bytes()
+            raw = _read_regular(path)
+        except _NotAModelFile as error:
+            self.emit("NA005", Location(display), f"cannot read {display}: {error}", "", related)
+            return None
         except OSError as error:
             reason, hint = _OS_ERRORS.get(type(error), (error.strerror or str(error), ""))
             self.emit("NA005", Location(display), f"cannot read {display}: {reason}", hint, related)
@@ -732,11 +790,13 @@ class _Loader:
                 return None
             if not isinstance(node, yaml.MappingNode) or node.tag != _MAP_TAG:
                 target = node.node if isinstance(node, _Alias) else node
+                what, got = "a mapping", _type_name(target)
+                if isinstance(target, yaml.MappingNode):  # a mapping, but tagged (!!omap, !x)
+                    what, got = "a plain mapping", f"a mapping tagged {_short_tag(target.tag)}"
                 self.emit(
                     "NA003",
                     Location(display, node.start_mark.line + 1, node.start_mark.column + 1),
-                    f"the top level of {display} must be a mapping (key: value), "
-                    f"got {_type_name(target)}",
+                    f"the top level of {display} must be {what} (key: value), got {got}",
                     "the model is a mapping of top-level keys, e.g. 'cluster: ...'",
                 )
                 return None
@@ -758,15 +818,15 @@ class _Loader:
             )
         except yaml.YAMLError as error:
             self.emit("NA001", Location(display), f"invalid YAML: {error}")
-        except _TooManyNodes:
+        except _Limit as limit:
+            self.emit("NA004", limit.where, limit.message, limit.hint)
+        except RecursionError:
             self.emit(
                 "NA004",
                 Location(display, 1, 1),
-                f"{display} expands to more than {_MAX_NODES} values through aliases",
-                "use fewer nested aliases",
+                f"{display} is nested too deeply to read",
+                f"a network model needs a dozen levels; keep values under {_MAX_DEPTH}",
             )
-        except RecursionError:
-            self.emit("NA004", Location(display, 1, 1), f"{display} is nested too deeply")
         finally:
             if loader is not None:
                 loader.dispose()
@@ -815,6 +875,10 @@ class _Loader:
         path = parent.parent / item
         display = posixpath.normpath(posixpath.join(posixpath.dirname(parent_display), item))
         resolved = _resolve(path)
+        refusal = self.refuse(item, resolved)
+        if refusal is not None:
+            self.emit("NA006", at, refusal[0], refusal[1])
+            return None
         for index, link in enumerate(chain):
             if link.resolved == resolved:
                 cycle = [step.display for step in chain[index:]] + [display]
@@ -837,16 +901,36 @@ class _Loader:
             )
             return None
         if not path.is_file():
-            # Still a file of the model: live preview watches it, so creating it rebuilds.
-            self.files.append(str(path))
+            what = "included path is a folder" if path.is_dir() else "included path is not a file"
+            if not path.exists():
+                # Still a file of the model: live preview watches it, so creating it rebuilds.
+                self.files.append(str(path))
+                what = "included file not found"
             self.emit(
                 "NA006",
                 at,
-                f"included file not found: {display}",
-                f"paths are relative to {parent_display}",
+                f"{what}: {display}",
+                f"name a YAML file; paths are relative to {parent_display}",
             )
             return None
         return self.load(path, display, None, chain, at)
+
+    def refuse(self, item: str, resolved: Path) -> tuple[str, str] | None:
+        """Why ``item`` may not be included, or None: outside the project, or not YAML."""
+        shown = excerpt(item, 120)
+        if self.project is not None and not resolved.is_relative_to(self.project):
+            return (
+                f"include '{shown}' is outside the project folder; a model reads only files "
+                "inside it",
+                "keep every part of the model in the project (symlinks that lead out count "
+                "as outside)",
+            )
+        if resolved.suffix.lower() not in _MODEL_SUFFIXES:
+            return (
+                f"include '{shown}' is not a YAML file (.yaml or .yml)",
+                "include only parts of the model",
+            )
+        return None
 
     def merge(self, into: _Value, other: _Value, path: PathTuple) -> None:
         for key, entry in other.data.items():
@@ -870,6 +954,21 @@ class _Loader:
                     "key and lists concatenate, other values cannot be combined",
                     (mine.key_location,),
                 )
+
+
+def _read_regular(path: Path) -> bytes:
+    """The bytes of a regular file of model size (``safety.read_regular_file``)."""
+    try:
+        return read_regular_file(path, _MAX_FILE_BYTES)
+    except UnreadableFile as error:
+        reason = str(error)
+        if "larger" in reason:
+            reason = f"larger than {_MAX_FILE_BYTES // 1_000_000} MB, not a model"
+        raise _NotAModelFile(reason) from None
+
+
+class _NotAModelFile(Exception):
+    pass
 
 
 def _resolve(path: Path) -> Path:
@@ -897,15 +996,20 @@ def _flatten(value: _Value, path: PathTuple, document: Document) -> Any:
 
 
 def load_document(
-    path: Path, display_path: str | None = None, text: str | None = None
+    path: Path,
+    display_path: str | None = None,
+    text: str | None = None,
+    *,
+    project_dir: Path | None = None,
 ) -> tuple[Document | None, list[Diagnostic]]:
     """Load ``path`` (or ``text`` in its place) and its includes; never raises.
 
     The document is ``None`` only when the top-level file itself is unusable; problems in
-    included files are reported and the rest of the model is still returned.
+    included files are reported and the rest of the model is still returned. Includes are
+    read only inside ``project_dir`` (default: the model's folder).
     """
     display = display_path if display_path is not None else str(path)
-    loader = _Loader()
+    loader = _Loader(project_dir if project_dir is not None else path.parent)
     root = loader.load(path, display, text, [], None)
     document = Document(data=None, files=loader.files, lines=loader.lines)
     if root is not None:

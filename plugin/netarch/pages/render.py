@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import posixpath
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 import jinja2
 import yaml
+from markupsafe import Markup
 
 from netarch.checks import rules_for_docs
 from netarch.kits import active_kits, installed_kits
@@ -30,6 +32,7 @@ from netarch.pages.plan import (
     plan_pages,
     titled,
 )
+from netarch.safety import SafeMarkdown, is_safe_url, literal, safe_links
 from netarch.views import View
 from netarch.views.text import safe_markdown, source_link
 
@@ -123,14 +126,20 @@ class PageRenderer:
         self.environment = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(p) for p in search]),
             undefined=jinja2.StrictUndefined,
-            autoescape=False,  # the output is Markdown; model text is made safe by `md`
+            # Escaping by construction: whatever a template prints goes through `_finalize`,
+            # which lets only netarch's own Markdown through as it is. Autoescape carries
+            # that mark through macros, blocks and `super()`.
+            autoescape=True,
+            finalize=_finalize,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.environment.filters["md"] = lambda text: safe_markdown(str(text))
-        self.environment.filters["source"] = lambda text: source_link(str(text))
+        self.environment.filters["md"] = lambda text: Markup(safe_markdown(str(text)))
+        self.environment.filters["source"] = lambda text: Markup(source_link(str(text)))
         self.environment.filters["yaml"] = _yaml_block
+        self.environment.filters["url"] = _url
+        self.environment.filters["yaml_fence"] = _yaml_fence
         # Pages that do not use the model, by template: (inputs, Markdown).
         self._model_free: dict[str, tuple[tuple[Any, ...], str]] = {}
 
@@ -187,7 +196,7 @@ class PageRenderer:
             if view_id not in views:
                 raise KeyError(f"the model has no view {view_id!r}")
             used.append(view_id)
-            return views[view_id].to_markdown()
+            return Markup(views[view_id].to_markdown())  # built by netarch's views
 
         def examples(page_name: str | None = None) -> list[dict[str, Any]]:
             wanted = page_name or planned.name
@@ -227,7 +236,7 @@ class PageRenderer:
             "kits": {kit.name: kit.title for kit in active_kits(model)},
         }
         template = self.environment.get_template(planned.template)
-        markdown = _tidy(template.render(context))
+        markdown = safe_links(_tidy(template.render(context)))
         return RenderedPage(
             placeholder.src_uri,
             planned.title,
@@ -245,7 +254,8 @@ class PageRenderer:
         key = (template_files(self.template_dirs), repr(context))
         cached = self._model_free.get(planned.template)
         if cached is None or cached[0] != key:
-            markdown = _tidy(self.environment.get_template(planned.template).render(context))
+            template = self.environment.get_template(planned.template)
+            markdown = safe_links(_tidy(template.render(context)))
             cached = self._model_free[planned.template] = (key, markdown)
         return RenderedPage(placeholder.src_uri, planned.title, cached[1], (), name=planned.name)
 
@@ -280,6 +290,34 @@ def _yaml_block(data: Any) -> str:
     return yaml.dump(
         data, Dumper=_SAFE_DUMPER, sort_keys=False, allow_unicode=True, default_flow_style=False
     )
+
+
+def _yaml_fence(data: Any) -> Markup:
+    """``data`` as a fenced YAML code block whose fence no line of the YAML can close."""
+    text = _yaml_block(data)
+    longest = max((len(run) for run in _BACKTICK_RUNS.findall(text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return Markup(f"{fence}yaml\n{text}{fence}")
+
+
+_BACKTICK_RUNS = re.compile(r"`+")
+
+
+def _url(target: Any) -> Markup:
+    """A link target: the address when it is http(s), mailto or relative, else ``#``."""
+    text = str(target)
+    if is_safe_url(text) and not any(c.isspace() or c in "()<>" for c in text):
+        return Markup(text)
+    return Markup("#")
+
+
+def _finalize(value: Any) -> Any:
+    """What a template prints: netarch's own Markdown as it is, anything else escaped."""
+    if isinstance(value, SafeMarkdown):
+        return Markup(value)
+    if hasattr(value, "__html__"):  # Markup from a filter, a macro, a block or super()
+        return value
+    return Markup(literal(value))
 
 
 def _tidy(markdown: str) -> str:

@@ -1,6 +1,7 @@
-"""Check Mermaid diagrams with the real, pinned Mermaid, in-process.
+"""Check Mermaid diagrams with the real, pinned Mermaid.
 
-Long-lived V8 isolates (PyPI ``mini-racer``; one per core, at most two) each load
+Long-lived V8 isolates (PyPI ``mini-racer``; one per core, at most two), each in a small child
+process that is killed when a diagram overruns its deadline (``child.py``), each load
 ``mermaid.min.js`` once; every diagram is then checked by ``mermaid.parse`` -- mermaid's own
 grammars plus the checks its diagram databases run while parsing. No browser, no process per diagram, no grammar of our own: what
 passes here is what the pinned mermaid accepts in the reader's browser.
@@ -13,16 +14,22 @@ import json
 import os
 import queue
 import re
+import select
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from netarch.safety import excerpt
+from netarch.validate.child import write_message as child_write
 from netarch.validate.linemap import LineMap, split_lines
 from netarch.validate.verdicts import VerdictStore, engine_key
 
@@ -503,6 +510,15 @@ _LANGIUM_ERROR = re.compile(
 _JISON_HEAD = re.compile(r"^(?P<kind>Parse|Lexical) error on line (?P<line>\d+)[:.]\s*(?P<rest>.*)")
 
 
+def default_timeout() -> float:
+    """Seconds one diagram may take: ``$NETARCH_MERMAID_TIMEOUT``, else 30."""
+    try:
+        seconds = float(os.environ.get("NETARCH_MERMAID_TIMEOUT", ""))
+    except ValueError:
+        return DEFAULT_TIMEOUT_S
+    return seconds if seconds > 0 else DEFAULT_TIMEOUT_S
+
+
 def default_workers() -> int:
     """Isolates to run: ``$NETARCH_MERMAID_WORKERS``, else one per CPU core, at most two.
 
@@ -516,13 +532,9 @@ def default_workers() -> int:
 
 
 class _Isolate:
-    """One V8 isolate with mermaid loaded, used only from its own worker thread.
-
-    mini-racer resolves promises on an asyncio loop and refuses ``promise.get()`` on a thread
-    where a loop is running -- which is the case wherever playwright's sync API (``--render``)
-    or any asyncio code is active. The worker thread never runs a loop, and it serialises
-    access to the isolate, which must not be used from two threads at once.
-    """
+    """One V8 isolate with mermaid loaded (in a ``_Child`` process), used only from its own
+    worker thread, which serialises the requests over the child's pipe and replaces the child
+    when it overruns or dies."""
 
     def __init__(self, source: str, mermaid_js: Path, timeout_s: float, name: str) -> None:
         self._source = source
@@ -542,35 +554,49 @@ class _Isolate:
         return self.submit(self._eval, code).result()
 
     def start(self) -> None:  # on the worker thread
-        from py_mini_racer import MiniRacer  # imported late: loading the V8 library is not free
-
-        ctx = MiniRacer()
-        ctx.eval(_DEFINE_PROPERTY_FAST_PATH)
-        ctx.eval(_PRELUDE)
+        child = _Child(self.timeout_s)
         try:
-            ctx.eval(self._source)
-            usable = ctx.eval("globalThis.mermaid && typeof mermaid.parse === 'function'")
-            if usable:
-                ctx.eval(_HARNESS)
-        except Exception as error:  # a JavaScript error: not a build this checker can run
-            ctx.close()
-            first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            for code in (_DEFINE_PROPERTY_FAST_PATH, _PRELUDE):
+                child.eval(code, _START_TIMEOUT_S)
+            try:
+                child.eval(self._source, _START_TIMEOUT_S)
+            except _ChildCrashed:
+                raise
+            except _ChildError as error:
+                raise MermaidNotFound(
+                    f"{self._mermaid_js} cannot run in netarch's checker"
+                    f" ({excerpt(str(error), 160)}); netarch checks with mermaid"
+                    f" {MERMAID_VERSION}: point it at that build, or remove this one to use the"
+                    " copy shipped with netarch"
+                ) from None
+            if not child.eval(
+                "!!(globalThis.mermaid && typeof mermaid.parse === 'function')", _START_TIMEOUT_S
+            ):
+                raise MermaidNotFound(f"{self._mermaid_js} did not define a global `mermaid`.")
+            child.eval(_HARNESS, _START_TIMEOUT_S)
+        except TimeoutError:
+            child.close()
             raise MermaidNotFound(
-                f"{self._mermaid_js} cannot run in netarch's checker ({first_line[:200]});"
-                f" netarch checks with mermaid {MERMAID_VERSION}: point it at that build, or"
-                " remove this one to use the copy shipped with netarch"
+                f"{self._mermaid_js} did not load within {_START_TIMEOUT_S:g} s"
             ) from None
-        if not usable:
-            ctx.close()
-            raise MermaidNotFound(f"{self._mermaid_js} did not define a global `mermaid`.")
-        self._ctx = ctx
+        except _ChildCrashed:
+            child.close()
+            raise MermaidNotFound(
+                f"{self._mermaid_js}: the process loading it ended (out of memory? the limit"
+                " is NETARCH_MERMAID_MEMORY bytes, default 2 GB)"
+            ) from None
+        except BaseException:
+            child.close()
+            raise
+        self._ctx = child
 
     def _eval(self, code: str) -> Any:  # on the worker thread
-        value = self._ctx.eval(code)
-        get = getattr(value, "get", None)
-        if callable(get):  # a JSPromise
-            return get(timeout=self.timeout_s)
-        return value
+        try:
+            return self._ctx.eval(code, self.timeout_s)
+        except _ChildCrashed:
+            raise
+        except _ChildError as error:
+            raise RuntimeError(f"mermaid harness failed: {error}") from None
 
     def restart(self) -> None:  # on the worker thread
         self.stop()
@@ -586,6 +612,79 @@ class _Isolate:
         if worker is not None:
             worker.submit(self.stop).result()
             worker.shutdown(wait=True)
+
+
+# Loading mermaid.min.js takes ~0.8 s; a file that takes far longer is not the real one.
+_START_TIMEOUT_S = 60.0
+_CHILD = Path(__file__).with_name("child.py")
+
+
+class _ChildError(Exception):
+    """The JavaScript the child evaluated threw."""
+
+
+class _ChildCrashed(_ChildError):
+    """The child process ended mid-evaluation: out of memory, or killed."""
+
+
+class _Child:
+    """A ``child.py`` process: one V8 isolate that can be killed when it overruns."""
+
+    def __init__(self, timeout_s: float) -> None:
+        # -I: the child imports only the standard library and mini-racer, whatever the
+        # environment says; it gets no terminal and keeps its stderr out of the report.
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", str(_CHILD)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def eval(self, code: str, timeout_s: float) -> Any:
+        """The value of ``code`` (awaited if a promise); TimeoutError after ``timeout_s``,
+        with the child killed."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        try:
+            child_write(self.process.stdin, {"code": code})
+            reply = _read_reply(self.process.stdout, time.monotonic() + timeout_s)
+        except TimeoutError:
+            self.close()
+            raise
+        except (OSError, ValueError):
+            self.close()
+            raise _ChildCrashed("the Mermaid process ended unexpectedly") from None
+        if "error" in reply:
+            raise _ChildError(str(reply["error"]))
+        return reply.get("value")
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                with suppress(OSError):
+                    stream.close()
+
+
+def _read_reply(stream: Any, deadline: float) -> Any:
+    header = _read_exact(stream, 4, deadline)
+    return json.loads(_read_exact(stream, int.from_bytes(header, "big"), deadline))
+
+
+def _read_exact(stream: Any, size: int, deadline: float) -> bytes:
+    chunks: list[bytes] = []
+    fd = stream.fileno()
+    while size > 0:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+            raise TimeoutError
+        chunk = os.read(fd, min(size, 1 << 20))
+        if not chunk:
+            raise ValueError("end of stream")
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
 
 
 class MermaidValidator:
@@ -607,28 +706,31 @@ class MermaidValidator:
         self,
         mermaid_js: Path | None = None,
         *,
-        timeout_s: float = DEFAULT_TIMEOUT_S,
+        timeout_s: float | None = None,
         workers: int | None = None,
         cache_dir: Path | None = None,
     ):
         self.mermaid_js = Path(mermaid_js) if mermaid_js else find_mermaid_js()
+        timeout_s = timeout_s if timeout_s is not None else default_timeout()
         self._timeout_s = timeout_s
         self.workers = max(1, workers or default_workers())
-        self._source = self.mermaid_js.read_text(encoding="utf-8")
+        try:
+            self._source = self.mermaid_js.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = "not UTF-8 text" if isinstance(error, UnicodeDecodeError) else error
+            message = f"{self.mermaid_js}: cannot read it as JavaScript ({reason})"
+            raise MermaidNotFound(message) from None
         self._lock = threading.Lock()  # cache and counters; never held while V8 works
         self._cache: dict[str, tuple[MermaidProblem, ...]] = {}
+        self._timed_out: dict[str, float] = {}  # diagram hash -> the deadline it overran
         self.cache_hits = 0
         self.stored_hits = 0  # verdicts read from cache_dir
         self.parses = 0
         self._version: str | None = None
         self._closed = False
         self._store = VerdictStore.for_engine(cache_dir, self._engine_key()) if cache_dir else None
-        # V8 itself must be initialised on the main thread: measured, initialising it on any
-        # other thread makes the second live isolate segfault. Isolates may then be created
-        # and used on any thread. (No-op if already initialised.)
-        from py_mini_racer import init_mini_racer
-
-        init_mini_racer(ignore_duplicate_init=True)
+        # Each isolate lives in a child process (see ``child.py``): V8 starts only there, and
+        # only when a diagram is not known from cache_dir.
         self._isolates = [
             _Isolate(self._source, self.mermaid_js, timeout_s, f"netarch-mermaid-{index}")
             for index in range(self.workers)
@@ -744,6 +846,8 @@ class MermaidValidator:
         key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         with self._lock:
             cached = self._cache.get(key)
+            if cached is None and self._timed_out.get(key, -1.0) >= self._timeout_s:
+                cached = self._timed_out_problems()  # would only time out again
             if cached is not None:
                 self.cache_hits += 1
                 return list(cached)
@@ -757,9 +861,17 @@ class MermaidValidator:
             if raw is not None and self._store is not None:
                 self._store.put(key, raw)
         with self._lock:
-            if not any(p.code == "MERMAID_TIMEOUT" for p in problems):  # may pass next time
+            if any(p.code == "MERMAID_TIMEOUT" for p in problems):
+                # Never kept on disk (a faster machine may finish it), but not parsed twice in
+                # one run either, unless the deadline grows.
+                self._timed_out[key] = self._timeout_s
+            else:
                 self._cache[key] = problems
         return list(problems)
+
+    def _timed_out_problems(self) -> tuple[MermaidProblem, ...]:
+        message = f"mermaid did not finish parsing within {self.timeout_s:g} s"
+        return (MermaidProblem(0, 0, message, "MERMAID_TIMEOUT"),)
 
     def _stored_problems(self, key: str, text: str) -> tuple[MermaidProblem, ...] | None:
         raw = self._store.get(key) if self._store is not None else None
@@ -802,24 +914,20 @@ class MermaidValidator:
                     "MERMAID_SIZE",
                 )
             ], None
-        from py_mini_racer import JSTimeoutException
-
         with self._isolate() as isolate:
             try:
                 raw = isolate.evaluate(f"__netarchCheck({json.dumps(text)})")
-            except (JSTimeoutException, TimeoutError):
-                # The isolate may still be busy with the runaway parse: start a fresh one.
+            except TimeoutError:
+                # The child was killed mid-parse (a regex gone cubic, a loop): start a fresh one.
                 isolate.submit(isolate.restart).result()
                 raw = None
+            except _ChildCrashed:
+                # Out of memory (child.MEMORY_BYTES): V8 aborted. Reported, never cached.
+                isolate.submit(isolate.restart).result()
+                message = "mermaid ran out of memory parsing this diagram"
+                return [MermaidProblem(0, 0, message, "MERMAID_LIMIT")], None
         if raw is None:
-            return [
-                MermaidProblem(
-                    0,
-                    0,
-                    f"mermaid did not finish parsing within {self.timeout_s:g} s",
-                    "MERMAID_TIMEOUT",
-                )
-            ], None
+            return list(self._timed_out_problems()), None
         with self._lock:
             self.parses += 1
         return _problems_from_result(text, str(raw)), str(raw)

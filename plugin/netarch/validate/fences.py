@@ -96,6 +96,39 @@ def find_fences(text: str, file: str = "<text>") -> list[Fence]:
     return fences
 
 
+def unknown_views(pages: Mapping[str, str], known: set[str]) -> list[Diagnostic]:
+    """A ``netarch-view`` block naming a view the model does not have, at its line: the MkDocs
+    plugin stops the build there, so the PR check must report it too."""
+    diagnostics: list[Diagnostic] = []
+    for display, text in pages.items():
+        lines = split_lines(text)
+        index = 0
+        while index < len(lines):
+            opening = _OPENING.match(lines[index])
+            if not opening or (opening["fence"][0] == "`" and "`" in opening["info"]):
+                index += 1
+                continue
+            marker = opening["fence"]
+            closing = re.compile(rf"^[ \t]*{re.escape(marker[0])}{{{len(marker)},}}[ \t]*$")
+            end = index + 1
+            while end < len(lines) and not closing.match(lines[end]):
+                end += 1
+            view_id = "\n".join(lines[index + 1 : end]).strip()
+            if _language(opening["info"]) == "netarch-view" and view_id not in known:
+                diagnostics.append(
+                    Diagnostic(
+                        Location(display, index + 1, len(opening["indent"]) + 1),
+                        Severity.ERROR,
+                        "VIEW_UNKNOWN",
+                        f"unknown view {view_id!r} in a netarch-view block",
+                        hint="known: " + ", ".join(sorted(known)),
+                        source_line=lines[index],
+                    )
+                )
+            index = end + 1
+    return diagnostics
+
+
 def check_markdown(
     path_or_text: Path | str,
     validator: DiagramChecker,

@@ -9,6 +9,12 @@ One file per engine: its name carries a hash of everything that can change a ver
 bytes of mermaid.min.js, the JavaScript netarch runs around it, and the V8 build. Another
 Mermaid, or another netarch, simply finds no file of its own.
 
+Entries are signed: each verdict carries an HMAC of the diagram's hash and the verdict, keyed
+by a random secret kept beside the store (``verdicts-secret``, mode 0600). An entry edited by
+hand -- say, one marking a bad diagram valid -- or copied from another cache does not verify
+and is parsed again. The store file and the secret are read only if they are regular files of
+bounded size: a FIFO or a link to /dev/zero in their place is "nothing stored".
+
 The store never fails a check: a missing, corrupt or unwritable file means "nothing stored".
 Concurrent runs are safe: each writes a whole new file and renames it into place, merging what
 another run saved meanwhile; the worst case is a verdict lost, to be parsed again next time.
@@ -18,16 +24,23 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
+import secrets
 import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 
+from netarch.safety import UnreadableFile, read_regular_file
+
 # Enough for every diagram of a large documentation site, small enough to load in milliseconds
 # (~100 bytes an entry). Past it, the verdicts least recently used are dropped.
 MAX_ENTRIES = 20_000
+# A store of MAX_ENTRIES verdicts is ~3 MB; anything much larger is not one of ours.
+MAX_STORE_BYTES = 32_000_000
+SECRET_NAME = "verdicts-secret"
 
 
 def default_cache_dir() -> Path:
@@ -55,6 +68,7 @@ class VerdictStore:
     def __init__(self, path: Path, max_entries: int = MAX_ENTRIES) -> None:
         self.path = path
         self.max_entries = max_entries
+        self._secret = _secret(path.parent / SECRET_NAME)
         self._entries = self._read()
         self._touched: dict[str, str] = {}  # added or used this run: kept first when trimming
         self._lock = threading.Lock()  # checks run on several threads
@@ -81,6 +95,8 @@ class VerdictStore:
             touched = dict(self._touched)
         if not touched:
             return True
+        if not self._secret:  # no secret could be made or read: keep nothing unsigned
+            return False
         merged = {key: raw for key, raw in self._read().items() if key not in touched}
         merged.update(touched)  # this run's last: the most recently used
         entries = list(merged.items())[-self.max_entries :]
@@ -90,8 +106,9 @@ class VerdictStore:
                 prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
             )
             try:
+                signed = {key: [self._sign(key, raw), raw] for key, raw in entries}
                 with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    json.dump(dict(entries), out, separators=(",", ":"))
+                    json.dump(signed, out, separators=(",", ":"))
                 os.replace(temporary, self.path)
             except BaseException:
                 with contextlib.suppress(OSError):
@@ -104,11 +121,56 @@ class VerdictStore:
                 self._touched.pop(key, None)
         return True
 
+    def _sign(self, key: str, raw: str) -> str:
+        message = f"{key}\0{raw}".encode("utf-8", "surrogatepass")
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+
     def _read(self) -> dict[str, str]:
+        """The verdicts on disk whose signature verifies (with no secret: none)."""
+        if not self._secret:
+            return {}
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):  # missing, unreadable, or not JSON: nothing stored
+            data = json.loads(read_regular_file(self.path, MAX_STORE_BYTES))
+        except (OSError, ValueError, UnreadableFile):  # missing, odd, or not JSON: nothing
             return {}
         if not isinstance(data, dict):
             return {}
-        return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+        verified = {}
+        for key, entry in data.items():
+            if not (isinstance(key, str) and isinstance(entry, list) and len(entry) == 2):
+                continue
+            signature, raw = entry
+            if (
+                isinstance(raw, str)
+                and isinstance(signature, str)
+                and hmac.compare_digest(signature, self._sign(key, raw))
+            ):
+                verified[key] = raw
+        return verified
+
+
+def _secret(path: Path) -> bytes:
+    """The store's signing key: read from ``path``, or made there (0600) on first use.
+
+    Empty if it can be neither read nor made: then nothing is read from or written to disk.
+    """
+    for _ in range(2):
+        try:
+            data = read_regular_file(path, 1024)
+            if len(data) >= 32:
+                return data
+            return b""  # damaged: trust nothing rather than guess
+        except FileNotFoundError:
+            pass
+        except (OSError, UnreadableFile):
+            return b""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue  # another run made it meanwhile: read theirs
+        except OSError:
+            return b""
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(secrets.token_bytes(32))
+    return b""

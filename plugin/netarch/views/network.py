@@ -8,6 +8,7 @@ from typing import Any
 from netarch.checks.addresses import in_network, parse_ip, parse_network
 from netarch.mermaid.builder import EdgeStyle, Flowchart
 from netarch.model.network import Model, ModelPath
+from netarch.safety import code_span
 from netarch.views.base import TableView, View
 from netarch.views.diagrams import diagram_view, participant_label
 from netarch.views.text import safe_markdown
@@ -18,7 +19,7 @@ def _listed(value: Any) -> list[Any]:
 
 
 def _code(values: Any) -> str:
-    return ", ".join(f"`{value}`" for value in _listed(values))
+    return ", ".join(code_span(value) for value in _listed(values))
 
 
 def _table(
@@ -178,7 +179,7 @@ def load_balancer_services(model: Model) -> list[View]:
             safe_markdown(service["name"]),
             service.get("kind", "service"),
             safe_markdown(service.get("load_balancer", "")),
-            f"`{service['address']}`" if "address" in service else "",
+            code_span(service["address"]) if "address" in service else "",
             str(service.get("port", "")),
             service.get("targets", ""),
             service.get("external_traffic_policy", ""),
@@ -195,7 +196,11 @@ def load_balancer_pools(model: Model) -> list[View]:
     if not pools:
         return []
     rows = [
-        (f"`{pool['id']}`", _code(pool["addresses"]), safe_markdown(pool.get("description", "")))
+        (
+            code_span(pool["id"]),
+            _code(pool["addresses"]),
+            safe_markdown(pool.get("description", "")),
+        )
         for pool in pools
     ]
     headers = ("Pool", "Addresses", "Description")
@@ -306,9 +311,9 @@ def bgp_peers(model: Model) -> list[View]:
         return []
     rows = [
         (
-            f"`{peer['id']}`",
+            code_span(peer["id"]),
             safe_markdown(model.element("component", peer["router"])["name"]),
-            f"`{peer['address']}`",
+            code_span(peer["address"]),
             str(routing["local_asn"]),
             str(peer["asn"]),
             _session(routing, peer),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from netarch.model.network import Model
+from netarch.safety import code_span
 from netarch.views.base import TableView, View
 from netarch.views.text import safe_markdown, source_link
 
@@ -55,7 +56,7 @@ _CLUSTER_ROWS: tuple[tuple[str, str], ...] = (
 
 def _addresses(value: Any) -> str:
     """A value or a dual-stack list of values, as code."""
-    return ", ".join(f"`{item}`" for item in (value if isinstance(value, list) else [value]))
+    return ", ".join(code_span(item) for item in (value if isinstance(value, list) else [value]))
 
 
 def cluster_configuration(model: Model) -> list[View]:
@@ -71,10 +72,10 @@ def cluster_configuration(model: Model) -> list[View]:
             underlay = f" (underlay {overlay['underlay_mtu']})" if "underlay_mtu" in overlay else ""
             rows.append(("Pod MTU", f"{overlay['pod_mtu']}{underlay}"))
     if cluster.get("node_networks"):
-        networks = ", ".join(f"`{network}`" for network in cluster["node_networks"])
+        networks = ", ".join(code_span(network) for network in cluster["node_networks"])
         rows.append(("Node networks", networks))
     if "control_plane_vip" in cluster:
-        rows.append(("Control-plane VIP", f"`{cluster['control_plane_vip']}`"))
+        rows.append(("Control-plane VIP", code_span(cluster["control_plane_vip"])))
     if "cni" in cluster:
         rows.append(("CNI", _component_cell(model, cluster["cni"])))
     if "kube_proxy_mode" in cluster:
@@ -109,16 +110,16 @@ def stack_variants(model: Model) -> list[View]:
         if variant.get("default"):
             components += " (default)"
         values = variant.get("bundle_variants") or []
-        selected = ", ".join(f"`{v}`" for v in values) if values else "not selected by the bundle"
+        selected = ", ".join(map(code_span, values)) if values else "not selected by the bundle"
         rows.append(
             (
-                f"`{variant['id']}`",
+                code_span(variant["id"]),
                 safe_markdown(components),
                 safe_markdown(variant["platform"]),
                 selected,
             )
         )
-    header = f"Selected by `{setting}`" if setting else "Selected by"
+    header = f"Selected by {code_span(setting)}" if setting else "Selected by"
     sources = (source_link(section["source"]),) if "source" in section else ()
     return [
         TableView(
@@ -161,7 +162,9 @@ def _settings_table(model: Model, section: str, view_id: str, title: str) -> lis
     settings: dict[str, Any] = model.section(section).get("settings") or {}
     if not settings:
         return []
-    rows = tuple((f"`{key}`", f"`{_yaml_scalar(value)}`") for key, value in settings.items())
+    rows = tuple(
+        (code_span(key), code_span(_yaml_scalar(value))) for key, value in settings.items()
+    )
     return [
         TableView(
             view_id,
@@ -227,7 +230,7 @@ def policies(model: Model) -> list[View]:
         return []
     rows = tuple(
         (
-            f"`{item['id']}`",
+            code_span(item["id"]),
             item["action"],
             _SCOPES.get(item["scope"], item["scope"]),
             safe_markdown(item.get("description", "")),
@@ -262,7 +265,7 @@ def nodes(model: Model) -> list[View]:
     rows = tuple(
         (
             safe_markdown(node["name"]),
-            f"`{node['address']}`",
+            code_span(node["address"]),
             ", ".join(node.get("roles", [])),
             str(node.get("mtu", "")),
         )
@@ -290,9 +293,9 @@ def component_inventory(model: Model) -> list[View]:
                 component["kind"],
                 safe_markdown(component.get("role", "")),
                 ", ".join(component.get("provides", [])),
-                f"`{component['namespace']}`" if "namespace" in component else "",
-                f"`{component['version']}`" if "version" in component else "",
-                f"`{component['address']}`" if "address" in component else "",
+                code_span(component["namespace"]) if "namespace" in component else "",
+                code_span(component["version"]) if "version" in component else "",
+                code_span(component["address"]) if "address" in component else "",
             )
         )
     return [

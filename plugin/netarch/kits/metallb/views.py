@@ -7,6 +7,7 @@ from typing import Any
 
 from netarch.mermaid.builder import Flowchart
 from netarch.model.network import Model
+from netarch.safety import code_span
 from netarch.views.base import TableView, View
 from netarch.views.diagrams import diagram_view, participant_label
 
@@ -152,8 +153,8 @@ def address_pools(model: Model) -> list[View]:
                 announced.setdefault(pool, []).append(f"{name} (`{advertisement['id']}`)")
     rows = tuple(
         (
-            f"`{pool['id']}`",
-            ", ".join(f"`{block}`" for block in pool.get("addresses", [])),
+            code_span(pool["id"]),
+            ", ".join(code_span(block) for block in pool.get("addresses", [])),
             "yes" if pool.get("auto_assign", True) else "no",
             ", ".join(announced.get(pool["id"], [])) or "not announced",
         )

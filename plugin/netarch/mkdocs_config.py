@@ -1,0 +1,150 @@
+"""mkdocs.yml as MkDocs reads it, for ``netarch check``: the same site, the same plugin options.
+
+The PR gate must fail where ``mkdocs build`` fails, so this uses MkDocs' own YAML loading
+(``INHERIT``, ``!ENV``), accepts every form MkDocs accepts for ``plugins`` (a list of names or
+one-key mappings, or a mapping), and validates the netarch options with the plugin's own
+config schema. It differs in one way on purpose: tags that make MkDocs import Python
+(``!!python/name:...``) are read as nothing, so checking a pull request's mkdocs.yml runs no
+code from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from mkdocs.exceptions import ConfigurationError
+from mkdocs.utils.yaml import get_yaml_loader, yaml_load
+
+from netarch.safety import excerpt
+
+PLUGIN_NAME = "netarch"
+
+
+class SiteConfigError(Exception):
+    """mkdocs.yml is unusable, or the netarch options are invalid: a usage error (exit 2)."""
+
+
+@dataclass(frozen=True)
+class Site:
+    config_file: Path
+    config_dir: Path
+    docs_dir: Path
+    # The plugin's validated options (a NetarchConfig), or None when the plugin is not enabled.
+    options: Any
+
+    @property
+    def model(self) -> Path | None:
+        if self.options is None:
+            return None
+        return (self.config_dir / self.options.model).resolve()
+
+
+class _SafeConfigLoader(yaml.SafeLoader):
+    """SafeLoader that reads ``!!python/...`` tags (and other unknown tags) as null."""
+
+
+_SafeConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *_: None)
+
+
+def _unknown_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> None:
+    return None
+
+
+def load_site(config_file: Path) -> Site:
+    """The site ``config_file`` describes; SiteConfigError says what is wrong with it."""
+    shown = config_file.as_posix()
+    if not config_file.is_file():
+        raise SiteConfigError(
+            f"{shown}: not found; name models or Markdown files to check, or run in a site folder"
+        )
+    loader = get_yaml_loader(loader=_SafeConfigLoader)
+    loader.add_multi_constructor("!", _unknown_tag)  # exact tags (MkDocs' !ENV) come first
+    try:
+        with open(config_file, "rb") as stream:
+            raw = yaml_load(stream, loader)
+    except ConfigurationError as error:
+        raise SiteConfigError(f"{shown}: {excerpt(str(error), 300)}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise SiteConfigError(f"{shown}: cannot read it: {excerpt(str(error), 200)}") from None
+    if not isinstance(raw, dict):
+        raise SiteConfigError(
+            f"{shown}: the configuration must be a mapping of settings, got {_kind(raw)}"
+        )
+    config_dir = config_file.resolve().parent
+    docs_dir = raw.get("docs_dir", "docs")
+    if not isinstance(docs_dir, str):
+        raise SiteConfigError(f"{shown}: docs_dir must be a folder name, got {_kind(docs_dir)}")
+    if not (config_dir / docs_dir).is_dir():  # MkDocs refuses the config then, so do we
+        raise SiteConfigError(f"{shown}: docs_dir {excerpt(docs_dir, 120)} is not a folder")
+    options = _plugin_options(raw.get("plugins"), shown)
+    validated = None if options is None else _validate(options, config_file, shown)
+    return Site(config_file, config_dir, (config_dir / docs_dir), validated)
+
+
+def _plugin_options(plugins: Any, shown: str) -> dict[str, Any] | None:
+    """The netarch entry of ``plugins`` in any form MkDocs accepts, or None if absent."""
+    if plugins is None:
+        return None
+    if isinstance(plugins, dict):
+        entries = list(plugins.items())
+    elif isinstance(plugins, list):
+        entries = []
+        for item in plugins:
+            if isinstance(item, str):
+                entries.append((item, {}))
+            elif isinstance(item, dict) and len(item) == 1:
+                entries.extend(item.items())
+            else:
+                raise SiteConfigError(
+                    f"{shown}: plugins: each entry is a name or 'name: {{options}}', "
+                    f"got {_kind(item)}"
+                )
+    else:
+        raise SiteConfigError(
+            f"{shown}: plugins must be a list or a mapping of plugins, got {_kind(plugins)}"
+        )
+    for name, options in entries:
+        if name != PLUGIN_NAME:
+            continue
+        if options is None:
+            options = {}
+        if not isinstance(options, dict):
+            raise SiteConfigError(
+                f"{shown}: the options of the netarch plugin must be a mapping, "
+                f"got {_kind(options)}"
+            )
+        if options.get("enabled", True) is False:
+            return None
+        return options
+    return None
+
+
+def _validate(options: dict[str, Any], config_file: Path, shown: str) -> Any:
+    from netarch.mkdocs_plugin import NetarchConfig  # MkDocs' config machinery, only here
+
+    config = NetarchConfig(config_file_path=str(config_file))
+    config.load_dict(options)
+    errors, _warnings = config.validate()
+    if errors:
+        problems = "; ".join(f"'{key}': {excerpt(str(error), 200)}" for key, error in errors)
+        raise SiteConfigError(f"{shown}: plugins: netarch: {problems}")
+    if not config.enabled:
+        return None
+    model = (config_file.resolve().parent / config.model).resolve()
+    if not model.is_relative_to(config_file.resolve().parent):
+        raise SiteConfigError(
+            f"{shown}: plugins: netarch: 'model': {excerpt(config.model, 120)} is outside the"
+            " site's folder; keep it next to mkdocs.yml"
+        )
+    return config
+
+
+def _kind(value: object) -> str:
+    names = {dict: "a mapping", list: "a list", str: "a string", bool: "true/false"}
+    names.update({int: "a number", float: "a number"})
+    if value is None:
+        return "nothing"
+    return names.get(type(value), f"a {type(value).__name__}")

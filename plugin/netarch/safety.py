@@ -1,0 +1,233 @@
+"""Untrusted text on its way out.
+
+A model, a Markdown page or a template value may come from a pull request, and the site is read
+by people who trust it; error output lands in CI logs. Everything that turns such text into
+Markdown, a link or a message goes through here:
+
+- ``SafeMarkdown`` marks text netarch built itself (views, escaped prose); anything else that a
+  template prints is escaped by the page renderer's ``finalize`` hook, so a template cannot
+  print a raw model string by mistake.
+- ``prose`` keeps the Markdown a writer means (emphasis, code spans, safe links) but never live
+  HTML; ``literal`` keeps nothing.
+- ``safe_links`` makes every link target that is not http, https, mailto or relative inert,
+  judged by parsing the target (``urllib``), not by matching it.
+- ``excerpt`` bounds what a message quotes from a file.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import stat
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
+
+# What an error message may quote from a file: one short line, control characters escaped.
+EXCERPT_CHARS = 200
+
+
+class SafeMarkdown(str):
+    """Markdown that netarch built and vouches for; printed by templates as it is."""
+
+    __slots__ = ()
+
+
+def is_safe_url(target: str) -> bool:
+    """True for http, https and mailto addresses and for relative targets.
+
+    The target is read the way a browser reads an ``href``: HTML entities and Markdown
+    backslash escapes decoded, tabs and line breaks dropped, leading controls and spaces
+    stripped; then ``urllib`` says which scheme it has.
+    """
+    decoded = html.unescape(_BACKSLASH_ESCAPE.sub(r"\1", target))
+    decoded = decoded.replace("\t", "").replace("\n", "").replace("\r", "")
+    decoded = decoded.lstrip("".join(map(chr, range(0x21))))
+    try:
+        scheme = urlsplit(decoded).scheme
+    except ValueError:  # e.g. an unbalanced IPv6 bracket: not a target we can vouch for
+        return False
+    return scheme == "" or scheme.lower() in ALLOWED_SCHEMES
+
+
+def is_web_address(text: str) -> bool:
+    """An absolute http(s) address that can stand as a Markdown link target as it is."""
+    if not text or any(c.isspace() or c in "()<>\"'`\\" for c in text):
+        return False
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+_BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+# An inline link or image target starts after "](", possibly after spaces, a line break and
+# "<". Only its start matters: a scheme is the first thing in a target.
+_INLINE_TARGET = re.compile(r"\]\([ \t]*\n?[ \t]*<?")
+# A reference definition "[label]: target" (anywhere: it may sit in an admonition or a quote,
+# and its target may start on the next line).
+_REFERENCE_TARGET = re.compile(r"\]:[ \t]*\n?[ \t>]*<?")
+# Tabs and entities stay in: a browser drops tabs from a URL, so "java<TAB>script:" counts.
+_TARGET_HEAD = re.compile(r"[^ \n)>]{0,256}")
+
+
+def safe_links(markdown: str) -> str:
+    """Every link target in ``markdown`` that is not safe made into a harmless fragment.
+
+    ``javascript:alert((1))`` becomes ``#javascript:alert((1))``: a fragment, with the rest of
+    the link (nested parentheses, a title) exactly as it was, so nothing else changes meaning.
+    Code blocks are not skipped: telling a fence from text exactly as Python-Markdown does is
+    what an attacker would probe, and a "#" in shown code costs nothing.
+    """
+    if "]" not in markdown:
+        return markdown
+    return _defuse_targets(markdown)
+
+
+def _defuse_targets(text: str) -> str:
+    inserts: list[int] = []
+    for pattern in (_INLINE_TARGET, _REFERENCE_TARGET):
+        for match in pattern.finditer(text):
+            head = _TARGET_HEAD.match(text, match.end())
+            target = head.group(0) if head else ""
+            if target and not is_safe_url(target):
+                inserts.append(match.end())
+    if not inserts:
+        return text
+    pieces: list[str] = []
+    position = 0
+    for at in sorted(set(inserts)):
+        pieces += [text[position:at], "#"]
+        position = at
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+# A link-bearing attribute as Python-Markdown writes it (double-quoted, entities escaped).
+_HTML_LINK = re.compile(r'(?<=\s)(href|src|xlink:href|action|formaction)="([^"]*)"', re.IGNORECASE)
+
+
+def defuse_html_links(html_text: str) -> str:
+    """``href``/``src`` values in rendered HTML whose scheme is not safe replaced by ``#``."""
+
+    def defuse(match: re.Match[str]) -> str:
+        return match.group(0) if is_safe_url(match.group(2)) else f'{match.group(1)}="#"'
+
+    return _HTML_LINK.sub(defuse, html_text)
+
+
+def escape_html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _escape_text(text: str) -> str:
+    # "{" too: attr_list reads "{: onclick=... }" after a heading, paragraph or link as
+    # attributes to set on the HTML element.
+    return escape_html(text).replace("{", "&#123;")
+
+
+def literal(value: object) -> SafeMarkdown:
+    """Any value as Markdown that shows exactly its text: no HTML, no code span, no link."""
+    text = _escape_text(str(value)).replace("`", "&#96;")
+    return SafeMarkdown(_LINK_OPEN.sub(r"\\\g<0>", text))
+
+
+_LINK_OPEN = re.compile(r"[\[\]]")
+
+
+def code_span(value: object) -> SafeMarkdown:
+    """A value as a Markdown code span, or as literal text when it could end the span early
+    (a backtick) or split it (a line break): Markdown escapes HTML only inside a real span."""
+    text = str(value)
+    if "`" in text or "\n" in text or "\r" in text or not text.strip():
+        return literal(text)
+    return SafeMarkdown(f"`{text}`")
+
+
+def prose(text: str) -> SafeMarkdown:
+    """Model prose as Markdown: emphasis, code spans and safe links kept, HTML shown as text.
+
+    Code spans are kept only where Python-Markdown is sure to read the same span: two runs of
+    exactly the same number of backticks on one line (a paragraph break or a table cell could
+    otherwise end a span that this function thought was code, and let HTML in it out). Every
+    other backtick becomes an entity, every ``<`` and ``&`` outside a span is escaped. Linear
+    in the length of the text.
+    """
+    out: list[str] = []
+    for line in text.splitlines(keepends=True):
+        out.append(_prose_line(line))
+    return SafeMarkdown(safe_links("".join(out)))
+
+
+_BACKTICKS = re.compile(r"`+")
+
+
+def _prose_line(line: str) -> str:
+    if "`" not in line:
+        return _escape_text(line)
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(line)]
+    # The next run of the same length after each run, found right to left in one pass.
+    partner: list[int | None] = [None] * len(runs)
+    last_of_length: dict[int, int] = {}
+    for index in range(len(runs) - 1, -1, -1):
+        length = runs[index][1] - runs[index][0]
+        partner[index] = last_of_length.get(length)
+        last_of_length[length] = index
+    out: list[str] = []
+    position = 0
+    index = 0
+    while index < len(runs):
+        start, end = runs[index]
+        close = partner[index]
+        out.append(_escape_text(line[position:start]))
+        if close is None:
+            out.append("&#96;" * (end - start))
+            position = end
+            index += 1
+            continue
+        if out[-1].endswith("\\"):  # "\`" is an escaped backtick, not an opening
+            out[-1] = out[-1][:-1] + "&#92;"
+        close_end = runs[close][1]
+        out.append(line[start:close_end])
+        position = close_end
+        index = close + 1
+    out.append(_escape_text(line[position:]))
+    return "".join(out)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """At most ``limit`` characters of ``text`` for a message: one line, controls escaped."""
+    head = text[: limit + 1]
+    cleaned = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", head.replace("\n", "\\n"))
+    cleaned = cleaned.replace("\r", "\\r").replace("\t", " ")
+    if len(cleaned) > limit or len(text) > len(head):
+        return cleaned[: limit - 1] + "…"
+    return cleaned
+
+
+class UnreadableFile(Exception):
+    """A path that is not a regular file, or is larger than the caller will read."""
+
+
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes.
+
+    A FIFO, a device (a link to /dev/zero) or a huge file is refused before it can block the
+    read or fill the memory: the file is opened without waiting for a writer and checked
+    before anything is read.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with open(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise UnreadableFile("not a regular file")
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise UnreadableFile(f"larger than {limit:,} bytes")
+    return data

@@ -1,0 +1,58 @@
+"""Run netarch on hostile input in a child process with a deadline and a memory limit.
+
+RLIMIT_DATA, not RLIMIT_AS: V8 reserves gigabytes of address space it never touches, while
+the data limit counts what is actually allocated.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+MEMORY_BYTES = 1_500_000_000
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_DATA, (MEMORY_BYTES, MEMORY_BYTES))
+
+
+def run_netarch(
+    *args: str | Path, cwd: Path, timeout_s: float = 60.0, env: dict[str, str] | None = None
+) -> Run:
+    """``netarch ARGS`` in ``cwd``; fails the test if it overruns ``timeout_s``."""
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "netarch.cli", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=timeout_s,
+        preexec_fn=_limit_memory,
+        env={**os.environ, "NETARCH_MERMAID_TIMEOUT": "3", **(env or {})},
+    )
+    return Run(result.returncode, result.stdout, result.stderr, time.monotonic() - started)
+
+
+def assert_bounded_output(run: Run, line_chars: int = 600) -> None:
+    """No line of what netarch printed is longer than a bounded message."""
+    longest = max((len(line) for line in run.output.splitlines()), default=0)
+    assert longest <= line_chars, f"a {longest}-character line was printed"
+    assert "Traceback" not in run.output, run.output[-2000:]
