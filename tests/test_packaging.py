@@ -37,6 +37,11 @@ def test_the_wheel_carries_templates_schema_and_entry_points(
     for template in templates:
         assert f"netarch/{template}" in names, template
     assert "netarch/model/network.schema.json" in names
+    assert "netarch/model/core.schema.json" in names
+    # Each kit travels whole: its schema and its page templates with its code.
+    kits = repo_root / "plugin" / "netarch" / "kits"
+    for path in (*kits.rglob("schema.json"), *kits.rglob("*.jinja")):
+        assert f"netarch/kits/{path.relative_to(kits).as_posix()}" in names, path
     assert "netarch/py.typed" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -19,7 +19,7 @@ def test_a_mermaid_error_points_at_the_model_line_behind_the_diagram_line(
     def reject_the_note(text: str) -> list[MermaidProblem]:
         # Pretend Mermaid rejects the line of the BGP diagram that holds the ECMP note.
         for number, line in enumerate(text.splitlines(), start=1):
-            if line.lstrip().startswith("Note over"):
+            if line.lstrip().startswith("Note over") and "ECMP" in line:
                 seen["line"] = line.strip()
                 return [MermaidProblem(number, 5, "Parse error on line 11")]
         return []

@@ -24,6 +24,7 @@ import yaml
 from netarch.checks import run_checks
 from netarch.checks.framework import check_severity_overrides
 from netarch.diagnostics import Diagnostic, Severity, display_path, format_report
+from netarch.kits import KitLoadError
 from netarch.pages.render import PageRenderer
 from netarch.pipeline import generate
 from netarch.validate.engine import MermaidNotFound, MermaidValidator
@@ -46,6 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"netarch: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except MermaidNotFound as error:
+        print(f"netarch: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KitLoadError as error:  # an installed kit is broken: the environment, not the model
         print(f"netarch: error: {error}", file=sys.stderr)
         return EXIT_USAGE
 

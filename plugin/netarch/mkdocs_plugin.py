@@ -35,6 +35,7 @@ from netarch.diagnostics import (
     format_report,
     has_errors,
 )
+from netarch.kits import KitLoadError
 from netarch.pages.render import PageRenderer
 from netarch.pipeline import Generation, generate
 from netarch.serve_state import (
@@ -171,7 +172,10 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             )
         custom = Path(self.config.custom_templates) if self.config.custom_templates else None
         if self.renderer is None or custom != self._custom_templates:
-            self.renderer = PageRenderer(custom)
+            try:
+                self.renderer = PageRenderer(custom)
+            except KitLoadError as error:  # a broken installed kit: say which, no traceback
+                raise PluginError(f"netarch: {error}") from None
             self._custom_templates = custom
         self._refresh_templates(self.renderer)
         if self.config.check_diagrams and self.validator is None:

@@ -33,6 +33,10 @@ components:
     name: MetalLB
     kind: platform
     product: metallb
+  - id: kube-ovn
+    name: Kube-OVN
+    kind: platform
+    product: kube-ovn
 nodes:
   - {id: node1, name: Node 1, address: "2001:db8:100::11"}
   - {id: node2, name: Node 2, address: "2001:db8:100::12"}

@@ -15,6 +15,7 @@ from netarch.checks import RULES
 from netarch.diagnostics import Diagnostic
 
 from .conftest import Check, at, base_text, edit
+from .test_kits_k3s import KIT_CASES
 
 Edits = tuple[tuple[str, str], ...]
 
@@ -593,6 +594,25 @@ CASES: tuple[Case, ...] = (
         ("speakers: ^[node1, node2, node3]",),
         ((ADV_L2, f"{ADV_L2}        nodes: [node3]\n"),),
     ),
+    Case(
+        "L2 mode under kube-proxy IPVS without strictARP",
+        "NA138",
+        "error",
+        (
+            (
+                "  cluster_domain: cozy.local\n",
+                "  cluster_domain: cozy.local\n  kube_proxy_mode: ipvs\n",
+            ),
+        ),
+        "kube_proxy_mode: ^ipvs",
+        related=("  l2:\n    ^advertisements",),
+        near_miss=(
+            (
+                "  cluster_domain: cozy.local\n",
+                "  cluster_domain: cozy.local\n  kube_proxy_mode: ipvs\n  kube_proxy_strict_arp: true\n",
+            ),
+        ),
+    ),
     # --- C. Cilium ------------------------------------------------------------------------------
     Case(
         "kube-proxy replaced but not disabled",
@@ -912,6 +932,25 @@ CASES: tuple[Case, ...] = (
             ),
         ),
     ),
+    Case(
+        "firewall matrix without the overlay's port",
+        "NA139",
+        "warning",
+        (
+            (
+                "claims:\n",
+                "ports:\n  - {from: nodes, to: router, protocol: tcp, port: 179}\nclaims:\n",
+            ),
+        ),
+        "ports:\n  ^- {from: nodes, to: router",
+        related=("overlay:\n    ^type: geneve",),
+        near_miss=(
+            (
+                "claims:\n",
+                "ports:\n  - {from: nodes, to: nodes, protocol: udp, port: 6081}\nclaims:\n",
+            ),
+        ),
+    ),
     # --- pages and kits --------------------------------------------------------------------------
     Case(
         "flow placed on a page that does not exist",
@@ -1073,10 +1112,13 @@ def test_base_model_is_clean(check: Check) -> None:
 
 
 def test_every_rule_has_a_case() -> None:
-    # Rules of kits that the base model does not use are tested on the example models.
+    # Rules of kits the base model does not use have their cases with their own model, or
+    # on the example models.
     from .test_rules_examples import CASES as EXAMPLE_CASES
 
-    assert {r.code for r in RULES} == {c.code for c in (*CASES, *EXAMPLE_CASES)}
+    kit_cases = {case[0] for case in KIT_CASES}
+    example_cases = {case.code for case in EXAMPLE_CASES}
+    assert {r.code for r in RULES} == {c.code for c in CASES} | kit_cases | example_cases
 
 
 def test_host_bits_hint_names_the_network(check: Check) -> None:

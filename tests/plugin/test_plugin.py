@@ -231,3 +231,30 @@ def test_a_mermaid_file_that_is_not_mermaid_stops_the_build_clearly(
     text = build_error(site, caplog)
     assert "netarch:" in text and "did not define a global `mermaid`" in text
     assert "Traceback" not in text
+
+
+def test_a_page_title_from_the_model_is_the_heading_the_nav_entry_and_the_title(
+    tmp_path: Path, demo_model_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    model = demo_model_path.read_text(encoding="utf-8") + (
+        "pages:\n"
+        "  - id: ingress\n"
+        "    title: How clients reach us\n"
+        "    intro: Written in the model.\n"
+        "  - id: observability\n"
+        "    hidden: true\n"
+    )
+    site = make_site(tmp_path, demo_model_path, model_text=model)
+    out = run_build(site)
+    # The hidden page held the Hubble example: hiding it is allowed, and said.
+    assert "NA170: example hubble-values appears on no page" in caplog.text
+    html = (out / "architecture" / "ingress" / "index.html").read_text(encoding="utf-8")
+    assert "<title>How clients reach us - test</title>" in html
+    assert re.search(r"<h1[^>]*>How clients reach us", html)
+    assert "<p>Written in the model.</p>" in html
+    index = (out / "architecture" / "index.html").read_text(encoding="utf-8")
+    # Listed in the model, the renamed page comes first after the overview.
+    listing = index[index.index('id="pages-in-this-section"') :]
+    assert re.findall(r'<li><a href="([a-z-]+)/">', listing)[:2] == ["ingress", "cluster"]
+    assert '<a href="ingress/">How clients reach us</a>' in listing
+    assert not (out / "architecture" / "observability").exists()

@@ -55,6 +55,7 @@ DIAGRAMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "D3 L2 mode": (
         "sequenceDiagram",
         (
+            "Elected MetalLB speaker (leader) for 192.168.100.200",
             "ARP: who has 192.168.100.200?",
             "-->>external_clients: ARP reply: it is at aa:bb:cc:dd:ee:ff",
             "DNAT → pod 10.244.0.10:8443",
@@ -63,8 +64,8 @@ DIAGRAMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "D4 BGP mode": (
         "sequenceDiagram",
         (
-            "UPDATE 192.168.100.200/32 via Node 1",
-            "UPDATE 192.168.100.200/32 via Node 3",
+            "BGP UPDATE: 192.168.100.200/32, next hop Node 1",
+            "BGP UPDATE: 192.168.100.200/32, next hop Node 3",
             "Note over upstream_router: ECMP: 3 next hops",
             "≈1/3 of flows",
         ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 
@@ -170,3 +171,36 @@ def test_a_url_that_could_break_out_of_a_link_is_refused(tmp_path: Path) -> None
     result = load_model(path, display_path="network.yaml")
     assert result.model is None
     assert [d.code for d in result.diagnostics] == ["NA015"]
+
+
+def _ingress_text(tmp_path: Path, data: dict) -> str:
+    view = build_views(model_from(tmp_path, data))["external-ingress"]
+    assert isinstance(view, DiagramView)
+    return view.diagram.text
+
+
+def test_the_ingress_diagram_draws_every_router(tmp_path: Path, demo: dict) -> None:
+    data = copy.deepcopy(demo)
+    data["components"].append(
+        {"id": "router-b", "name": "Second router", "kind": "external", "address": "192.168.100.2"}
+    )
+    peer = dict(data["metallb"]["bgp"]["peers"][0], id="peer2", router="router-b")
+    peer["address"] = "192.168.100.2"
+    data["metallb"]["bgp"]["peers"].append(peer)
+    text = _ingress_text(tmp_path, data)
+    assert "Upstream router" in text and "Second router" in text
+    # Both routers reach all three speakers.
+    assert len(re.findall(r"-->\|\"L2 \(ARP\) or BGP\"\|", text)) == 6
+
+
+def test_with_local_traffic_policy_only_the_backends_node_announces(
+    tmp_path: Path, demo: dict
+) -> None:
+    data = copy.deepcopy(demo)
+    data["metallb"]["example_service"]["external_traffic_policy"] = "Local"
+    data["tenants"]["items"][1]["pods"][0]["node"] = "node2"  # frontend-abc123
+    text = _ingress_text(tmp_path, data)
+    assert len(re.findall(r"-->\|\"L2 \(ARP\) or BGP\"\|", text)) == 1
+    assert text.count("no local backend: not announced") == 2
+    assert 'upstream_router -->|"L2 (ARP) or BGP"| node2\n' in text
+    assert "node2 --> service_lb" in text and "node1 -->" not in text

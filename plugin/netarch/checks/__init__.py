@@ -44,7 +44,7 @@ def rules_for(model: Model | None) -> tuple[Rule, ...]:
     if model is None:
         return tuple(rules)
     active = {kit.name for kit in active_kits(model)} | {CORE}
-    return tuple(r for r in rules if r.kit in active and active.issuperset(r.also))
+    return tuple(r for r in rules if r.kit in active and active.issuperset(r.requires))
 
 
 def run_checks(

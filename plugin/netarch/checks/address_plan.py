@@ -14,7 +14,6 @@ from netarch.checks.addresses import (
     cluster_range,
     cluster_ranges,
     cluster_ranges_of,
-    family,
     in_network,
     node_addresses,
     node_networks,
@@ -24,7 +23,6 @@ from netarch.checks.addresses import (
     proper_network,
     range_ends,
     typed_values,
-    usable_hosts,
 )
 from netarch.checks.framework import Finding, rule
 from netarch.model.network import Model, ModelPath
@@ -82,12 +80,12 @@ def _invalid_cidr(path: ModelPath, name: str, value: str) -> Iterator[Finding]:
     "NA101",
     "error",
     "Pod, service and join CIDRs overlap",
-    rationale="Pod addresses, Service ClusterIPs and a node-to-pod join network each have their"
-    " own role; a CNI that manages subnets rejects overlapping ones, and a Service IP that is"
-    " also a pod IP is unroutable.",
-    source="CNI subnet validation (overlapping subnets are refused)",
-    reference=DOC + " rule 1; Kube-OVN ValidateCidrConflict",
-    hint="pick disjoint ranges, e.g. 10.244.0.0/16 (pods), 10.96.0.0/16 (Services), 100.64.0.0/16 (join)",
+    rationale="Pods, Services and (where the CNI has one) the node-to-pod join network each take"
+    " their addresses from their own range; CNIs refuse overlapping subnets, and a Service IP"
+    " that is also a pod IP is unroutable.",
+    source="Kubernetes cluster networking (disjoint pod and service ranges)",
+    reference=DOC + " rule 1",
+    hint="pick disjoint ranges, e.g. 10.244.0.0/16 for pods and 10.96.0.0/16 for Services",
     section=SECTION,
 )
 def cluster_overlaps(model: Model) -> Iterator[Finding]:
@@ -106,12 +104,12 @@ def cluster_overlaps(model: Model) -> Iterator[Finding]:
     "NA102",
     "error",
     "Cluster range overlaps the underlay, the VIP or a load-balancer pool",
-    rationale="Pod and Service routes (and a join network's address on every node) are"
-    " installed on every node: a node network, the control-plane VIP, a node address or a"
-    " load-balancer pool inside them makes routing ambiguous. Node IPs, the floating VIP and"
-    " external load-balancer IPs are separate kinds of address.",
-    source="Node routing of the pod, Service and join ranges",
-    reference=DOC + " rule 2; Kube-OVN join-subnet design; Cozystack install docs",
+    rationale="Pod, Service and join routes are installed on every node: a node network, the"
+    " control-plane VIP, a node address or a load-balancer pool inside those ranges makes"
+    " routing ambiguous. Node addresses, the floating VIP and external load-balancer addresses"
+    " are separate kinds of address.",
+    source="Kubernetes cluster networking; longest-prefix routing (RFC 1812)",
+    reference=DOC + " rule 2",
     hint="move the pool, node network or VIP out of the pod, service and join CIDRs",
     section=SECTION,
 )
@@ -154,79 +152,6 @@ def same_family_overlap(first: IPNetwork, second: IPNetwork) -> bool:
 
 
 @rule(
-    "NA103",
-    "error",
-    "Gateway outside its subnet, or its network/broadcast address",
-    rationale="A CNI that manages subnets refuses one whose gateway is not a usable address of"
-    " the subnet: pods could not reach their first hop.",
-    source="CNI subnet validation (gateway inside the CIDR, not its network or broadcast address)",
-    reference=DOC + " rule 3; Kube-OVN ValidateSubnet, ValidateNetworkBroadcast",
-    hint="use a host address inside the CIDR, conventionally the first one (e.g. 10.244.0.1)",
-    section=SECTION,
-)
-def gateways(model: Model) -> Iterator[Finding]:
-    gateway = model.section("cluster").get("pod_gateway")
-    address = parse_ip(gateway)
-    pod = cluster_range(model, "pod_cidr", "pod CIDR", address.version if address else None)
-    if pod is not None:
-        yield from gateway_problems(("cluster", "pod_gateway"), gateway, "pod gateway", pod)
-    for path, subnet in vpc_subnets(model):
-        network = parse_network(subnet["cidr"])
-        if network is not None:
-            yield from gateway_problems(
-                (*path, "gateway"),
-                subnet.get("gateway"),
-                f"gateway of subnet {subnet['id']}",
-                Range(f"subnet {subnet['id']}", (*path, "cidr"), network),
-            )
-
-
-def vpc_subnets(model: Model) -> Iterator[tuple[ModelPath, dict[str, Any]]]:
-    for vpc_index, vpc in enumerate(model.items("vpcs")):
-        for subnet_index, subnet in enumerate(vpc.get("subnets", [])):
-            yield ("vpcs", "items", vpc_index, "subnets", subnet_index), subnet
-
-
-def gateway_problems(path: ModelPath, text: Any, label: str, subnet: Range) -> Iterator[Finding]:
-    gateway = parse_ip(text) if text is not None else None
-    if gateway is None:
-        return
-    network = subnet.network
-    first_host = next(iter(network.hosts()), network.network_address)
-    hint = f"use an address inside {network}, e.g. {first_host}"
-    if gateway.version != network.version:
-        yield Finding(
-            path,
-            f"{label} {gateway} is {family(gateway.version)} but the {subnet.label} {network} is {family(network.version)}",
-            hint=hint,
-            related=(subnet.path,),
-        )
-    elif gateway not in network:
-        yield Finding(
-            path,
-            f"{label} {gateway} lies outside the {subnet.label} {network}",
-            hint=hint,
-            related=(subnet.path,),
-        )
-    elif network.num_addresses > 2 and gateway == network.network_address:
-        yield Finding(
-            path,
-            f"{label} {gateway} is the network address of the {subnet.label} {network}",
-            hint=hint,
-            related=(subnet.path,),
-        )
-    elif (
-        network.version == 4 and network.num_addresses > 2 and gateway == network.broadcast_address
-    ):
-        yield Finding(
-            path,
-            f"{label} {gateway} is the broadcast address of the {subnet.label} {network}",
-            hint=hint,
-            related=(subnet.path,),
-        )
-
-
-@rule(
     "NA111",
     "error",
     "Service CIDR larger than /12 (IPv4) or /108 (IPv6)",
@@ -260,10 +185,10 @@ _DISTRIBUTION_DEFAULTS = {
     "error",
     "Cluster ranges differ from the distribution's",
     rationale="The pod CIDR, service CIDR and cluster domain are configured twice: in the"
-    " Kubernetes distribution (Talos podSubnets/serviceSubnets/dnsDomain, kubeadm, k3s, RKE2)"
-    " and in the platform. When they differ, Services and DNS break.",
-    source="kube-apiserver service-cluster-ip-range, kube-controller-manager cluster-cidr, kubelet clusterDomain",
-    reference=DOC + " rule 11; Cozystack generic-install warning",
+    " Kubernetes distribution (its pod and service subnets and DNS domain) and in the network's"
+    " own components. When they differ, Services and DNS break.",
+    source="Kubernetes cluster-cidr, service-cluster-ip-range and cluster-domain settings",
+    reference=DOC + " rule 11",
     hint="make the distribution's settings and the model's cluster section the same",
     section=SECTION,
 )
@@ -317,30 +242,6 @@ def _distribution_differs(
                 hint=f"set {listed} (and the distribution's own setting) to {own}",
                 related=(own_range.path,),
             )
-
-
-@rule(
-    "NA113",
-    "warning",
-    "Join CIDR too small for the nodes",
-    rationale="Every node takes one join-network address for its interface towards the pods,"
-    " and the join gateway takes another; a node without one cannot reach the overlay.",
-    source="CNI join-network design (one address per node and the gateway)",
-    reference=DOC + " rule 12; Kube-OVN join subnet",
-    hint="use a join CIDR with room for every node to come, e.g. 100.64.0.0/16",
-    section=SECTION,
-)
-def join_size(model: Model) -> Iterator[Finding]:
-    join = cluster_range(model, "join_cidr", "join CIDR")
-    nodes = len(model.items("nodes"))
-    if join is None or not nodes:
-        return
-    free = usable_hosts(join.network) - 1  # the join gateway takes one
-    if free < nodes:
-        yield Finding(
-            join.path,
-            f"join CIDR {join.network} has room for {max(free, 0)} of the model's {nodes} nodes",
-        )
 
 
 @rule(

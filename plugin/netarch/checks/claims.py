@@ -16,10 +16,8 @@ from netarch.checks.text import Text, model_texts, without_code
 from netarch.model.network import Model
 
 SECTION = "Claims"
-# The review of a hand-written architecture page (cozystack/website PR #422) that these rules
-# come from; the reference names it for maintainers, the rules page only what it found.
-REVIEW = "Review of a hand-written network architecture page"
-REFERENCE = "cozystack-network.md §3.3 (claims of the hand-written page); cozystack/website PR #422"
+REVIEW = "technical review of a hand-written network page"
+REFERENCE = "cozystack-network.md §3.3 (claims of the hand-written page)"
 
 # Data that looks numeric but is not a claim: IPv4 addresses/prefixes/ports, IPv6 and MAC
 # addresses, versions. Blanked out before looking for quantities.
@@ -82,8 +80,7 @@ def quantities(text: str) -> list[str]:
     rationale="A number with a unit of time, rate or size, a speed-up or a complexity class is a"
     ' measurable statement; without a source it cannot be checked, and precise figures ("~100 ns")'
     " depend on hardware, kernel and configuration.",
-    source=REVIEW
-    + " (CodeRabbit: the unsourced 'approximately 100 nanoseconds' should be qualified or cited)",
+    source=REVIEW + " (the unsourced 'approximately 100 nanoseconds' should be qualified or cited)",
     reference=REFERENCE,
     hint="add a `source` (benchmark, documentation page, RFC) to the element or its claim/note,"
     " qualify the figure, or put configuration values in backticks",
@@ -150,11 +147,11 @@ _ABSOLUTES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     "warning",
     "Absolute security or performance wording without a source",
     rationale='Absolutes ("cannot be bypassed", "no race conditions", "always", "constant'
-    ' performance", "MUST go through") are rarely true without conditions: the reviewed page'
-    " itself later documented that node IPv6 is not filtered and hostNetwork pods are outside the pod"
-    " datapath.",
+    ' performance", "MUST go through") are rarely true without conditions: enforcement commonly'
+    " leaves out host-network pods or one address family, and the page that says so comes"
+    " later.",
     source=REVIEW
-    + " (CodeRabbit: 'no userspace bypass', 'no race conditions', 'cannot be bypassed' read as unconditional guarantees)",
+    + " ('no userspace bypass', 'no race conditions', 'cannot be bypassed' read as unconditional guarantees)",
     reference=REFERENCE,
     hint="qualify the statement with its conditions, or cite the source that backs it",
     section=SECTION,
@@ -241,9 +238,8 @@ def _placeholders(kind: str, text: str) -> tuple[tuple[str, str], ...]:
     "warning",
     "Placeholder or ambiguous label",
     rationale='A primed name ("Pod A\'") or a placeholder ("foo", "TBD", "???", 10.x.x.20) in'
-    " a diagram or text leaves the reader guessing what is meant; the PR #422 review asked for"
-    " 'Pod A'' to be spelled out.",
-    source=REVIEW + " (Gemini Code Assist: 'ALLOW → Pod A'' is ambiguous)",
+    " a diagram or text leaves the reader guessing what is meant.",
+    source=REVIEW + " ('ALLOW → Pod A'' is ambiguous)",
     reference=REFERENCE,
     hint="name the element concretely (e.g. 'another pod of tenant a'); for example addresses use"
     " 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 (RFC 5737) or 2001:db8::/32 (RFC 3849)",

@@ -52,9 +52,9 @@ class Rule:
     reference: str = ""
     # ``core``, or the kit whose product the rule is about: it runs only when the kit is active.
     kit: str = CORE
-    # Further kits the rule is about (a product combined with another): it runs, and is
-    # listed, only when they are active too.
-    also: tuple[str, ...] = ()
+    # Further kits the rule needs: it is about products used together (Cilium chained on
+    # Kube-OVN) and runs only when all of them are active.
+    requires: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -83,7 +83,7 @@ def rule(
     section: str,
     reference: str = "",
     kit: str = CORE,
-    also: tuple[str, ...] = (),
+    requires: tuple[str, ...] = (),
 ) -> Callable[[RuleCheck], RuleCheck]:
     """Register ``check`` under ``code``; codes are stable, so a duplicate is a programming error.
 
@@ -104,7 +104,7 @@ def rule(
             check,
             reference,
             kit,
-            also,
+            requires,
         )
         return check
 

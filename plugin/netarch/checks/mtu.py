@@ -25,6 +25,22 @@ OVERHEAD = {"geneve": 50, "vxlan": 50, "ipip": 20, "stt": 72, "none": 0}
 STANDARD_PORT = {"geneve": 6081, "vxlan": 4789}
 
 
+def _default_port(model: Model, kind: str) -> tuple[int | None, str]:
+    """The UDP port the overlay uses unless told otherwise, and whose default it is."""
+    kit = _cni_kit(model)
+    if kit is not None and kind in kit.overlay_ports:
+        return kit.overlay_ports[kind], f"{kit.title}'s default"
+    return STANDARD_PORT.get(kind), "the IANA port"
+
+
+def overlay_port(model: Model) -> int | None:
+    """The UDP port the overlay runs on: the one the model sets, else the default."""
+    overlay = _overlay(model)
+    if isinstance(overlay.get("udp_port"), int):
+        return overlay["udp_port"]
+    return _default_port(model, str(overlay.get("type")))[0]
+
+
 def _cni_kit(model: Model) -> Kit | None:
     """The active kit of the product that builds the overlay (``cluster.cni``)."""
     cni = model.section("cluster").get("cni")
@@ -134,8 +150,8 @@ def encryption_room(model: Model) -> Iterator[Finding]:
     "Node MTUs differ",
     rationale="The overlay assumes one MTU on every node and hop; a node with a smaller MTU"
     " (or a jumbo underlay some node does not support) drops the large packets of its peers.",
-    source="RFC 1191 (path MTU: the smallest MTU on the path)",
-    reference=DOC + " rule 36; Cozystack kubespan and talm docs",
+    source="RFC 1191 (path MTU discovery); RFC 4459 (MTU and fragmentation with tunnels)",
+    reference=DOC + " rule 36",
     hint="set the same MTU on every node NIC and in the overlay's underlay_mtu",
     section=SECTION,
 )
@@ -166,14 +182,10 @@ def uniform_mtu(model: Model) -> Iterator[Finding]:
     hint="use the default port, or make sure node firewalls and the CNI's settings follow",
     section=SECTION,
 )
-def overlay_port(model: Model) -> Iterator[Finding]:
+def overlay_port_differs(model: Model) -> Iterator[Finding]:
     overlay = _overlay(model)
     kind, port = str(overlay.get("type")), overlay.get("udp_port")
-    kit = _cni_kit(model)
-    if kit is not None and kind in kit.overlay_ports:
-        standard, whose = kit.overlay_ports[kind], f"{kit.title}'s default"
-    else:
-        standard, whose = STANDARD_PORT.get(kind), "the IANA port"
+    standard, whose = _default_port(model, kind)
     if standard is not None and isinstance(port, int) and port != standard:
         yield Finding(
             (*OVERLAY, "udp_port"),

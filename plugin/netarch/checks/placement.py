@@ -107,8 +107,8 @@ def unknown_listed_views(model: Model) -> Iterator[Finding]:
     "NA171",
     "error",
     "Section for a product that no component names",
-    rationale="A product's section (one product's address pools, another's identities ...) is"
-    " read by that product's kit, which is active only when a component of the model names the product."
+    rationale="A product's section (a load balancer's pools, a CNI's security identities ...) is read by that"
+    " product's kit, which is active only when a component of the model names the product."
     " Without one, the section's pages, diagrams and checks would all be left out silently.",
     source="netarch kits",
     hint="add `product: <product>` to the component that runs it, or remove the section",

@@ -15,6 +15,7 @@ from typing import Any
 
 from netarch.checks.addresses import in_network, node_networks, parse_ip, parse_network
 from netarch.checks.framework import Finding, rule
+from netarch.checks.mtu import overlay_port
 from netarch.kits import active_kits
 from netarch.model.network import Model, ModelPath
 
@@ -128,7 +129,7 @@ def documentation_asns(model: Model) -> Iterator[Finding]:
             yield Finding(path, f"{label} {asn} is a documentation ASN (RFC 5398)")
 
 
-def _attached_networks(model: Model) -> list[tuple[ModelPath, Any]]:
+def attached_networks(model: Model) -> list[tuple[ModelPath, Any]]:
     """Subnets the nodes sit on: the node networks and the zones' node subnets."""
     found = [(n.path, n.network) for n in node_networks(model)]
     for zone_index, zone in enumerate(model.items("zones")):
@@ -151,7 +152,7 @@ def _attached_networks(model: Model) -> list[tuple[ModelPath, Any]]:
     section=SECTION,
 )
 def peer_reachability(model: Model) -> Iterator[Finding]:
-    networks = _attached_networks(model)
+    networks = attached_networks(model)
     if not networks:
         return
     for session in bgp_sessions(model):
@@ -203,8 +204,8 @@ def bgp_timers(model: Model) -> Iterator[Finding]:
     rationale="Allocating an address does not make it reachable: with BGP announcement, the"
     " speakers must advertise load-balancer addresses to their peers; a speaker with no"
     " matching advertisement announces nothing, and the Services stay unreachable.",
-    source="RFC 4271 (a route is known only once it is advertised)",
-    reference=DOC + "; Cilium BGP control plane (no matching advertisement, nothing announced)",
+    source="RFC 4271 (a speaker announces only the routes it is told to)",
+    reference=DOC,
     hint="add load-balancer-addresses to routing.advertises (and peers to routing.peers)",
     section=SECTION,
 )
@@ -232,8 +233,8 @@ def unannounced_load_balancer_addresses(model: Model) -> Iterator[Finding]:
     " directly; across subnets, zones or racks the pod ranges must be announced (BGP) or"
     " configured as static routes. Where pods take their addresses from subnets of the"
     " network itself (a zone's pods subnet, as cloud VPC CNIs do), its routers know them.",
-    source="RFC 4271; native routing requirements of routing CNIs",
-    reference=DOC + "; Cilium routing docs (native routing requirements)",
+    source="RFC 4271; native routing: the underlay routes every pod range",
+    reference=DOC,
     hint="announce the pod CIDR over BGP (routing.advertises: [pod-cidr]), or use a tunnel",
     section=SECTION,
 )
@@ -248,7 +249,7 @@ def native_routing_without_pod_routes(model: Model) -> Iterator[Finding]:
         for subnet in zone.get("subnets", [])
     ):
         return  # pods live on the underlay's own subnets, which its route tables hold
-    networks = _attached_networks(model)
+    networks = attached_networks(model)
     if len(networks) > 1:
         yield Finding(
             ("cluster", "routing_mode"),
@@ -256,3 +257,70 @@ def native_routing_without_pod_routes(model: Model) -> Iterator[Finding]:
             " pod CIDR",
             related=tuple(path for path, _ in networks),
         )
+
+
+def _port_matches(entry: dict[str, Any], protocol: str, port: int) -> bool:
+    if entry.get("protocol") != protocol:
+        return False
+    value = entry.get("port")
+    if isinstance(value, int):
+        return value == port
+    if isinstance(value, str) and "-" in value:
+        low, high = (int(part) for part in value.split("-", 1))
+        return low <= port <= high
+    return False
+
+
+def _between_nodes(model: Model, end: Any) -> bool:
+    return end == "nodes" or model.ids.has("node", str(end)) or model.ids.has("zone", str(end))
+
+
+@rule(
+    "NA139",
+    "warning",
+    "Port the network needs missing from the firewall matrix",
+    rationale="Where the model lists the ports that are open, the ones the network itself needs"
+    " must be among them: the overlay's UDP port between nodes while pods are tunnelled, and"
+    " TCP 179 from the nodes to every BGP peer. A firewall built from an incomplete matrix"
+    " drops the overlay or keeps BGP sessions down.",
+    source="RFC 7348 and RFC 8926 (overlay ports); RFC 4271 §8 (BGP on TCP 179)",
+    reference=DOC,
+    hint="add the missing entry to `ports`",
+    section=SECTION,
+)
+def missing_ports(model: Model) -> Iterator[Finding]:
+    entries = model.items("ports")
+    if not entries:
+        return
+    cluster = model.section("cluster")
+    overlay = cluster.get("overlay") or {}
+    port = overlay_port(model)
+    if (
+        port is not None
+        and cluster.get("routing_mode") != "native"
+        and not any(
+            _port_matches(e, "udp", port)
+            and _between_nodes(model, e.get("from"))
+            and _between_nodes(model, e.get("to"))
+            for e in entries
+        )
+    ):
+        yield Finding(
+            ("ports",),
+            f"no entry opens UDP {port} between nodes for the {overlay['type'].upper()} overlay",
+            related=(("cluster", "overlay"),),
+        )
+    for session in core_sessions(model):
+        peer = model.section("routing")["peers"][session.path[-1]]
+        ends = (peer["router"], "world", peer.get("zone"))
+        if not any(
+            _port_matches(e, "tcp", 179)
+            and _between_nodes(model, e.get("from"))
+            and e.get("to") in ends
+            for e in entries
+        ):
+            yield Finding(
+                ("ports",),
+                f"no entry opens TCP 179 from the nodes to BGP peer {session.peer_id}",
+                related=(session.path,),
+            )

@@ -18,6 +18,7 @@ built-in ones exactly like a third party's: a package ships a kit by declaring
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -44,6 +45,9 @@ class Kit:
     title: str
     # ``product:`` values of components that make the kit active.
     products: tuple[str, ...]
+    # Other names of the product its rules may use: the project that ships it ("k3s" for
+    # ServiceLB) or its earlier name.
+    also_known_as: tuple[str, ...] = ()
     # Diagram and table builders, run only while the kit is active.
     views: tuple[Callable[[Model], Sequence[View]], ...] = ()
     # Pages the kit adds to the default page plan.
@@ -61,6 +65,14 @@ class Kit:
     bgp_sessions: Callable[[Model], Iterable[Any]] | None = None
 
     @property
+    def schema(self) -> dict[str, Any]:
+        """The model sections the kit adds to the schema (its ``schema.json``), or none."""
+        path = self.folder / "schema.json" if self.folder else None
+        if path is None or not path.is_file():
+            return {}
+        return _read_schema(path)
+
+    @property
     def templates(self) -> Path | None:
         folder = self.folder / "templates" if self.folder else None
         return folder if folder is not None and folder.is_dir() else None
@@ -69,6 +81,14 @@ class Kit:
         return any(
             component.get("product") in self.products for component in model.items("components")
         )
+
+
+@cache
+def _read_schema(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise KitLoadError(f"{path}: the kit's schema does not load: {error}") from error
 
 
 class KitLoadError(Exception):
@@ -90,6 +110,7 @@ def installed_kits() -> tuple[Kit, ...]:
             raise KitLoadError(f"the kit {entry.name!r} ({entry.value}) is not a netarch Kit")
         if kit.name in kits:
             continue  # the same distribution seen twice on sys.path
+        kit.schema  # noqa: B018  (a kit whose schema does not load fails here, by name)
         kits[kit.name] = kit
     if not kits:
         raise KitLoadError(

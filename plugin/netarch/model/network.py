@@ -7,6 +7,7 @@ structure the schema promises and never see a dangling id.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -14,10 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from netarch.diagnostics import Diagnostic, Location, has_errors
+from netarch.kits import KitLoadError
 from netarch.model.references import IdIndex, check_references
 from netarch.model.schema_check import check_schema, load_schema
 from netarch.model.source import Document, load_document
 
+# The core's schema; each kit adds the sections of its product (kits/<kit>/schema.json).
+CORE_SCHEMA_PATH = Path(__file__).with_name("core.schema.json")
+# Core and built-in kits composed, for editors (yaml-language-server) and readers; kept equal
+# to the composition by the tests (tests/model/test_schema_composition.py).
 SCHEMA_PATH = Path(__file__).with_name("network.schema.json")
 
 # Model path: keys and list indexes from the document root, e.g. ("metallb", "pools", 0).
@@ -26,9 +32,53 @@ ModelPath = tuple[str | int, ...]
 
 @cache
 def network_schema() -> dict[str, Any]:
+    """The core's schema with the sections of every installed kit."""
+    from netarch.kits import installed_kits  # the kits import the model, not the reverse
+
     # Shipped with netarch and checked against the meta-schema by its tests
     # (tests/model/test_model_real_schema.py): every run need not pay that again.
-    return load_schema(SCHEMA_PATH, check_meta_schema=False)
+    core = load_schema(CORE_SCHEMA_PATH, check_meta_schema=False)
+    fragments = [(kit.name, kit.schema) for kit in installed_kits() if kit.schema]
+    return compose_schema(core, fragments)
+
+
+class SchemaConflictError(KitLoadError):
+    """Two kits (or a kit and the core) define the same model section: an installation error."""
+
+
+def compose_schema(
+    core: dict[str, Any], fragments: list[tuple[str, dict[str, Any]]]
+) -> dict[str, Any]:
+    """``core`` with each kit's ``properties`` (top-level sections) and ``$defs`` added, and
+    ``x-`` keys allowed on every element: a team's own annotations, kept and never checked."""
+    core = copy.deepcopy(core)
+    schema = {**core, "properties": dict(core["properties"]), "$defs": dict(core["$defs"])}
+    owners = {key: "the core" for key in (*schema["properties"], *schema["$defs"])}
+    for kit_name, fragment in fragments:
+        for part in ("properties", "$defs"):
+            for key, value in fragment.get(part, {}).items():
+                if key in owners:
+                    raise SchemaConflictError(
+                        f"the kit {kit_name!r} defines {key!r}, which {owners[key]} defines"
+                    )
+                owners[key] = f"the kit {kit_name!r}"
+                schema[part][key] = copy.deepcopy(value)
+    _allow_extension_keys(schema)
+    return schema
+
+
+EXTENSION_KEYS = "^x-"
+
+
+def _allow_extension_keys(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("additionalProperties") is False:
+            node.setdefault("patternProperties", {})[EXTENSION_KEYS] = {}
+        for value in node.values():
+            _allow_extension_keys(value)
+    elif isinstance(node, list):
+        for value in node:
+            _allow_extension_keys(value)
 
 
 @dataclass

@@ -115,8 +115,9 @@ class IdIndex:
 # have moved.
 _SECTION_WALKS: SectionMemo[_Found] = SectionMemo()
 # Keywords that would make the root's subschemas depend on more than one section's value.
+# (patternProperties only pick a section's schema by its own key: the memo still holds.)
 _ROOT_APPLICATORS = ("$ref", "allOf", "anyOf", "oneOf", "if", "dependentSchemas",
-                     "patternProperties", ID, ID_KEYS, REF, REF_KEYS)  # fmt: skip
+                     ID, ID_KEYS, REF, REF_KEYS)  # fmt: skip
 
 
 def check_references(doc: Document, schema: dict[str, Any]) -> tuple[IdIndex, list[Diagnostic]]:
@@ -187,8 +188,10 @@ def _walk_document(doc: Document, schema: dict[str, Any]) -> _Found:
         return walker.found
     found = _Found()
     additional = schema.get("additionalProperties")
+    patterns = schema.get("patternProperties", {})
     for section, value in data.items():
-        sub = properties.get(section, additional)
+        matching = [sub for pattern, sub in patterns.items() if re.search(pattern, section)]
+        sub = properties.get(section, matching[0] if matching else additional)
         fingerprint = doc.section_fingerprint(section)
         part = _SECTION_WALKS.get(schema, section, fingerprint)
         if part is None:

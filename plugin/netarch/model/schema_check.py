@@ -466,6 +466,8 @@ class _Explainer:
                 hint = "allowed keys: " + ", ".join(names)
             else:
                 hint = "no keys are allowed here"
+            if not guess and "^x-" in patterns:  # netarch.model.network.EXTENSION_KEYS
+                hint += "; a key of your own starts with x- (x-owner, x-ticket ...)"
             result.append(
                 self.diag("NA011", (*path, key), f"unknown key '{key}'{where}", hint, at_key=True)
             )

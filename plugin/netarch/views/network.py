@@ -122,7 +122,30 @@ def topology(model: Model) -> list[View]:
                         f"{node['name']}\n{node['address']}",
                         source=model.location(("nodes", node_index)),
                     )
+    for index, link in enumerate(model.items("links")):
+        ends = [_topology_key(model, end) for end in (link["from"], link["to"])]
+        if all(ends):
+            chart.edge(
+                ends[0],
+                ends[1],
+                link.get("description"),
+                EdgeStyle.OPEN,
+                source=model.location(("links", index)),
+            )
     return [diagram_view(model, "topology", "Topology", chart, ("zones",), drawn)]
+
+
+def _topology_key(model: Model, element_id: str) -> str | None:
+    """The key a zone, node or router has in the topology diagram (None: not drawn)."""
+    if model.ids.has("zone", element_id):
+        return f"zone-{element_id}"
+    if model.ids.has("node", element_id):
+        node = model.element("node", element_id)
+        return f"node-{element_id}" if node.get("zone") else None
+    for zone in model.items("zones"):
+        if element_id in zone.get("routers", []):
+            return f"router-{zone['id']}-{element_id}"
+    return None
 
 
 # --- load balancing -----------------------------------------------------------------------------
@@ -131,6 +154,7 @@ _ANNOUNCEMENT = {
     "l2": "answers ARP/NDP for the address from one node",
     "bgp": "announces the address over BGP from the nodes",
     "cloud": "a cloud load balancer in front of the cluster",
+    "node-addresses": "any node's own address, on a host port",
 }
 
 
@@ -139,6 +163,7 @@ _ENTRY_NODES = {
     "l2": "One node\n(the elected announcer)",
     "bgp": "Nodes that announce",
     "cloud": "Nodes\n(node port)",
+    "node-addresses": "Every node\n(host port)",
 }
 
 
@@ -254,7 +279,7 @@ def bgp_peering(model: Model) -> list[View]:
                 source=model.element_location("node", node_id),
             )
     for index, peer in enumerate(peers):
-        kind = "iBGP" if peer["asn"] == routing["local_asn"] else "eBGP"
+        kind = _session(routing, peer)
         for node_id in speakers:
             if peer.get("zone") in (None, zone_of.get(node_id)):
                 chart.edge(
@@ -265,6 +290,13 @@ def bgp_peering(model: Model) -> list[View]:
                 )
     drawn = (routing["speaker"], *(peer["router"] for peer in peers))
     return [diagram_view(model, "bgp-peering", "BGP peering", chart, base, drawn)]
+
+
+def _session(routing: dict[str, Any], peer: dict[str, Any]) -> str:
+    kind = "iBGP" if peer["asn"] == routing["local_asn"] else "eBGP"
+    if peer["router"] in routing.get("route_reflectors", []):
+        kind += " (route reflector)"
+    return kind
 
 
 def bgp_peers(model: Model) -> list[View]:
@@ -279,7 +311,7 @@ def bgp_peers(model: Model) -> list[View]:
             f"`{peer['address']}`",
             str(routing["local_asn"]),
             str(peer["asn"]),
-            "iBGP" if peer["asn"] == routing["local_asn"] else "eBGP",
+            _session(routing, peer),
             str(peer.get("multihop", "")),
             _zone_name(model, peer.get("zone")),
             _timers(peer),
@@ -315,5 +347,74 @@ def _timers(peer: dict[str, Any]) -> str:
     return f"{hold if hold is not None else 'default'} s / {keepalive if keepalive is not None else 'default'} s"
 
 
-TABLE_BUILDERS = (address_plan, load_balancer_pools, load_balancer_services, bgp_peers)
+# --- ports and egress -----------------------------------------------------------------------
+
+_ENDPOINT_WORDS = {"nodes": "every node", "pods": "pods", "world": "anywhere outside"}
+
+
+def _endpoint(model: Model, value: str) -> str:
+    if value in _ENDPOINT_WORDS:
+        return _ENDPOINT_WORDS[value]
+    for kind in ("component", "node", "zone"):
+        if model.ids.has(kind, value):
+            return safe_markdown(model.element(kind, value)["name"])
+    return safe_markdown(value)
+
+
+def ports(model: Model) -> list[View]:
+    """The firewall matrix: what must be open, from where to where, for what."""
+    entries = model.items("ports")
+    if not entries:
+        return []
+    rows = [
+        (
+            _endpoint(model, entry["from"]),
+            _endpoint(model, entry["to"]),
+            entry["protocol"].upper(),
+            str(entry.get("port", "")),
+            safe_markdown(entry.get("purpose", "")),
+            safe_markdown(model.element("component", entry["component"])["name"])
+            if "component" in entry
+            else "",
+        )
+        for entry in entries
+    ]
+    headers = ("From", "To", "Protocol", "Port", "Purpose", "Needed by")
+    return [_table(model, "ports", "Ports and protocols", headers, rows, ("ports",))]
+
+
+def egress(model: Model) -> list[View]:
+    section = model.section("egress")
+    if not section:
+        return []
+    rows: list[tuple[str, str]] = []
+    if "masquerade" in section:
+        translated = "the node's address (SNAT)" if section["masquerade"] else "its own address"
+        rows.append(("Pod traffic leaves with", translated))
+    if section.get("not_masqueraded"):
+        rows.append(("Reached with the pod's own address", _code(section["not_masqueraded"])))
+    if "via" in section:
+        via = {
+            "nodes": "the nodes",
+            "nat-gateway": "a NAT gateway",
+            "egress-gateway": "egress gateway nodes",
+        }
+        gateway = section.get("gateway")
+        name = ""
+        if gateway:
+            kind = "component" if model.ids.has("component", gateway) else "node"
+            name = f" ({safe_markdown(model.element(kind, gateway)['name'])})"
+        rows.append(("Leaves the cluster through", via[section["via"]] + name))
+    headers = ("Egress", "")
+    return [_table(model, "egress", "Egress", headers, rows, ("egress",))]
+
+
+TABLE_BUILDERS = (
+    address_plan,
+    load_balancer_pools,
+    load_balancer_services,
+    bgp_peers,
+    ports,
+    egress,
+)
 DIAGRAM_BUILDERS = (topology, load_balancer_path, bgp_peering)

@@ -2,7 +2,7 @@
 replacement, chained on Kube-OVN.
 
 The model keeps Cilium's Helm values in ``service_load_balancing.settings`` and Kube-OVN's in
-``pod_networking.settings`` (dotted keys, as in the Cozystack values files). Only the values the
+``pod_networking.settings`` (dotted keys, as in the charts' values files). Only the values the
 model states are checked: an absent key is not taken for a wrong one.
 """
 
@@ -22,7 +22,6 @@ from netarch.checks.addresses import (
     parse_network,
 )
 from netarch.checks.framework import Finding, kit_rule
-from netarch.checks.text import model_texts, without_code
 from netarch.model.network import Model, ModelPath
 
 rule = kit_rule("cilium")
@@ -60,10 +59,9 @@ def _kpr(model: Model) -> ModelPath | None:
     "kube-proxy replaced but still running",
     rationale="With kubeProxyReplacement Cilium programs Services itself; a kube-proxy left"
     " running installs competing iptables rules. Every distribution runs kube-proxy unless told"
-    " not to (Talos proxy.disabled, kubeadm --skip-phases=addon/kube-proxy, k3s"
-    " --disable-kube-proxy, RKE2 disable-kube-proxy).",
+    " not to (kubeadm --skip-phases=addon/kube-proxy, or the distribution's own switch).",
     source="Cilium kube-proxy-free guide",
-    reference=DOC + " rule 27; Cozystack generic-install table",
+    reference=DOC + " rule 27",
     hint="disable kube-proxy in the distribution and set kube_proxy_disabled: true",
     section=SECTION,
 )
@@ -89,11 +87,12 @@ def kube_proxy_still_running(model: Model) -> Iterator[Finding]:
     "error",
     "kube-proxy replacement pointed at a ClusterIP",
     rationale="Without kube-proxy nothing translates ClusterIPs until Cilium runs, so Cilium must"
-    " reach the API server directly: k8sServiceHost/k8sServicePort name a real endpoint (Talos"
-    " KubePrism localhost:7445, or the API endpoint host and port), never the kubernetes Service.",
-    source="Cilium kube-proxy-free docs",
-    reference=DOC + " rule 28; Cozystack values-talos.yaml",
-    hint="point k8sServiceHost at the API endpoint (Talos: localhost with k8sServicePort 7445)",
+    " reach the API server directly: k8sServiceHost/k8sServicePort name a real endpoint (a"
+    " node-local API proxy such as localhost:7445, or the API endpoint host and port), never the"
+    " kubernetes Service.",
+    source="Cilium kube-proxy-free docs (k8sServiceHost, k8sServicePort)",
+    reference=DOC + " rule 28",
+    hint="point k8sServiceHost at the API endpoint, or at a node-local API proxy and its port",
     section=SECTION,
 )
 def api_endpoint(model: Model) -> Iterator[Finding]:
@@ -120,7 +119,7 @@ def api_endpoint(model: Model) -> Iterator[Finding]:
         )
 
 
-# Cilium values a generic-veth chain on Kube-OVN needs (Cozystack values-kubeovn.yaml).
+# Cilium values a generic-veth chain on Kube-OVN needs (Kube-OVN's Cilium integration).
 _CHAINED_VALUES: tuple[tuple[str, Any], ...] = (
     ("cni.chainingMode", "generic-veth"),
     ("routingMode", "native"),
@@ -140,11 +139,11 @@ _CHAINED_VALUES: tuple[tuple[str, Any], ...] = (
     " native, autoDirectNodeRoutes, IPv4/IPv6/BPF masquerade and enableIdentityMark off, devices"
     " including ovn0 and genev_sys_6081; and the CNI chain runs the primary CNI first"
     " (kube-ovn -> portmap -> cilium-cni).",
-    source="Cilium generic-veth chaining docs",
-    reference=DOC + " rule 29; Cozystack values-kubeovn.yaml and cni.yaml",
-    hint="turn those Cilium values off and run the chain kube-ovn, portmap, cilium-cni",
+    source="Cilium generic-veth chaining docs; Kube-OVN integration with Cilium docs",
+    reference=DOC + " rule 29",
+    hint="set the chaining values named in the message and the chain kube-ovn, portmap, cilium-cni",
     section=SECTION,
-    also=("kube_ovn",),
+    requires=("kube_ovn",),
 )
 def chaining(model: Model) -> Iterator[Finding]:
     chain = model.section("pod_networking").get("cni_chain") or {}
@@ -211,11 +210,11 @@ def _show(value: Any) -> str:
     rationale="When Cilium enforces policy and replaces kube-proxy, Kube-OVN's own engines must be"
     " off (ENABLE_NP: false, ENABLE_LB: false); otherwise both program the datapath and"
     " policies or Services are applied twice or inconsistently.",
-    source="Kube-OVN controller options ENABLE_NP and ENABLE_LB",
-    reference=DOC + " rule 30; Cozystack packages/system/kubeovn values",
+    source="Kube-OVN integration with Cilium docs (ENABLE_NP, ENABLE_LB)",
+    reference=DOC + " rule 30",
     hint="set ENABLE_NP: false and ENABLE_LB: false in Kube-OVN",
     section=SECTION,
-    also=("kube_ovn",),
+    requires=("kube_ovn",),
 )
 def single_engine(model: Model) -> Iterator[Finding]:
     engine = model.section("cluster").get("kube_proxy_replacement")
@@ -236,13 +235,14 @@ def single_engine(model: Model) -> Iterator[Finding]:
     "NA144",
     "warning",
     "Cilium transparent encryption on a chained variant",
-    rationale="Cilium's WireGuard/IPsec encryption is not supported in CNI chaining mode;"
-    " chained on Kube-OVN, east-west encryption is Kube-OVN's Geneve IPsec.",
-    source="cilium/cilium#15596",
-    reference=DOC + " rule 31; Cozystack platform values (networking.encryption.enabled)",
+    rationale="Cilium's WireGuard/IPsec encryption is not supported in CNI chaining mode; in the"
+    " kubeovn-cilium variants east-west encryption is Kube-OVN's Geneve IPsec"
+    " (networking.encryption.enabled).",
+    source="cilium/cilium#15596 (encryption is not supported in chaining mode)",
+    reference=DOC + " rule 31",
     hint="encrypt with Kube-OVN IPsec (overlay encryption: ipsec) instead",
     section=SECTION,
-    also=("kube_ovn",),
+    requires=("kube_ovn",),
 )
 def chained_encryption(model: Model) -> Iterator[Finding]:
     chain = model.section("pod_networking").get("cni_chain") or {}
@@ -257,48 +257,14 @@ def chained_encryption(model: Model) -> Iterator[Finding]:
         )
 
 
-_ALL_POLICED = re.compile(
-    r"\ball\s+(?:\w+\s+){0,2}traffic\b[^.;]*?\b(?:polic\w*|filter\w*|enforc\w*|firewall\w*|go(?:es)?\s+through|pass(?:es)?\s+through)",
-    re.IGNORECASE,
-)
-
-
-@rule(
-    "NA145",
-    "warning",
-    '"All traffic is policed" while node IPv6 is unfiltered',
-    rationale="Cozystack runs hostFirewall with ipv6.enabled: false and a patched Cilium that"
-    " passes node IPv6 to the stack, so host policies are IPv4-only and node IPv6 is not"
-    " filtered; a model that says all traffic is policed overstates it.",
-    source="Cozystack cilium values.yaml and values-kilo.yaml; cozystack/cozystack#2871",
-    reference=DOC + " rule 33",
-    hint="say that node IPv6 is not filtered by Cilium host policies",
-    section=SECTION,
-    # Cozystack's patched Cilium and values are what leave node IPv6 unfiltered.
-    also=("cozystack",),
-)
-def host_firewall_ipv6(model: Model) -> Iterator[Finding]:
-    settings = _settings(model, CILIUM)
-    if not (_true(settings.get("hostFirewall.enabled")) and _false(settings.get("ipv6.enabled"))):
-        return
-    for item in model_texts(model):
-        match = _ALL_POLICED.search(without_code(item.text))
-        if match:
-            yield Finding(
-                item.path,
-                f"'{match.group(0)}' but hostFirewall with ipv6.enabled: false leaves node IPv6 unfiltered",
-                related=((*CILIUM, "ipv6.enabled"),),
-            )
-
-
 @rule(
     "NA146",
     "error",
     "Hubble relay or UI without Hubble",
     rationale="Hubble Relay and Hubble UI read the flows of the Hubble server in each agent;"
     " with hubble.enabled: false there is nothing to relay or show.",
-    source="Cilium Helm chart (hubble.relay, hubble.ui)",
-    reference=DOC + " rule 34; Cozystack networking/hubble.md",
+    source="Cilium Helm chart (hubble.relay, hubble.ui need hubble.enabled)",
+    reference=DOC + " rule 34",
     hint="set hubble.enabled: true together with relay/ui",
     section=SECTION,
 )

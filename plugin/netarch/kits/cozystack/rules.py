@@ -3,9 +3,12 @@ system ports its policies close to the world."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from netarch.checks.framework import Finding, kit_rule
+from netarch.checks.text import model_texts, without_code
+from netarch.kits.cilium.rules import CILIUM, _false, _settings, _true
 from netarch.model.network import Model, ModelPath
 
 rule = kit_rule("cozystack")
@@ -86,7 +89,7 @@ def tenant_namespaces(model: Model) -> Iterator[Finding]:
     "warning",
     "Service exposes a system port to the world",
     rationale="Cozystack's clusterwide restrict-system-components policy denies world ingress to"
-    " etcd, kubelet, controller, LINSTOR and MetalLB ports (2379, 2380, 3367, 7946, 8123, 9120,"
+    " etcd, kubelet, controller, storage and load-balancer ports (2379, 2380, 3367, 7946, 8123, 9120,"
     " 9121, 9140, 9141, 9443, 10250, 10257, 10259, 19443); a LoadBalancer Service on one of them"
     " is either blocked or an exposure.",
     source="cozystack cilium-networkpolicy chart (restrict-system-components)",
@@ -102,3 +105,36 @@ def system_ports(model: Model) -> Iterator[Finding]:
             ("metallb", "example_service", "port"),
             f"Service {service['name']} is published on port {port} ({SYSTEM_PORTS[port]}), which Cozystack denies from the world",
         )
+
+
+_ALL_POLICED = re.compile(
+    r"\ball\s+(?:\w+\s+){0,2}traffic\b[^.;]*?\b(?:polic\w*|filter\w*|enforc\w*|firewall\w*|go(?:es)?\s+through|pass(?:es)?\s+through)",
+    re.IGNORECASE,
+)
+
+
+@rule(
+    "NA145",
+    "warning",
+    '"All traffic is policed" while node IPv6 is unfiltered',
+    rationale="Cozystack runs Cilium's hostFirewall with ipv6.enabled: false and a patched Cilium"
+    " that passes node IPv6 to the stack instead of dropping it, so host policies are IPv4-only"
+    " and node IPv6 is not filtered; a model that says all traffic is policed overstates it.",
+    source="Cozystack cilium values.yaml and values-kilo.yaml; cozystack/cozystack#2871",
+    reference=DOC + " rule 33",
+    hint="say that node IPv6 is not filtered by Cilium host policies",
+    section=SECTION,
+    requires=("cilium",),
+)
+def host_firewall_ipv6(model: Model) -> Iterator[Finding]:
+    settings = _settings(model, CILIUM)
+    if not (_true(settings.get("hostFirewall.enabled")) and _false(settings.get("ipv6.enabled"))):
+        return
+    for item in model_texts(model):
+        match = _ALL_POLICED.search(without_code(item.text))
+        if match:
+            yield Finding(
+                item.path,
+                f"'{match.group(0)}' but hostFirewall with ipv6.enabled: false leaves node IPv6 unfiltered",
+                related=((*CILIUM, "ipv6.enabled"),),
+            )

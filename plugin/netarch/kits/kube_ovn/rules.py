@@ -8,7 +8,7 @@ import itertools
 from collections.abc import Iterator
 from typing import Any
 
-from netarch.checks.address_plan import DOC, same_family_overlap, vpc_subnets
+from netarch.checks.address_plan import DOC, same_family_overlap
 from netarch.checks.addresses import (
     AddressSet,
     Range,
@@ -16,9 +16,11 @@ from netarch.checks.addresses import (
     cluster_range,
     cluster_ranges,
     cluster_ranges_of,
+    family,
     parse_ip,
     parse_network,
     range_ends,
+    usable_hosts,
 )
 from netarch.checks.framework import Finding, kit_rule
 from netarch.model.network import Model, ModelPath
@@ -104,7 +106,7 @@ def _subnet_ranges(model: Model) -> Iterator[tuple[int, dict[str, Any], list[Ran
     "Subnets of one VPC overlap",
     rationale="Kube-OVN rejects a subnet that overlaps another subnet of the same VPC (subnets of"
     " different VPCs may overlap). The default VPC also holds the pod (ovn-default) and join subnets.",
-    source="Kube-OVN ValidateCidrConflict; Cozystack networking/vpc.md",
+    source="Kube-OVN ValidateCidrConflict",
     reference=DOC + " rule 5",
     hint="give the subnet a range no other subnet of this VPC uses",
     section=SECTION,
@@ -135,10 +137,10 @@ def vpc_overlaps(model: Model) -> Iterator[Finding]:
     "VPC subnet overlaps the cluster's own ranges",
     rationale="A VPC subnet is attached to workloads next to the default management network;"
     " overlapping the pod, service or join CIDR makes those addresses ambiguous inside the"
-    " workload. Cozystack recommends 172.16.0.0/12 and has no fail-safe check of its own.",
-    source="Cozystack networking/vpc.md",
+    " workload, and Kube-OVN does not check it.",
+    source="Kube-OVN VPC documentation (custom VPC subnets)",
     reference=DOC + " rule 6",
-    hint="take VPC subnets from 172.16.0.0/12 (Cozystack's recommendation)",
+    hint="take VPC subnets from a range the cluster does not use, e.g. 172.16.0.0/12",
     section=SECTION,
 )
 def vpc_vs_cluster(model: Model) -> Iterator[Finding]:
@@ -271,3 +273,100 @@ def api_server_ip(model: Model) -> Iterator[Finding]:
                         f"{subnet.label} {subnet.network} of the default VPC {vpc['id']} contains the API-server Service IP {api}",
                         related=(service.path,),
                     )
+
+
+@rule(
+    "NA103",
+    "error",
+    "Gateway outside its subnet, or its network/broadcast address",
+    rationale="Kube-OVN refuses a subnet whose gateway is not a usable address of the subnet:"
+    " pods could not reach their first hop.",
+    source="Kube-OVN ValidateSubnet, ValidateNetworkBroadcast",
+    reference=DOC + " rule 3",
+    hint="use a host address inside the CIDR, conventionally the first one (e.g. 10.244.0.1)",
+    section=SECTION,
+)
+def gateways(model: Model) -> Iterator[Finding]:
+    gateway = model.section("cluster").get("pod_gateway")
+    address = parse_ip(gateway)
+    pod = cluster_range(model, "pod_cidr", "pod CIDR", address.version if address else None)
+    if pod is not None:
+        yield from gateway_problems(("cluster", "pod_gateway"), gateway, "pod gateway", pod)
+    for path, subnet in vpc_subnets(model):
+        network = parse_network(subnet["cidr"])
+        if network is not None:
+            yield from gateway_problems(
+                (*path, "gateway"),
+                subnet.get("gateway"),
+                f"gateway of subnet {subnet['id']}",
+                Range(f"subnet {subnet['id']}", (*path, "cidr"), network),
+            )
+
+
+def vpc_subnets(model: Model) -> Iterator[tuple[ModelPath, dict[str, Any]]]:
+    for vpc_index, vpc in enumerate(model.items("vpcs")):
+        for subnet_index, subnet in enumerate(vpc.get("subnets", [])):
+            yield ("vpcs", "items", vpc_index, "subnets", subnet_index), subnet
+
+
+def gateway_problems(path: ModelPath, text: Any, label: str, subnet: Range) -> Iterator[Finding]:
+    gateway = parse_ip(text) if text is not None else None
+    if gateway is None:
+        return
+    network = subnet.network
+    first_host = next(iter(network.hosts()), network.network_address)
+    hint = f"use an address inside {network}, e.g. {first_host}"
+    if gateway.version != network.version:
+        yield Finding(
+            path,
+            f"{label} {gateway} is {family(gateway.version)} but the {subnet.label} {network} is {family(network.version)}",
+            hint=hint,
+            related=(subnet.path,),
+        )
+    elif gateway not in network:
+        yield Finding(
+            path,
+            f"{label} {gateway} lies outside the {subnet.label} {network}",
+            hint=hint,
+            related=(subnet.path,),
+        )
+    elif network.num_addresses > 2 and gateway == network.network_address:
+        yield Finding(
+            path,
+            f"{label} {gateway} is the network address of the {subnet.label} {network}",
+            hint=hint,
+            related=(subnet.path,),
+        )
+    elif (
+        network.version == 4 and network.num_addresses > 2 and gateway == network.broadcast_address
+    ):
+        yield Finding(
+            path,
+            f"{label} {gateway} is the broadcast address of the {subnet.label} {network}",
+            hint=hint,
+            related=(subnet.path,),
+        )
+
+
+@rule(
+    "NA113",
+    "warning",
+    "Join CIDR too small for the nodes",
+    rationale="Every node takes one join-subnet address for its ovn0 interface, and the join"
+    " gateway takes another; a node without one cannot reach the overlay.",
+    source="Kube-OVN join-subnet design",
+    reference=DOC + " rule 12",
+    hint="use a join CIDR with room for every node to come, e.g. 100.64.0.0/16",
+    section=SECTION,
+)
+def join_size(model: Model) -> Iterator[Finding]:
+    join = cluster_range(model, "join_cidr", "join CIDR")
+    nodes = len(model.items("nodes"))
+    if join is None or not nodes:
+        return
+    free = usable_hosts(join.network) - 1  # the join gateway takes one
+    if free < nodes:
+        yield Finding(
+            join.path,
+            f"join CIDR {join.network} has room for {max(free, 0)} of the model's {nodes} nodes",
+        )

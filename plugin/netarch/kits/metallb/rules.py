@@ -209,7 +209,7 @@ def pool_contains_infrastructure(model: Model) -> Iterator[Finding]:
     rationale="In L2 mode a node answers ARP/NDP for the Service IP; that only reaches clients on"
     " the same L2 segment, so the pool must lie in a subnet attached to every announcing node"
     " (ARP does not cross routers).",
-    source="Cozystack MetalLB setup docs; MetalLB layer 2 concepts",
+    source="MetalLB layer 2 concepts (the announcing node answers ARP on its own network)",
     reference=DOC + " rule 17",
     hint="take L2 pool addresses from the node network of the announcing nodes, or use BGP",
     section=SECTION,
@@ -501,9 +501,9 @@ def local_pref_conflicts(model: Model) -> Iterator[Finding]:
     "warning",
     "Advertisement with no node that can announce",
     rationale="Speakers skip nodes labelled node.kubernetes.io/exclude-from-external-load-balancers"
-    " (Talos control planes carry it unless removed, as Cozystack's talosctl patch does) and"
+    " (some distributions put it on control-plane nodes unless it is removed) and"
     " nodes without a speaker: an advertisement left with no eligible node announces nothing.",
-    source="MetalLB speaker node filter; Cozystack talosctl patch",
+    source="MetalLB speaker node filter (exclude-from-external-load-balancers)",
     reference=DOC + " rule 26",
     hint="remove the exclude label, run a speaker on the nodes, or widen the advertisement's nodes",
     section=SECTION,
@@ -519,3 +519,28 @@ def eligible_nodes(model: Model) -> Iterator[Finding]:
                 f"{kind} {adv['id']} has no eligible node: every allowed node lacks a speaker or is labelled {EXCLUDE_LABEL}",
                 related=(_speakers_path(model),),
             )
+
+
+@rule(
+    "NA138",
+    "error",
+    "L2 mode under kube-proxy IPVS without strictARP",
+    rationale="In IPVS mode kube-proxy puts every Service address on the kube-ipvs0 interface of"
+    " every node, and the nodes answer ARP for it. In L2 mode only the elected speaker may"
+    " answer; without kube-proxy's strictARP all nodes do, and clients reach random nodes.",
+    source="MetalLB installation docs (kube-proxy in IPVS mode needs strictARP: true)",
+    reference=DOC,
+    hint="set ipvs.strictARP: true in kube-proxy's configuration (kube_proxy_strict_arp: true)",
+    section=SECTION,
+)
+def ipvs_without_strict_arp(model: Model) -> Iterator[Finding]:
+    cluster = model.section("cluster")
+    if cluster.get("kube_proxy_mode") != "ipvs" or not _metallb(model).get("l2"):
+        return
+    if cluster.get("kube_proxy_strict_arp") is not True:
+        yield Finding(
+            ("cluster", "kube_proxy_mode"),
+            "kube-proxy runs in IPVS mode without strictARP, so every node answers ARP for the"
+            " addresses MetalLB announces in L2 mode",
+            related=(("metallb", "l2"),),
+        )

@@ -12,17 +12,22 @@ from netarch.views.diagrams import diagram_view, participant_label
 
 
 def external_ingress(model: Model) -> list[View]:
-    """Client -> router -> every speaker node -> Cilium -> target pod (D2)."""
+    """Client -> routers -> the speakers that announce -> Service load balancing -> pod (D2).
+
+    With externalTrafficPolicy: Local only nodes that run a backend pod announce the address,
+    so only they get traffic; the other speakers are drawn without an edge.
+    """
     metallb = model.section("metallb")
     service = metallb.get("example_service")
     speakers = metallb.get("speakers", [])
     if not service or not speakers:
         return []
-    router = _router_id(model)
+    routers = _router_ids(model)
     lb_component = model.section("service_load_balancing").get("component")
+    announcing = _announcing(model, service, speakers)
     chart = Flowchart(direction="TD")
     chart.node("client", "External client", source=model.location(("metallb", "example_service")))
-    if router:
+    for router in routers:
         chart.node(
             router,
             participant_label(model, router),
@@ -31,9 +36,10 @@ def external_ingress(model: Model) -> list[View]:
     with chart.subgraph("cluster", "Kubernetes cluster") as cluster:
         for position, node_id in enumerate(speakers):
             node = model.element("node", node_id)
+            quiet = "" if node_id in announcing else "\n(no local backend: not announced)"
             cluster.node(
                 node_id,
-                f"{node['name']}\nMetalLB speaker",
+                f"{node['name']}\nMetalLB speaker{quiet}",
                 source=model.location(("metallb", "speakers", position)),
             )
         if lb_component:
@@ -52,25 +58,37 @@ def external_ingress(model: Model) -> list[View]:
         name.upper() if name == "bgp" else "L2 (ARP)" for name in ("l2", "bgp") if name in metallb
     ]
     mode_label = " or ".join(modes) if modes else None
-    entry = router or "client"
-    if router:
+    for router in routers:
         chart.edge(
             "client",
             router,
             f"Traffic to external IP\n({service['external_ip']})",
             source=model.location(("metallb", "example_service", "external_ip")),
         )
+    for entry in routers or ["client"]:
+        for node_id in speakers:
+            if node_id in announcing:
+                chart.edge(entry, node_id, mode_label)
     for node_id in speakers:
-        chart.edge(entry, node_id, mode_label)
-        chart.edge(node_id, "service-lb" if lb_component else "target-pod")
+        if node_id in announcing:
+            chart.edge(node_id, "service-lb" if lb_component else "target-pod")
     if lb_component:
         chart.edge("service-lb", "target-pod")
-    drawn = (router, metallb.get("component"), lb_component)
+    drawn = (*routers, metallb.get("component"), lb_component)
     return [
         diagram_view(
             model, "external-ingress", "External traffic ingress", chart, ("metallb",), drawn
         )
     ]
+
+
+def _announcing(model: Model, service: dict[str, Any], speakers: list[str]) -> set[str]:
+    """The speakers that announce the Service: all of them, or with externalTrafficPolicy
+    Local only the nodes that run its backend pod (when the model says where it runs)."""
+    if service.get("external_traffic_policy") != "Local" or "target_pod" not in service:
+        return set(speakers)
+    node = model.element("pod", service["target_pod"]).get("node")
+    return {node} & set(speakers) if node else set(speakers)
 
 
 def _target_pod_label(model: Model, service: dict[str, Any]) -> str:
@@ -80,14 +98,16 @@ def _target_pod_label(model: Model, service: dict[str, Any]) -> str:
     return f"Target pod {pod['id']}\n{pod['address']} (pod CIDR)"
 
 
-def _router_id(model: Model) -> str | None:
-    for peer in model.section("metallb").get("bgp", {}).get("peers", []):
-        if peer.get("router"):
-            return peer["router"]
+def _router_ids(model: Model) -> list[str]:
+    """Every router the speakers peer with, in order; else the network's gateway."""
+    peers = model.section("metallb").get("bgp", {}).get("peers", [])
+    routers = list(dict.fromkeys(peer["router"] for peer in peers if peer.get("router")))
+    if routers:
+        return routers
     for component in model.items("components"):
         if component["kind"] == "external" and component.get("role") == "gateway":
-            return component["id"]
-    return None
+            return [component["id"]]
+    return []
 
 
 def vlans(model: Model) -> list[View]:
