@@ -1,10 +1,12 @@
-"""No built page names a product that its model does not use.
+"""No generated page names a product that its model does not use.
 
 netarch's core speaks of any cluster network; product words come only from the kits the
 model activates and from the model's own components. Each site (the demo and every example)
-is built with `mkdocs build --strict` and the visible text of every HTML page, diagrams
-included, is scanned for the names of well-known network products. A name is allowed only
-when a component of that site's model has it in its name or product.
+is built with `mkdocs build --strict` and the visible text of every page netarch generated
+(the architecture section, navigation included), diagrams included, is scanned for the names
+of well-known network products. A name is allowed only when a component of that site's
+model has it in its name or product. (Hand-written pages, such as the demo's guide to the
+model and its kits, may name what they like.)
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ SITES = {
     "cilium-bgp": REPO_ROOT / "examples" / "cilium-bgp" / "mkdocs.yml",
     "eks": REPO_ROOT / "examples" / "eks" / "mkdocs.yml",
 }
+# Where the sites put the generated pages (the plugin's section_dir).
+SECTION_DIR = "architecture"
 MKDOCS_BUILD = (sys.executable, "-m", "mkdocs", "build", "--strict")
 # Products (and the clouds that run them) a page of another network could name by mistake.
 PRODUCTS = (
@@ -77,7 +81,7 @@ def visible_text(page: str) -> str:
 
 def mentions(site_dir: Path, products: tuple[str, ...]) -> Iterator[tuple[str, str, str]]:
     """(page, product, context) for every mention of ``products`` in the built site."""
-    for page in sorted(site_dir.rglob("*.html")):
+    for page in sorted((site_dir / SECTION_DIR).rglob("*.html")):
         text = visible_text(page.read_text(encoding="utf-8"))
         for name in products:
             for match in _word(name).finditer(text):
