@@ -93,7 +93,6 @@ def test_its_pages_name_no_product_it_does_not_use(tmp_path) -> None:
         "cluster.md",
         "components.md",
         "load-balancing.md",
-        # Its default-deny policy, enforced by kube-router.
         "tenant-isolation.md",
         "rules.md",
     ]

@@ -1,12 +1,10 @@
-"""No generated page names a product that its model does not use.
+"""No built page names a product that its model does not use.
 
 netarch's core speaks of any cluster network; product words come only from the kits the
 model activates and from the model's own components. Each site (the demo and every example)
-is built with `mkdocs build --strict` and the visible text of every page netarch generated
-(the architecture section, navigation included), diagrams included, is scanned for the names
-of well-known network products. A name is allowed only when a component of that site's
-model has it in its name or product. (Hand-written pages, such as the demo's guide to the
-model and its kits, may name what they like.)
+is built with `mkdocs build --strict` and the visible text of every HTML page, diagrams
+included, is scanned for the names of well-known network products. A name is allowed only
+when a component of that site's model has it in its name or product.
 """
 
 from __future__ import annotations
@@ -30,8 +28,6 @@ SITES = {
     "cilium-bgp": REPO_ROOT / "examples" / "cilium-bgp" / "mkdocs.yml",
     "eks": REPO_ROOT / "examples" / "eks" / "mkdocs.yml",
 }
-# Where the sites put the generated pages (the plugin's section_dir).
-SECTION_DIR = "architecture"
 MKDOCS_BUILD = (sys.executable, "-m", "mkdocs", "build", "--strict")
 # Products (and the clouds that run them) a page of another network could name by mistake.
 PRODUCTS = (
@@ -79,9 +75,17 @@ def visible_text(page: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", page))
 
 
+# The demo site also carries netarch's own guides, which are about the kits and so name
+# their products: they describe the tool, not the network.
+TOOL_DOCS = ("guide/", "benchmarks/")
+
+
 def mentions(site_dir: Path, products: tuple[str, ...]) -> Iterator[tuple[str, str, str]]:
-    """(page, product, context) for every mention of ``products`` in the built site."""
-    for page in sorted((site_dir / SECTION_DIR).rglob("*.html")):
+    """(page, product, context) for every mention of ``products`` in the built site's pages
+    about the network."""
+    for page in sorted(site_dir.rglob("*.html")):
+        if page.relative_to(site_dir).as_posix().startswith(TOOL_DOCS):
+            continue
         text = visible_text(page.read_text(encoding="utf-8"))
         for name in products:
             for match in _word(name).finditer(text):

@@ -233,8 +233,8 @@ def unannounced_load_balancer_addresses(model: Model) -> Iterator[Finding]:
     " directly; across subnets, zones or racks the pod ranges must be announced (BGP) or"
     " configured as static routes. Where pods take their addresses from subnets of the"
     " network itself (a zone's pods subnet, as cloud VPC CNIs do), its routers know them.",
-    source="RFC 4271; native routing: the underlay routes every pod range",
-    reference=DOC,
+    source="RFC 4271; native routing requirements of routing CNIs",
+    reference=DOC + "; Cilium routing docs (native routing requirements)",
     hint="announce the pod CIDR over BGP (routing.advertises: [pod-cidr]), or use a tunnel",
     section=SECTION,
 )

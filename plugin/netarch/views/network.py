@@ -332,21 +332,6 @@ def bgp_peers(model: Model) -> list[View]:
     return [_table(model, "bgp-peers", "BGP peers", headers, rows, ("routing", "peers"))]
 
 
-def _zone_name(model: Model, zone_id: Any) -> str:
-    """The zone whose nodes peer, by name; every speaker when the peer names none."""
-    for zone in model.items("zones"):
-        if zone["id"] == zone_id:
-            return safe_markdown(zone["name"])
-    return "all"
-
-
-def _timers(peer: dict[str, Any]) -> str:
-    hold, keepalive = peer.get("hold_time"), peer.get("keepalive_time")
-    if hold is None and keepalive is None:
-        return ""
-    return f"{hold if hold is not None else 'default'} s / {keepalive if keepalive is not None else 'default'} s"
-
-
 # --- ports and egress -----------------------------------------------------------------------
 
 _ENDPOINT_WORDS = {"nodes": "every node", "pods": "pods", "world": "anywhere outside"}
@@ -407,6 +392,21 @@ def egress(model: Model) -> list[View]:
         rows.append(("Leaves the cluster through", via[section["via"]] + name))
     headers = ("Egress", "")
     return [_table(model, "egress", "Egress", headers, rows, ("egress",))]
+
+
+def _zone_name(model: Model, zone_id: Any) -> str:
+    """The zone whose nodes peer, by name; every speaker when the peer names none."""
+    for zone in model.items("zones"):
+        if zone["id"] == zone_id:
+            return safe_markdown(zone["name"])
+    return "all"
+
+
+def _timers(peer: dict[str, Any]) -> str:
+    hold, keepalive = peer.get("hold_time"), peer.get("keepalive_time")
+    if hold is None and keepalive is None:
+        return ""
+    return f"{hold if hold is not None else 'default'} s / {keepalive if keepalive is not None else 'default'} s"
 
 
 TABLE_BUILDERS = (

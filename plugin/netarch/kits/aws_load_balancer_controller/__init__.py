@@ -9,5 +9,7 @@ KIT = Kit(
     name="aws_load_balancer_controller",
     title="AWS Load Balancer Controller",
     products=("aws-load-balancer-controller",),
+    # Shipped with and documented for Amazon EKS.
+    also_known_as=("EKS", "Amazon EKS", "AWS"),
     folder=Path(__file__).parent,
 )

@@ -11,5 +11,7 @@ KIT = Kit(
     title="Amazon VPC CNI",
     products=("aws-vpc-cni",),
     views=VIEWS,
+    # Shipped with and documented for Amazon EKS.
+    also_known_as=("EKS", "Amazon EKS", "AWS"),
     folder=Path(__file__).parent,
 )

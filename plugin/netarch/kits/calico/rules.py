@@ -27,11 +27,11 @@ def _product(model: Model, component_id: Any) -> Any:
     "Calico and another component both enforce network policy",
     rationale="Exactly one engine may enforce Kubernetes NetworkPolicies: two of them (Calico's"
     " Felix and the CNI's own policy agent, say) program the datapath twice, and a policy"
-    " allowed by one can be dropped by the other. Beside the Amazon VPC CNI, its own network"
-    " policy must be disabled before Calico is installed for policy.",
-    source="Calico installation guide for managed public clouds (tigera/docs);"
-    " awsdocs/amazon-eks-user-guide latest/ug/networking/eks-networking-add-ons.adoc (alternate CNI plugins)",
-    reference=DOC + " rule 9",
+    " allowed by one can be dropped by the other: a CNI's own policy agent is switched off"
+    " before Calico enforces policy.",
+    source="Calico installation guides (policy-only mode beside another CNI)",
+    reference=DOC
+    + " rule 9; Calico on EKS installation guide; EKS user guide, alternate CNI plugins",
     hint="turn the other engine's network policy off (remove network-policy from its provides)",
     section=SECTION,
 )
@@ -55,9 +55,8 @@ def one_policy_engine(model: Model) -> Iterator[Finding]:
     "Calico policy on the VPC CNI without ANNOTATE_POD_IP",
     rationale="Calico in policy-only mode on the Amazon VPC CNI reads pod addresses from an"
     " annotation that aws-node adds to each pod only with ANNOTATE_POD_IP=true (which needs"
-    " patch rights on pods); the cloud's guide for alternate CNI plugins says to set it.",
-    source="Calico installation guide for managed public clouds (tigera/docs);"
-    " awsdocs/amazon-eks-user-guide latest/ug/networking/eks-networking-add-ons.adoc (alternate CNI plugins)",
+    " patch rights on pods); the EKS guide for alternate policy engines says to set it.",
+    source="Calico on EKS installation guide; EKS user guide, alternate CNI plugins",
     reference=DOC + " rule 9",
     hint="set ANNOTATE_POD_IP: true in the VPC CNI's settings",
     section=SECTION,
