@@ -34,8 +34,8 @@ build: setup
 	$(VENV)/bin/mkdocs build --strict
 
 lint: setup
-	$(VENV)/bin/ruff check plugin tests $(wildcard bench)
-	$(VENV)/bin/ruff format --check plugin tests $(wildcard bench)
+	$(VENV)/bin/ruff check plugin tests $(wildcard bench) hatch_build.py
+	$(VENV)/bin/ruff format --check plugin tests $(wildcard bench) hatch_build.py
 
 test: setup chromium lint
 	$(VENV)/bin/pytest

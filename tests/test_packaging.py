@@ -1,7 +1,9 @@
-"""`pip install .` (not only editable) must carry the templates and the schema."""
+"""`pip install .` (not only editable) must carry the templates, the schema and the pinned Mermaid."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import subprocess
 import sys
 import zipfile
@@ -29,7 +31,7 @@ def test_the_wheel_carries_templates_schema_and_entry_points(
         check=True,
         capture_output=True,
     )
-    (wheel,) = tmp_path.glob("netarch-*.whl")
+    (wheel,) = tmp_path.glob("mkdocs_netarch-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     templates = sorted(
         p.relative_to(repo_root).as_posix() for p in (repo_root / "templates").rglob("*.jinja")
@@ -47,3 +49,18 @@ def test_the_wheel_carries_templates_schema_and_entry_points(
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "netarch = netarch.mkdocs_plugin:NetarchPlugin" in text
     assert "netarch = netarch.cli:main" in text
+
+    # The pinned Mermaid, as the lock names it, with its licence.
+    lock = json.loads((repo_root / "package-lock.json").read_text(encoding="utf-8"))
+    pinned = lock["packages"]["node_modules/mermaid"]
+    archive = zipfile.ZipFile(wheel)
+    script = archive.read("netarch/_vendor/mermaid/mermaid.min.js")
+    stamp = json.loads(archive.read("netarch/_vendor/mermaid/pinned.json"))
+    assert stamp["version"] == pinned["version"]
+    assert stamp["integrity"] == pinned["integrity"]
+    assert stamp["sha256"] == hashlib.sha256(script).hexdigest()
+    assert b"MIT License" in archive.read("netarch/_vendor/mermaid/LICENSE")
+    metadata = archive.read(next(n for n in names if n.endswith("METADATA"))).decode()
+    assert "Name: mkdocs-netarch" in metadata
+    assert "License-Expression: MIT" in metadata
+    assert any(n.endswith("licenses/LICENSE") for n in names)

@@ -8,21 +8,16 @@ access (air-gapped clusters are where network docs are read).
 
 from __future__ import annotations
 
-import posixpath
 import shutil
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
-from mkdocs.plugins import get_plugin_logger
-
-from netarch.validate.engine import MermaidNotFound, find_mermaid_js
-
-log = get_plugin_logger(__name__)
 
 # Under the theme's own assets folder, in a netarch folder so it never collides with them.
 MERMAID_URI = "assets/javascripts/netarch/mermaid.min.js"
 DEFAULTS_URI = "assets/javascripts/netarch/mermaid-defaults.js"
+DRAW_URI = "assets/javascripts/netarch/mermaid-draw.js"
+OWN_URIS = (MERMAID_URI, DEFAULTS_URI, DRAW_URI)
 
 # Runs right after mermaid.min.js, before the theme initialises Mermaid.
 #
@@ -55,37 +50,68 @@ MERMAID_DEFAULTS_JS = """\
 """
 
 
-def register_mermaid(config: MkDocsConfig, mermaid_js: str | None) -> Path | None:
-    """``on_config``: the file to serve (None when the site loads a Mermaid of its own).
+# For every theme but material, which draws ```mermaid blocks itself. Left to itself, Mermaid
+# renders each `.mermaid` element from its innerHTML on page load: superfences' blocks are
+# `<pre class="mermaid"><code>...</code></pre>`, so it parses the `<code>` markup and draws a
+# "Syntax error in text" bomb. This draws each block from its text instead, in place, as
+# material does; a block that fails stays as code (it was checked, so none should).
+MERMAID_DRAW_JS = """\
+/* netarch: draws ```mermaid blocks in themes that do not (see netarch/assets.py). */
+(function () {
+  "use strict";
+  if (typeof mermaid === "undefined" || mermaid.netarchDraws) return;
+  mermaid.netarchDraws = true;
+  mermaid.initialize({ startOnLoad: false, securityLevel: "strict" });
+  async function draw() {
+    var blocks = document.querySelectorAll("pre.mermaid, div.mermaid:not([data-processed])");
+    for (var index = 0; index < blocks.length; index++) {
+      var block = blocks[index];
+      try {
+        var drawn = await mermaid.render("netarch-mermaid-" + index, block.textContent);
+        var host = document.createElement("div");
+        host.className = "mermaid";
+        host.setAttribute("data-processed", "true");
+        host.innerHTML = drawn.svg;
+        block.replaceWith(host);
+        if (drawn.bindFunctions) drawn.bindFunctions(host);
+      } catch (error) {
+        console.error("netarch: a Mermaid diagram failed to render", error);
+      }
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", draw);
+  } else {
+    draw();
+  }
+})();
+"""
 
-    The same file the checker uses: the plugin's ``mermaid_js`` option, else the pinned one.
+
+def draws_diagrams_itself(config: MkDocsConfig) -> bool:
+    """True for themes that render ```mermaid blocks with a global ``mermaid`` (material)."""
+    return config.theme.name == "material"
+
+
+def add_mermaid_scripts(config: MkDocsConfig, *, serve: bool) -> bool:
+    """Load the served Mermaid (``serve``) and, where the theme needs it, the drawing script.
+
+    Plain scripts (neither async nor deferred), after the site's own: they run before
+    DOMContentLoaded, which is when material mounts its diagram component and looks for a
+    global ``mermaid``. Returns True when netarch's Mermaid is among them.
     """
-    if not add_mermaid_scripts(config):
-        log.info("extra_javascript already loads a Mermaid: netarch does not serve its own")
-        return None
-    try:
-        return Path(mermaid_js) if mermaid_js else find_mermaid_js()
-    except MermaidNotFound as error:
-        # Without it material would silently fetch another Mermaid from a CDN at view time.
-        raise PluginError(
-            f"netarch: {error} (or set `serve_mermaid: false` to let the theme load Mermaid)"
-        ) from None
+    wanted = [MERMAID_URI, DEFAULTS_URI] if serve else []
+    if not draws_diagrams_itself(config):
+        wanted.append(DRAW_URI)
+    scripts = {str(script) for script in config.extra_javascript}
+    # `mkdocs serve` may hand us an already-updated config.
+    config.extra_javascript.extend([uri for uri in wanted if uri not in scripts])  # type: ignore[misc]
+    return serve
 
 
-def add_mermaid_scripts(config: MkDocsConfig) -> bool:
-    """Load the served Mermaid on every page; return False when the site loads its own.
-
-    Plain scripts (neither async nor deferred): they run before DOMContentLoaded, which is
-    when material mounts its diagram component and looks for a global ``mermaid``.
-    """
-    scripts = [str(script) for script in config.extra_javascript]
-    if MERMAID_URI in scripts:  # `mkdocs serve` may hand us an already-updated config
-        return True
-    # A site that loads a Mermaid of its own keeps it: that is an explicit choice.
-    if any(posixpath.basename(script.split("?")[0]).startswith("mermaid") for script in scripts):
-        return False
-    config.extra_javascript.extend([MERMAID_URI, DEFAULTS_URI])  # type: ignore[list-item]
-    return True
+def copy_drawing_script(site_dir: str | Path) -> None:
+    """``on_post_build`` for themes that do not draw diagrams themselves."""
+    _write_if_changed(Path(site_dir) / DRAW_URI, MERMAID_DRAW_JS)
 
 
 def copy_mermaid(source: Path, site_dir: str | Path) -> None:
@@ -99,6 +125,10 @@ def copy_mermaid(source: Path, site_dir: str | Path) -> None:
     ):
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, target)  # copy2 keeps the mtime that the check above compares
-    defaults = Path(site_dir) / DEFAULTS_URI
-    if not defaults.is_file() or defaults.read_text(encoding="utf-8") != MERMAID_DEFAULTS_JS:
-        defaults.write_text(MERMAID_DEFAULTS_JS, encoding="utf-8")
+    _write_if_changed(Path(site_dir) / DEFAULTS_URI, MERMAID_DEFAULTS_JS)
+
+
+def _write_if_changed(target: Path, text: str) -> None:
+    if not target.is_file() or target.read_text(encoding="utf-8") != text:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")

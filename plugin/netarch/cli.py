@@ -10,6 +10,7 @@ Exit codes: 0 clean, 1 problems found, 2 usage or environment error.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 import tempfile
@@ -29,6 +30,7 @@ from netarch.pages.render import PageRenderer
 from netarch.pipeline import generate
 from netarch.validate.engine import MermaidNotFound, MermaidValidator
 from netarch.validate.fences import check_pages, find_page_fences
+from netarch.validate.mermaid_build import locate_mermaid
 from netarch.validate.verdicts import default_cache_dir
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -56,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="netarch", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     render = commands.add_parser("render", help="write the generated pages as Markdown")
@@ -92,7 +95,58 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_cache_option(check)
     check.set_defaults(run=_check)
+
+    init = commands.add_parser("init", help="start a site: mkdocs.yml, a starter model, a page")
+    init.add_argument("folder", nargs="?", type=Path, default=Path("."), help="default: here")
+    init.add_argument(
+        "--theme",
+        choices=("material", "mkdocs", "readthedocs"),
+        help="default: material when mkdocs-material is installed, else mkdocs",
+    )
+    init.set_defaults(run=_init)
+
+    schema = commands.add_parser("schema", help="where the model's JSON Schema is, for editors")
+    schema.add_argument("--write", type=Path, metavar="FILE", help="write a copy to FILE")
+    schema.set_defaults(run=_schema)
     return parser
+
+
+def _init(args: argparse.Namespace) -> int:
+    from netarch.scaffold import ScaffoldError, default_theme, init_site
+
+    theme = args.theme or default_theme()
+    try:
+        written = init_site(args.folder, theme)
+    except (ScaffoldError, OSError) as error:
+        raise UsageError(str(error)) from None
+    for path in written:
+        print(f"netarch: wrote {path}", file=sys.stderr)
+    where = "" if args.folder == Path(".") else f"cd {args.folder} && "
+    print(f"netarch: {theme} theme; now run: {where}mkdocs serve", file=sys.stderr)
+    return EXIT_CLEAN
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from netarch.scaffold import SCHEMA
+
+    if args.write is None:
+        print(SCHEMA)
+        return EXIT_CLEAN
+    try:
+        args.write.write_bytes(SCHEMA.read_bytes())
+    except OSError as error:
+        raise UsageError(f"{args.write}: {error.strerror or error}") from None
+    print(f"netarch: wrote {args.write}", file=sys.stderr)
+    return EXIT_CLEAN
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("mkdocs-netarch")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
 
 
 def _add_cache_option(command: argparse.ArgumentParser) -> None:
@@ -112,7 +166,12 @@ def _render(args: argparse.Namespace) -> int:
     validator = (
         None
         if args.no_check
-        else _validator(args.mermaid_js, _DIAGRAMS_PER_MODEL, cache=not args.no_cache)
+        else _validator(
+            args.mermaid_js,
+            _DIAGRAMS_PER_MODEL,
+            cache=not args.no_cache,
+            site_dir=args.model.parent,
+        )
     )
     try:
         result = generate(
@@ -159,6 +218,11 @@ def _write_all(output: Path, files: dict[str, str]) -> None:
 
 def _check(args: argparse.Namespace) -> int:
     models, markdown = _targets(args.paths or [Path("mkdocs.yml")])
+    if args.render and importlib.util.find_spec("playwright") is None:
+        raise UsageError(
+            "--render needs Playwright: pip install 'mkdocs-netarch[browser]' (it drives the"
+            " system's Chromium, e.g. Debian's `chromium` package)"
+        )
     overrides = _severity_overrides(args.severity)
     checks = [partial(run_checks, severity_overrides=overrides)]
     diagnostics: list[Diagnostic] = []
@@ -166,8 +230,11 @@ def _check(args: argparse.Namespace) -> int:
     fences = find_page_fences(pages)
     diagrams = sum(fence.terminated for found in fences.values() for fence in found)
     expected = _DIAGRAMS_PER_MODEL * len(models) + diagrams
+    site_dir = next((path.parent for path in [*args.paths, *models, *markdown]), Path.cwd())
     with (
-        _validator(args.mermaid_js, expected, cache=not args.no_cache) as validator,
+        _validator(
+            args.mermaid_js, expected, cache=not args.no_cache, site_dir=site_dir
+        ) as validator,
         ExitStack() as stack,
     ):
         checker: Any = validator
@@ -218,17 +285,26 @@ _WORTH_MORE_ISOLATES = 40
 
 
 def _validator(
-    mermaid_js: Path | None, diagrams: int | None = None, *, cache: bool = True
+    mermaid_js: Path | None,
+    diagrams: int | None = None,
+    *,
+    cache: bool = True,
+    site_dir: Path | None = None,
 ) -> MermaidValidator:
     if mermaid_js is not None and not mermaid_js.is_file():
         raise UsageError(
             f"{mermaid_js}: no such file; point --mermaid-js at mermaid.min.js, or leave it out"
-            " to use the pinned build installed by `npm ci` (npm install mermaid@12.3.0)"
+            " to use the copy of mermaid 12.3.0 shipped with netarch"
         )
+    # node_modules is looked for next to the site (mkdocs.yml or the model), not in the cwd.
+    build = locate_mermaid(mermaid_js, start=site_dir, explicit_origin="--mermaid-js")
+    mismatch = build.mismatch()
+    if mismatch:
+        print(f"netarch: warning: {mismatch}", file=sys.stderr)
     few = diagrams is not None and diagrams < _WORTH_MORE_ISOLATES
     chosen = "NETARCH_MERMAID_WORKERS" in os.environ  # the user's number wins
     return MermaidValidator(
-        mermaid_js,
+        build.path,
         workers=1 if few and not chosen else None,
         cache_dir=default_cache_dir() if cache else None,
     )

@@ -12,21 +12,18 @@ import re
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.config import base
 from mkdocs.config import config_options as opt
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
-from netarch import assets
-from netarch.checks import run_checks
-from netarch.checks.framework import check_severity_overrides
+from netarch import assets, site_setup
 from netarch.diagnostics import (
     Diagnostic,
     Location,
@@ -36,8 +33,7 @@ from netarch.diagnostics import (
     has_errors,
 )
 from netarch.kits import KitLoadError
-from netarch.pages.render import PageRenderer
-from netarch.pipeline import Generation, generate
+from netarch.page_cache import PageCache, StoredGeneration, stat_key
 from netarch.serve_state import (
     LivePreview,
     crash_diagnostic,
@@ -46,7 +42,16 @@ from netarch.serve_state import (
     watch_targets,
 )
 from netarch.validate.engine import MermaidNotFound, MermaidValidator
+from netarch.validate.mermaid_build import MermaidBuild, locate_mermaid
 from netarch.validate.verdicts import default_cache_dir
+
+# Imported where used: a build that reuses cached pages needs neither the model, its
+# checks, the views nor the templates (about 0.2 s of imports).
+if TYPE_CHECKING:
+    from mkdocs.livereload import LiveReloadServer
+
+    from netarch.pages.render import PageRenderer
+    from netarch.pipeline import Generation
 
 log = get_plugin_logger(__name__)
 
@@ -80,6 +85,10 @@ class _SeverityOverrides(opt.Type):
 
     def run_validation(self, value: object) -> dict[str, str]:
         overrides = super().run_validation(value)
+        if not overrides:
+            return overrides
+        from netarch.checks.framework import check_severity_overrides
+
         problems = check_severity_overrides(overrides)
         if problems:
             raise base.ValidationError("; ".join(problems))
@@ -98,34 +107,42 @@ class NetarchConfig(base.Config):
     custom_templates = opt.Optional(opt.Dir(exists=True))
     """A folder searched before the built-in templates: override one page or one block."""
     mermaid_js = opt.Optional(opt.File(exists=True))
-    """The mermaid.min.js to check with; by default the pinned one in node_modules."""
+    """The mermaid.min.js to check with and serve; by default node_modules/mermaid next to
+    mkdocs.yml (or above it), else the pinned copy shipped with netarch."""
     check_diagrams = opt.Type(bool, default=True)
     """Check every generated diagram, and every ```mermaid fence in docs_dir, with Mermaid."""
     cache_verdicts = opt.Type(bool, default=True)
     """Keep Mermaid's verdicts for later builds ($NETARCH_CACHE_DIR, default ~/.cache/netarch):
-    an unchanged diagram is not parsed again, and a build with none new never starts Mermaid."""
+    an unchanged diagram is not parsed again, and a build with none new never starts Mermaid.
+    The generated pages too: a build whose model, templates and options are unchanged reuses
+    them (with their warnings) instead of running the pipeline again."""
     invalid_diagrams = opt.Choice(("error", "warn"), default="error")
     """`error` stops the build on an invalid diagram; `warn` logs it (so --strict fails)."""
     checks = _SeverityOverrides()
     """Severity per check code, e.g. `{NA201: error, NA125: off}` (error, warning, info, off)."""
+    publish_model = opt.Type(bool, default=False)
+    """Copy the model (and its includes) into the built site; off: internal addresses stay out."""
     serve_mermaid = opt.Type(bool, default=True)
     """Serve the checked mermaid.min.js with the site (offline, same version); `false`: the theme's."""
 
 
 class NetarchPlugin(BasePlugin[NetarchConfig]):
     def __init__(self) -> None:
-        self.generation: Generation | None = None
+        self.generation: Generation | StoredGeneration | None = None
         self.validator: MermaidValidator | None = None
         self.renderer: PageRenderer | None = None
         self.is_serve = False
         self._model_path: Path | None = None
         self._display_path = ""
-        self._custom_templates: Path | None = None
+        self._custom_templates: Path | None = None  # those of self.renderer
+        self._templates_option: Path | None = None  # this build's custom_templates
         self._template_listing: frozenset[str] = frozenset()
         # Under `serve`: watched paths, the last good pages and this rebuild's problems.
         self.preview = LivePreview()
         self._config_dir = Path.cwd()
         self._mermaid_asset: Path | None = None
+        self._draw_script = False  # the theme needs netarch's script to draw diagrams
+        self._mermaid: MermaidBuild | None = None
         self._background = ThreadPoolExecutor(1, thread_name_prefix="netarch-assets")
         self._asset_copy: Future[None] | None = None
 
@@ -155,13 +172,12 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         if self._asset_copy is not None:  # left by a build that failed: never race the cleanup
             wait([self._asset_copy])
             self._asset_copy = None
-        serve = self.config.enabled and self.config.serve_mermaid
-        self._mermaid_asset = (
-            assets.register_mermaid(config, self.config.mermaid_js) if serve else None
-        )
+        self._mermaid_asset = None
+        self._draw_script = False
         if not self.config.enabled:
             return None
         config_dir = self._config_dir = Path(config.config_file_path).parent
+        mermaid = self._setup_mermaid(config, config_dir)
         self._model_path = (config_dir / self.config.model).resolve()
         self._display_path = display_path(self._model_path, config_dir)
         # Under `serve` a missing model is one more problem to show (it may be mid-rename).
@@ -170,21 +186,15 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
                 f"netarch: the model {self._display_path} does not exist; set `model:` under"
                 " the netarch plugin in mkdocs.yml to your network.yaml"
             )
-        custom = Path(self.config.custom_templates) if self.config.custom_templates else None
-        if self.renderer is None or custom != self._custom_templates:
-            try:
-                self.renderer = PageRenderer(custom)
-            except KitLoadError as error:  # a broken installed kit: say which, no traceback
-                raise PluginError(f"netarch: {error}") from None
-            self._custom_templates = custom
-        self._refresh_templates(self.renderer)
-        if self.config.check_diagrams and self.validator is None:
-            try:
-                mermaid = Path(self.config.mermaid_js) if self.config.mermaid_js else None
-                cache = default_cache_dir() if self.config.cache_verdicts else None
-                self.validator = MermaidValidator(mermaid, cache_dir=cache)
-            except MermaidNotFound as error:
-                raise PluginError(f"netarch: {error}") from None
+        self._templates_option = (
+            Path(self.config.custom_templates) if self.config.custom_templates else None
+        )
+        self._mermaid = mermaid
+        if self.validator is not None and self.validator.mermaid_js != mermaid.path:
+            self.validator.close()  # another Mermaid since the last `serve` rebuild
+            self.validator = None
+        if self.is_serve:
+            self._mermaid_validator()  # started once, kept warm across rebuilds
         self.preview.start()
         self.generation = self._generate()
         self._report(self.generation.diagnostics)
@@ -193,11 +203,48 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             self.preview.record(self.generation, section_dir, self.config.section)
             # The model itself too: an unreadable one is not always among the files read.
             files = [self._model_path, *self.generation.files]
-            folders = self.renderer.template_dirs
+            folders = self._page_renderer().template_dirs
             self.preview.watches.add(watch_targets(files, config_dir, folders))
         if config.nav is not None:
             _add_to_nav(config.nav, self.config.section, list(self._page_titles()))
         return config
+
+    def _setup_mermaid(self, config: MkDocsConfig, config_dir: Path) -> MermaidBuild:
+        """The Mermaid to check with (and serve), and warnings where diagrams cannot render.
+
+        The site's own local Mermaid, when it loads one, is what its readers get: check with
+        that. Otherwise netarch serves the one it checks with.
+        """
+        mermaids = site_setup.site_mermaids(config, assets.OWN_URIS)
+        for problem in site_setup.render_problems(config, mermaids):
+            log.warning(f"netarch: {problem}")
+        local = next((found for found in mermaids if found.local_file is not None), None)
+        explicit: Path | str | None = None
+        origin = "the mermaid_js option"
+        if self.config.mermaid_js:
+            explicit = self.config.mermaid_js
+        elif local is not None:
+            explicit, origin = local.local_file, f"the site's own {local.script}"
+        try:
+            mermaid = locate_mermaid(explicit, start=config_dir, explicit_origin=origin)
+        except MermaidNotFound as error:
+            raise PluginError(f"netarch: {error}") from None
+        mismatch = mermaid.mismatch()
+        if mismatch:
+            log.warning(f"netarch: {mismatch}")
+        serve = self.config.serve_mermaid and not mermaids
+        if not self.config.serve_mermaid and not mermaids:
+            if assets.draws_diagrams_itself(config):
+                log.info("netarch: serve_mermaid is false: the theme loads a Mermaid of its own")
+            else:
+                log.warning(
+                    "netarch: serve_mermaid is false and the site loads no Mermaid of its own:"
+                    " no diagram renders with this theme; remove `serve_mermaid: false`"
+                )
+        assets.add_mermaid_scripts(config, serve=serve)
+        self._mermaid_asset = mermaid.path if serve else None
+        self._draw_script = not assets.draws_diagrams_itself(config)
+        return mermaid
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if self._mermaid_asset is not None:
@@ -207,8 +254,10 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             )
         if not self.config.enabled or self.generation is None:
             return files
-        if self.validator is not None:
+        if self.config.check_diagrams:
             self._check_hand_written_fences(files)
+        if not self.config.publish_model:
+            _leave_out(files, [self._model_path, *map(Path, self.generation.files)])
         assert self._model_path is not None
         # "Edit this page" opens the model: the page itself is not a file to edit.
         edit_uri = _edit_uri(self._model_path, Path(config.docs_dir).resolve())
@@ -246,6 +295,8 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
                 # With an automatic nav the folder name would title the section.
                 if isinstance(page.parent, Section) and config.nav is None:
                     page.parent.title = self.config.section
+        if config.nav is None:  # MkDocs sorts an automatic nav by name; keep netarch's order
+            _keep_generated_order(nav, list(titles))
         return nav
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -254,6 +305,8 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             copying.result()  # done by now; raises what the copy raised
         elif self._mermaid_asset is not None:
             assets.copy_mermaid(self._mermaid_asset, config.site_dir)
+        if self._draw_script:
+            assets.copy_drawing_script(config.site_dir)
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
@@ -301,19 +354,57 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _generate(self) -> Generation:
-        assert self._model_path is not None and self.renderer is not None
+    def _generate(self) -> Generation | StoredGeneration:
+        """The pipeline's output, or that of an earlier build with the very same inputs."""
+        assert self._model_path is not None
+        cache = self._page_cache()
+        if cache is None:
+            return self._run_pipeline()
+        stored = cache.load()
+        if stored is not None:
+            return stored
+        before = {str(self._model_path): stat_key(self._model_path)}
+        generation = self._run_pipeline()
+        cache.store(generation, before)
+        return generation
+
+    def _page_cache(self) -> PageCache | None:
+        # Not under `serve`: the plugin instance keeps its own, finer state across rebuilds.
+        if self.is_serve or not self.config.cache_verdicts:
+            return None
+        assert self._model_path is not None
+        if not self._model_path.is_file():
+            return None
+        mermaid = self._mermaid.path if self._mermaid and self.config.check_diagrams else None
+        options = {
+            "display_path": self._display_path,
+            "section_dir": self.config.section_dir.strip("/"),
+            "checks": self.config.checks,
+            "mermaid": [str(mermaid), *stat_key(mermaid)] if mermaid else None,
+            "mini-racer": _mini_racer_version() if mermaid else None,
+        }
+        folder = default_cache_dir() / "pages"
+        return PageCache(folder, self._model_path, self._templates_option, options)
+
+    def _run_pipeline(self) -> Generation:
+        from netarch.checks import run_checks
+        from netarch.pipeline import Generation, generate
+
+        assert self._model_path is not None
+        validator = self._mermaid_validator()
         try:
             return generate(
                 self._model_path,
                 display_path=self._display_path,
-                renderer=self.renderer,
+                renderer=self._page_renderer(),
                 section_dir=self.config.section_dir.strip("/"),
-                check_diagram=self.validator.check if self.validator else None,
+                check_diagram=validator.check if validator else None,
                 model_checks=[partial(run_checks, severity_overrides=self.config.checks)],
-                diagram_threads=self.validator.workers if self.validator else 0,
+                diagram_threads=validator.workers if validator else 0,
             )
         except MermaidNotFound as error:  # the engine starts with the first new diagram
+            raise PluginError(f"netarch: {error}") from None
+        except KitLoadError as error:  # a broken installed kit: say which, no traceback
             raise PluginError(f"netarch: {error}") from None
         except Exception as error:
             if not self.is_serve:
@@ -321,6 +412,17 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             # Mostly a template being edited live: show it like a model error, keep serving.
             problem = crash_diagnostic(error, Location(self._display_path))
             return Generation([problem], [str(self._model_path)])
+
+    def _page_renderer(self) -> PageRenderer:
+        """The Jinja renderer, kept across `serve` rebuilds while custom_templates stays."""
+        from netarch.pages.render import PageRenderer
+
+        custom = self._templates_option
+        if self.renderer is None or custom != self._custom_templates:
+            self.renderer = PageRenderer(custom)
+            self._custom_templates = custom
+        self._refresh_templates(self.renderer)
+        return self.renderer
 
     def _refresh_templates(self, renderer: PageRenderer) -> None:
         # Jinja re-reads an edited template, but keeps using the built-in one after a
@@ -339,19 +441,40 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         return titles
 
     def _check_hand_written_fences(self, files: Files) -> None:
-        from netarch.validate.fences import check_pages
+        from netarch.validate.fences import check_pages, find_page_fences
 
-        assert self.validator is not None
+        # Only pages that name Mermaid can hold a ```mermaid fence: the others are not parsed.
         pages = {
-            display_path(Path(file.abs_src_path), self._config_dir): file.content_string
+            display_path(Path(file.abs_src_path), self._config_dir): content
             for file in files.documentation_pages()
             if not file.generated_by and file.abs_src_path
+            if "mermaid" in (content := file.content_string)
         }
+        fences = find_page_fences(pages)
+        if not any(fences.values()):
+            return  # no ```mermaid fence: no engine needed
+        validator = self._mermaid_validator()
+        assert validator is not None
         try:
-            found = check_pages(pages, self.validator, check_many=self.validator.check_many)
+            found = check_pages(pages, validator, fences=fences, check_many=validator.check_many)
         except MermaidNotFound as error:  # the engine starts with the first new diagram
             raise PluginError(f"netarch: {error}") from None
         self._report(found)
+
+    def _mermaid_validator(self) -> MermaidValidator | None:
+        """The Mermaid engine, made when first needed (on the main thread, as V8 wants): a
+        build that reuses cached pages and has no fence of its own needs none."""
+        if not self.config.check_diagrams or self._mermaid is None:
+            return None
+        if self.validator is None:
+            cache = default_cache_dir() if self.config.cache_verdicts else None
+            # A second isolate costs ~0.8 s of a core to start, which a build of a few dozen
+            # diagrams never earns back on two cores (measured on the demo: 1.8 s against
+            # 2.3-3.0 s cold). `serve` keeps both: started once, they check edits in parallel.
+            chosen = "NETARCH_MERMAID_WORKERS" in os.environ  # the user's number wins
+            workers = None if self.is_serve or chosen else 1
+            self.validator = MermaidValidator(self._mermaid.path, cache_dir=cache, workers=workers)
+        return self.validator
 
     def _report(self, diagnostics: list[Diagnostic]) -> None:
         """Log the diagnostics; errors stop a build, and are shown in the browser under serve."""
@@ -378,8 +501,53 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             )
 
 
+def _mini_racer_version() -> str:
+    from importlib.metadata import version
+
+    return version("mini-racer")
+
+
 def _edit_uri(model_path: Path, docs_dir: Path) -> str:
     return Path(os.path.relpath(model_path, docs_dir)).as_posix()
+
+
+def _leave_out(files: Files, paths: list[Path]) -> None:
+    """Drop the model's files from the site (they are in docs_dir, so MkDocs would copy them)."""
+    resolved = {path.resolve() for path in paths}
+    suffixes = tuple({path.suffix for path in resolved if path.suffix})
+    for file in list(files):
+        source = file.abs_src_path
+        if source and source.endswith(suffixes) and Path(source).resolve() in resolved:
+            files.remove(file)
+
+
+def _keep_generated_order(nav: Navigation, src_uris: list[str]) -> None:
+    """Put the generated pages of each section in the order netarch generated them."""
+    rank = {src_uri: index for index, src_uri in enumerate(src_uris)}
+
+    def order(items: list[Any]) -> None:
+        generated = [item for item in items if isinstance(item, Page) and item.file.src_uri in rank]
+        slots = iter(sorted(generated, key=lambda page: rank[page.file.src_uri]))
+        moved = {id(page) for page in generated}
+        items[:] = [next(slots) if id(item) in moved else item for item in items]
+        for item in items:
+            if isinstance(item, Section):
+                order(item.children)
+
+    order(nav.items)
+    pages: list[Page] = []
+
+    def collect(items: list[Any]) -> None:
+        for item in items:
+            if isinstance(item, Page):
+                pages.append(item)
+            elif isinstance(item, Section):
+                collect(item.children)
+
+    collect(nav.items)
+    nav.pages = pages
+    for before, page, after in zip([None, *pages[:-1]], pages, [*pages[1:], None], strict=True):
+        page.previous_page, page.next_page = before, after
 
 
 def _add_to_nav(nav: list[Any], section: str, src_uris: list[str]) -> None:

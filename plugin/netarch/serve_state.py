@@ -13,13 +13,14 @@ import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import jinja2
 
 from netarch.diagnostics import Diagnostic, Location, Severity, sorted_diagnostics
-from netarch.pages.render import template_files
-from netarch.pipeline import Generation
+
+if TYPE_CHECKING:  # not imported at run time: a build from cached pages never loads them
+    from netarch.pipeline import Generation
 
 # Class names on the HTML we inject: themes style `admonition danger`; tests look for ours.
 PROBLEMS_CLASS = "netarch-problems"
@@ -63,6 +64,8 @@ def watch_targets(
 
 def template_listing(folders: Iterable[Path]) -> frozenset[str]:
     """Every file in the template ``folders``: names only, Jinja notices edits by itself."""
+    from netarch.pages.render import template_files
+
     return frozenset(path for path, _, _ in template_files(folders))
 
 

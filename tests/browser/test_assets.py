@@ -9,16 +9,15 @@ from pathlib import Path
 
 import pytest
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
 
 from netarch import assets
 from netarch.mkdocs_plugin import NetarchConfig
 from netarch.validate.engine import find_mermaid_js
 
 
-def _config(*scripts: str) -> MkDocsConfig:
+def _config(*scripts: str, theme: str = "material") -> MkDocsConfig:
     config = MkDocsConfig()
-    config.load_dict({"site_name": "t", "extra_javascript": list(scripts)})
+    config.load_dict({"site_name": "t", "extra_javascript": list(scripts), "theme": theme})
     errors, _ = config.validate()
     assert not errors
     return config
@@ -30,10 +29,9 @@ def test_serving_is_on_by_default() -> None:
 
 def test_mermaid_and_its_defaults_load_after_the_sites_own_scripts_once() -> None:
     config = _config("js/extra.js")
-    source = assets.register_mermaid(config, None)
-    assert source == find_mermaid_js()
+    assert assets.add_mermaid_scripts(config, serve=True)
     # Again, as on a `mkdocs serve` rebuild with the same config object.
-    assets.register_mermaid(config, None)
+    assets.add_mermaid_scripts(config, serve=True)
     assert [str(s) for s in config.extra_javascript] == [
         "js/extra.js",
         assets.MERMAID_URI,
@@ -41,24 +39,22 @@ def test_mermaid_and_its_defaults_load_after_the_sites_own_scripts_once() -> Non
     ]
 
 
-def test_a_site_that_loads_its_own_mermaid_keeps_it() -> None:
-    config = _config("https://cdn.example/mermaid@12/dist/mermaid.esm.min.mjs")
-    assert assets.register_mermaid(config, None) is None
-    assert len(config.extra_javascript) == 1
+@pytest.mark.parametrize("theme", ["mkdocs", "readthedocs"])
+def test_themes_other_than_material_also_get_the_drawing_script(theme: str) -> None:
+    config = _config("js/extra.js", theme=theme)
+    assets.add_mermaid_scripts(config, serve=True)
+    assert [str(s) for s in config.extra_javascript] == [
+        "js/extra.js",
+        assets.MERMAID_URI,
+        assets.DEFAULTS_URI,
+        assets.DRAW_URI,
+    ]
 
 
-def test_the_mermaid_js_option_is_what_is_served(tmp_path: Path) -> None:
-    own = tmp_path / "mermaid.min.js"
-    own.write_text("/* a build of mermaid */", encoding="utf-8")
-    assert assets.register_mermaid(_config(), str(own)) == own
-
-
-def test_a_missing_mermaid_stops_the_build_with_the_way_out(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("NETARCH_MERMAID_JS", str(tmp_path / "nowhere.js"))
-    with pytest.raises(PluginError, match="serve_mermaid: false"):
-        assets.register_mermaid(_config(), None)
+def test_a_site_that_loads_its_own_mermaid_gets_only_the_drawing_script() -> None:
+    config = _config("js/mermaid.min.js", theme="mkdocs")
+    assert not assets.add_mermaid_scripts(config, serve=False)
+    assert [str(s) for s in config.extra_javascript] == ["js/mermaid.min.js", assets.DRAW_URI]
 
 
 def test_the_served_file_is_the_checked_file_and_copying_again_is_a_no_op(
@@ -66,7 +62,9 @@ def test_the_served_file_is_the_checked_file_and_copying_again_is_a_no_op(
 ) -> None:
     source = find_mermaid_js()
     assets.copy_mermaid(source, tmp_path)
+    assets.copy_drawing_script(tmp_path)
     assert (tmp_path / assets.MERMAID_URI).read_bytes() == source.read_bytes()
+    assert (tmp_path / assets.DRAW_URI).read_text(encoding="utf-8") == assets.MERMAID_DRAW_JS
     defaults = tmp_path / assets.DEFAULTS_URI
     assert defaults.read_text(encoding="utf-8") == assets.MERMAID_DEFAULTS_JS
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from netarch.validate import engine
+from netarch.validate import engine, mermaid_build
 from netarch.validate.engine import (
     MAX_TEXT_SIZE,
     MermaidNotFound,
@@ -203,13 +203,14 @@ def test_found_in_start_directory_or_a_parent(
 
 def test_not_found_tells_how_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("NETARCH_MERMAID_JS", raising=False)
-    # Pretend the package lives outside any checkout, so the last fallback finds nothing.
-    monkeypatch.setattr(engine, "__file__", str(tmp_path / "a" / "b" / "c" / "engine.py"))
+    # Pretend the package was installed from a checkout without node_modules: no shipped copy.
+    monkeypatch.setattr(mermaid_build, "SHIPPED_DIR", tmp_path / "no-vendor")
+    monkeypatch.setattr(mermaid_build, "_CHECKOUT_SCRIPT", tmp_path / "no-checkout.js")
     with pytest.raises(MermaidNotFound) as caught:
         find_mermaid_js(tmp_path)
     message = str(caught.value)
     assert "npm ci" in message
-    assert "npm install mermaid@12.3.0" in message
+    assert "pip install mkdocs-netarch" in message
     assert "NETARCH_MERMAID_JS" in message
 
 

@@ -33,8 +33,6 @@ MAX_TEXT_SIZE = 50_000
 # Generous: the slowest real diagram we measured parses in well under a second.
 DEFAULT_TIMEOUT_S = 30.0
 
-_MERMAID_RELATIVE = Path("node_modules") / "mermaid" / "dist" / "mermaid.min.js"
-
 
 class MermaidNotFound(Exception):
     """The pinned ``mermaid.min.js`` could not be located."""
@@ -60,35 +58,11 @@ class MermaidProblem:
 
 
 def find_mermaid_js(start: Path | None = None) -> Path:
-    """Locate the pinned browser build of mermaid.
+    """Locate ``mermaid.min.js`` as :func:`netarch.validate.mermaid_build.locate_mermaid` does,
+    from ``start`` (default: the working directory)."""
+    from netarch.validate.mermaid_build import locate_mermaid
 
-    Order: ``$NETARCH_MERMAID_JS``; ``node_modules/mermaid/dist/mermaid.min.js`` in ``start``
-    (default: the working directory) and its parents; the netarch checkout's own node_modules.
-    """
-    env = os.environ.get("NETARCH_MERMAID_JS")
-    if env:
-        path = Path(env).expanduser()
-        if path.is_file():
-            return path
-        raise MermaidNotFound(
-            f"NETARCH_MERMAID_JS points to {path}, which is not a file. Point it at "
-            f"mermaid.min.js (mermaid {MERMAID_VERSION}), or unset it."
-        )
-    base = (start or Path.cwd()).resolve()
-    for directory in (base, *base.parents):
-        candidate = directory / _MERMAID_RELATIVE
-        if candidate.is_file():
-            return candidate
-    # plugin/netarch/validate/engine.py -> the checkout root is three levels above the package.
-    checkout = Path(__file__).resolve().parents[3] / _MERMAID_RELATIVE
-    if checkout.is_file():
-        return checkout
-    raise MermaidNotFound(
-        f"mermaid {MERMAID_VERSION} not found (looked for {_MERMAID_RELATIVE} in {base} and its "
-        "parents). Install it: run `npm ci` in the project that has netarch's package.json, or "
-        f"`npm install mermaid@{MERMAID_VERSION}` in your docs project; or set NETARCH_MERMAID_JS "
-        "to the path of mermaid.min.js."
-    )
+    return locate_mermaid(start=start).path
 
 
 # Mermaid 12 deep-copies its whole configuration (~1,000 values) on every ``getConfig()`` --
@@ -573,11 +547,22 @@ class _Isolate:
         ctx = MiniRacer()
         ctx.eval(_DEFINE_PROPERTY_FAST_PATH)
         ctx.eval(_PRELUDE)
-        ctx.eval(self._source)
-        if not ctx.eval("globalThis.mermaid && typeof mermaid.parse === 'function'"):
+        try:
+            ctx.eval(self._source)
+            usable = ctx.eval("globalThis.mermaid && typeof mermaid.parse === 'function'")
+            if usable:
+                ctx.eval(_HARNESS)
+        except Exception as error:  # a JavaScript error: not a build this checker can run
+            ctx.close()
+            first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            raise MermaidNotFound(
+                f"{self._mermaid_js} cannot run in netarch's checker ({first_line[:200]});"
+                f" netarch checks with mermaid {MERMAID_VERSION}: point it at that build, or"
+                " remove this one to use the copy shipped with netarch"
+            ) from None
+        if not usable:
             ctx.close()
             raise MermaidNotFound(f"{self._mermaid_js} did not define a global `mermaid`.")
-        ctx.eval(_HARNESS)
         self._ctx = ctx
 
     def _eval(self, code: str) -> Any:  # on the worker thread

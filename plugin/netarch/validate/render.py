@@ -89,7 +89,7 @@ class BrowserRenderer:
         executable: str = CHROMIUM,
         timeout_s: float = DEFAULT_TIMEOUT_S,
     ) -> None:
-        from playwright.sync_api import sync_playwright  # optional dependency (netarch[browser])
+        from playwright.sync_api import sync_playwright  # optional: mkdocs-netarch[browser]
 
         self.mermaid_js = Path(mermaid_js) if mermaid_js else find_mermaid_js()
         self.timeout_s = timeout_s

@@ -1,0 +1,240 @@
+"""Generated pages kept between builds, so that a build whose inputs have not changed skips
+the whole pipeline (YAML, schema, checks, views, templates, Mermaid).
+
+An entry is keyed by everything the output depends on besides the model files: netarch's own
+code and templates (their bytes), the custom templates, the options that change the output,
+and the Mermaid build the diagrams were checked with. It lists the model files that were read
+(the model and its includes) with the sha256 of their bytes; it is used only while every one
+of them still has those bytes. Only clean generations are kept (no error: a build that
+fails must fail again, with its messages), with their warnings, which are reported again.
+
+JSON only, written atomically; an unreadable, damaged or mismatched entry is a miss and
+costs only the time of a normal build. The folder keeps the newest entries only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from netarch.diagnostics import Diagnostic, Location, Severity
+
+FORMAT = 1
+MAX_ENTRIES = 32
+MAX_ENTRY_BYTES = 20_000_000
+_PACKAGE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    src_uri: str
+    title: str
+    markdown: str
+    views: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StoredView:
+    """A view as the plugin embeds it (netarch-view blocks): its id and its Markdown."""
+
+    id: str
+    markdown: str
+
+    def to_markdown(self) -> str:
+        return self.markdown
+
+
+@dataclass(frozen=True)
+class StoredGeneration:
+    diagnostics: list[Diagnostic]
+    files: list[str]
+    pages: list[StoredPage]
+    views: dict[str, StoredView]
+    ok: bool = True
+
+
+class PageCache:
+    """One site's entry in ``folder``; ``options`` are what else changes the output."""
+
+    def __init__(
+        self,
+        folder: Path,
+        model_path: Path,
+        custom_templates: Path | None,
+        options: Mapping[str, object],
+    ) -> None:
+        self.folder = folder
+        digest = hashlib.sha256()
+        for part in (
+            f"format {FORMAT}",
+            str(model_path),
+            json.dumps(options, sort_keys=True, default=str),
+            _code_fingerprint(),
+            _folders_fingerprint([custom_templates] if custom_templates else []),
+        ):
+            digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+        self.path = folder / f"pages-{digest.hexdigest()[:32]}.json"
+
+    def load(self) -> StoredGeneration | None:
+        try:
+            if self.path.stat().st_size > MAX_ENTRY_BYTES:
+                return None
+            entry = json.loads(self.path.read_text(encoding="utf-8"))
+            if entry.get("format") != FORMAT:
+                return None
+            for name, expected in entry["inputs"].items():
+                if _file_digest(Path(name)) != expected:
+                    return None
+            return _generation_from_json(entry["generation"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def store(self, generation: Any, inputs_before: Mapping[str, tuple[int, int]]) -> None:
+        """Keep a clean ``generation`` (a :class:`netarch.pipeline.Generation`).
+
+        ``inputs_before``: ``stat`` of the model file taken before generating; if it changed
+        meanwhile, the pages may come from other bytes than those hashed now: nothing is kept.
+        """
+        if not generation.ok:
+            return
+        try:
+            for name, before in inputs_before.items():
+                stat = Path(name).stat()
+                if (stat.st_size, stat.st_mtime_ns) != before:
+                    return
+            inputs = {name: _file_digest(Path(name)) for name in generation.files}
+            if None in inputs.values():
+                return
+            entry = {
+                "format": FORMAT,
+                "inputs": inputs,
+                "generation": _generation_to_json(generation),
+            }
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".pages-", suffix=".tmp")
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                    json.dump(entry, stream)
+                os.replace(temporary, self.path)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+            _prune(self.folder)
+        except OSError:
+            return  # an unwritable cache only costs time
+
+
+def stat_key(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+@cache
+def _code_fingerprint() -> str:
+    """netarch's own code, data and built-in templates (inside the wheel's package, or at the
+    top of a checkout): a changed checker, view or template must not reuse old pages.
+
+    By path, size and modification time, not bytes: reading ~100 files on every build would
+    cost a good part of what this cache saves; an edit or an upgrade changes them.
+    """
+    digest = hashlib.sha256()
+    for path in _files([_PACKAGE, _PACKAGE.parents[1] / "templates"], (".py", ".json", ".jinja")):
+        stat = path.stat()
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode("utf-8", "replace"))
+    return digest.hexdigest()
+
+
+def _folders_fingerprint(folders: Iterable[Path]) -> str:
+    """The bytes of every file under ``folders`` (the site's custom templates)."""
+    digest = hashlib.sha256()
+    for path in _files(folders):
+        digest.update(str(path).encode("utf-8", "surrogatepass") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _files(folders: Iterable[Path], suffixes: tuple[str, ...] = ()) -> list[Path]:
+    found = []
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if suffixes and path.suffix not in suffixes:
+                continue
+            if "_vendor" in path.parts or "__pycache__" in path.parts or not path.is_file():
+                continue
+            found.append(path)
+    return found
+
+
+def _prune(folder: Path) -> None:
+    entries = sorted(folder.glob("pages-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in entries[MAX_ENTRIES:]:
+        stale.unlink(missing_ok=True)
+
+
+def _diagnostic_to_json(diagnostic: Diagnostic) -> dict[str, Any]:
+    data = asdict(diagnostic)
+    data["severity"] = diagnostic.severity.value
+    return data
+
+
+def _diagnostic_from_json(data: dict[str, Any]) -> Diagnostic:
+    return Diagnostic(
+        location=Location(**data["location"]),
+        severity=Severity(data["severity"]),
+        code=str(data["code"]),
+        message=str(data["message"]),
+        hint=str(data["hint"]),
+        path=str(data["path"]),
+        related=tuple(Location(**other) for other in data["related"]),
+        source_line=str(data["source_line"]),
+    )
+
+
+def _generation_to_json(generation: Any) -> dict[str, Any]:
+    return {
+        "diagnostics": [_diagnostic_to_json(d) for d in generation.diagnostics],
+        "files": [str(name) for name in generation.files],
+        "pages": [
+            {
+                "src_uri": page.src_uri,
+                "title": page.title,
+                "markdown": page.markdown,
+                "views": list(page.views),
+            }
+            for page in generation.pages
+        ],
+        "views": {view_id: view.to_markdown() for view_id, view in generation.views.items()},
+    }
+
+
+def _generation_from_json(data: dict[str, Any]) -> StoredGeneration:
+    return StoredGeneration(
+        diagnostics=[_diagnostic_from_json(d) for d in data["diagnostics"]],
+        files=[str(name) for name in data["files"]],
+        pages=[
+            StoredPage(
+                str(page["src_uri"]),
+                str(page["title"]),
+                str(page["markdown"]),
+                tuple(str(v) for v in page["views"]),
+            )
+            for page in data["pages"]
+        ],
+        views={str(k): StoredView(str(k), str(v)) for k, v in data["views"].items()},
+    )

@@ -1,0 +1,153 @@
+"""A build whose inputs have not changed reuses the pages of the last one, and only then."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
+
+from netarch import pipeline
+from netarch.scaffold import init_site
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    folder = tmp_path / "site"
+    init_site(folder, "mkdocs")
+    return folder
+
+
+def _page(path: Path) -> str:
+    """A built page without the theme's build-date comment."""
+    return re.sub(r"<!--\s*MkDocs version.*?-->", "", path.read_text(encoding="utf-8"), flags=re.S)
+
+
+def run_build(site: Path, *, strict: bool = False) -> str:
+    """Build; return the generated ingress page's HTML."""
+    config = load_config(str(site / "mkdocs.yml"), site_dir=str(site / "out"), strict=strict)
+    config.plugins.on_startup(command="build", dirty=False)
+    try:
+        build(config)
+    finally:
+        config.plugins.on_shutdown()
+    return _page(site / "out" / "architecture" / "ingress" / "index.html")
+
+
+class PipelineRuns:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        real = pipeline.generate
+
+        def counting(*args: object, **kwargs: object) -> object:
+            self.count += 1
+            return real(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(pipeline, "generate", counting)
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> PipelineRuns:
+    return PipelineRuns(monkeypatch)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_an_unchanged_site_skips_the_pipeline_with_the_same_output(
+    site: Path, runs: PipelineRuns
+) -> None:
+    first = run_build(site)
+    index = _page(site / "out" / "index.html")
+    assert runs.count == 1
+    assert run_build(site) == first
+    assert _page(site / "out" / "index.html") == index  # with its netarch-view block
+    assert runs.count == 1
+
+
+def test_a_model_edit_runs_it_again(site: Path, runs: PipelineRuns) -> None:
+    run_build(site)
+    edit(site / "docs" / "network.yaml", "name: Upstream router", "name: Edge router")
+    assert "Edge router" in run_build(site)
+    assert runs.count == 2
+
+
+def test_an_include_edit_runs_it_again(site: Path, runs: PipelineRuns) -> None:
+    model = site / "docs" / "network.yaml"
+    edit(model, "netarch: 1\n", "netarch: 1\ninclude: [nodes.yaml]\n")
+    nodes_start = model.read_text(encoding="utf-8").index("nodes:\n")
+    text = model.read_text(encoding="utf-8")
+    nodes_end = text.index("\nmetallb:")
+    (site / "docs" / "nodes.yaml").write_text(text[nodes_start:nodes_end] + "\n", encoding="utf-8")
+    model.write_text(text[:nodes_start] + text[nodes_end + 1 :], encoding="utf-8")
+    run_build(site)
+    edit(site / "docs" / "nodes.yaml", "name: Node 1", "name: Node One")
+    assert "Node One" in run_build(site)
+    assert runs.count == 2
+
+
+def test_a_custom_template_edit_runs_it_again(site: Path, runs: PipelineRuns) -> None:
+    overrides = site / "overrides"
+    overrides.mkdir()
+    template = overrides / "ingress.md.jinja"
+    template.write_text(
+        '{% extends "_base/ingress.md.jinja" %}\n{% block intro %}First.{% endblock %}\n',
+        encoding="utf-8",
+    )
+    edit(
+        site / "mkdocs.yml",
+        "model: docs/network.yaml",
+        "model: docs/network.yaml\n      custom_templates: overrides",
+    )
+    assert "First." in run_build(site)
+    edit(template, "First.", "Second.")
+    assert "Second." in run_build(site)
+    assert runs.count == 2
+
+
+def test_warnings_are_reported_again_from_the_cache(
+    site: Path, runs: PipelineRuns, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The router's address inside the MetalLB pool is a warning (NA123): --strict fails
+    # each time, the cached build included.
+    edit(site / "docs" / "network.yaml", "address: 192.168.100.1\n", "address: 192.168.100.220\n")
+    with pytest.raises(Abort):
+        run_build(site, strict=True)
+    first = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("NA123" in message for message in first), first
+    caplog.clear()
+    with pytest.raises(Abort):
+        run_build(site, strict=True)
+    again = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert again == first
+    assert runs.count == 1
+
+
+def test_a_damaged_entry_is_a_miss(site: Path, runs: PipelineRuns) -> None:
+    first = run_build(site)
+    pages = Path(os.environ["NETARCH_CACHE_DIR"]) / "pages"
+    for entry in pages.glob("pages-*.json"):
+        entry.write_text('{"format": 1, "inputs": {}, "generation": {"pages": [', encoding="utf-8")
+    assert run_build(site) == first
+    assert runs.count == 2
+
+
+def test_no_cache_with_cache_verdicts_false(site: Path, runs: PipelineRuns) -> None:
+    edit(
+        site / "mkdocs.yml",
+        "model: docs/network.yaml",
+        "model: docs/network.yaml\n      cache_verdicts: false",
+    )
+    run_build(site)
+    run_build(site)
+    assert runs.count == 2
