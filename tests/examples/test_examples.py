@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from netarch.checks import run_checks
 from netarch.cli import main
 from netarch.model.network import load_model
 from netarch.pipeline import generate
@@ -134,3 +135,25 @@ def test_the_site_builds_strictly_from_another_directory(name: str, tmp_path: Pa
         f"architecture/{page.removesuffix('.md')}" for page in PAGES[name] if page != "index.md"
     }
     assert expected <= built
+
+
+def test_the_vpc_cni_kit_shows_one_eniconfig_per_zone_under_custom_networking(
+    tmp_path: Path,
+) -> None:
+    result = generate(model_path("eks"))
+    table = result.views["eniconfigs"]
+    assert [row[:3] for row in table.rows] == [
+        ("eu-west-1a", "`eu-west-1a`", "`pods-a` `100.64.0.0/17`"),
+        ("eu-west-1b", "`eu-west-1b`", "`pods-b` `100.64.128.0/17`"),
+    ]
+    # Without custom networking pods use the nodes' subnets: no ENIConfig, no table (and the
+    # page that listed it is told so, NA172).
+    text = model_path("eks").read_text(encoding="utf-8")
+    switched_off = text.replace(
+        "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: true", "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: false"
+    )
+    path = tmp_path / "network.yaml"
+    path.write_text(switched_off, encoding="utf-8")
+    off = generate(path, model_checks=[run_checks])
+    assert "eniconfigs" not in off.views
+    assert "NA172" in {d.code for d in off.diagnostics}

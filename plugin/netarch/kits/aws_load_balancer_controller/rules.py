@@ -42,7 +42,7 @@ def _services(model: Model) -> Iterator[tuple[ModelPath, dict[str, Any]]]:
     rationale="With IP targets the load balancer sends straight to pod addresses, so they must"
     " be addresses of the VPC: with the Amazon VPC CNI they are. With any other CNI the"
     " controller can only use instance targets (node ports).",
-    source="EKS user guide, network load balancing (alternate CNIs: instance targets only);"
+    source="awsdocs/amazon-eks-user-guide latest/ug/workloads/network-load-balancing.adoc (alternate CNIs: instance targets only);"
     " AWS Load Balancer Controller docs (target type)",
     reference=DOC + " rule 7",
     hint="use instance targets (targets: nodes), or run the Amazon VPC CNI",
@@ -93,7 +93,7 @@ def local_policy_on_ip_targets(model: Model) -> Iterator[Finding]:
     rationale="An Application Load Balancer needs subnets in at least two availability zones;"
     " the controller picks one subnet per zone (public subnets for an internet-facing one,"
     " private ones for an internal one) and cannot create it otherwise.",
-    source="AWS Load Balancer Controller docs, subnet discovery; EKS user guide",
+    source="AWS Load Balancer Controller docs, subnet discovery; awsdocs/amazon-eks-user-guide latest/ug/workloads/network-load-balancing.adoc",
     reference=DOC + " rule 8",
     hint="add a public (or private) subnet in a second zone",
     section=SECTION,

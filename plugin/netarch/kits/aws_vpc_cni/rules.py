@@ -55,8 +55,8 @@ def _subnets(model: Model, role: str | None = None) -> Iterator[tuple[ModelPath,
     " one ENIConfig named after each zone), and that subnet must be in the node's zone. A zone"
     " with nodes but no pod subnet leaves its nodes without addresses for pods. Custom"
     " networking is for IPv4 clusters only.",
-    source="Amazon VPC CNI README (AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG, ENI_CONFIG_LABEL_DEF);"
-    " EKS best practices, custom networking",
+    source="aws/amazon-vpc-cni-k8s README.md (AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG,"
+    " ENI_CONFIG_LABEL_DEF); aws/aws-eks-best-practices latest/bpg/networking/custom-networking.adoc",
     reference=DOC + " rule 4",
     hint="add a subnet with role: pods to the zone (and its ENIConfig), or move the nodes",
     section=SECTION,
@@ -115,10 +115,10 @@ _SHARED_SPACE = (ipaddress.ip_network("100.64.0.0/10"), ipaddress.ip_network("19
     "warning",
     "Pod subnet outside the ranges advised for custom networking",
     rationale="Custom networking exists to give pods addresses that do not use up the routable"
-    " VPC range: the EKS best practices put the secondary VPC range for pods in carrier-grade"
+    " VPC range: AWS's best practices put the secondary VPC range for pods in carrier-grade"
     " NAT space, 100.64.0.0/10, or in 198.19.0.0/16. A pod subnet elsewhere probably takes"
     " addresses that the rest of the network needs.",
-    source="EKS best practices, custom networking",
+    source="aws/aws-eks-best-practices latest/bpg/networking/custom-networking.adoc",
     reference=DOC + " rule 5",
     hint="take the pod subnets from a secondary VPC range in 100.64.0.0/10 or 198.19.0.0/16",
     section=SECTION,
