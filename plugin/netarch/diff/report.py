@@ -6,7 +6,6 @@ or HTML, and long lists are cut with a count of what was left out.
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -111,16 +110,19 @@ def _change_json(change: Change) -> dict[str, Any]:
 # -------------------------------------------------------------------------------------- Markdown
 
 
-def _code(value: Any) -> str:
-    """A value in a table cell: escaped HTML, so no model text can end the cell or add markup."""
-    text = _short(value)
-    if text == "—":
-        return text
-    return "<code>" + html.escape(text).replace("|", "&#124;") + "</code>"
+# Characters that Markdown would read as markup (a cell's end, emphasis, a code span, a link),
+# written as HTML entities: model text is shown, never interpreted.
+_MARKUP = str.maketrans({char: f"&#{ord(char)};" for char in "|`*_[]\\~<>&\"'!#"})
 
 
 def _md_text(text: str) -> str:
-    return html.escape(" ".join(text.split())).replace("|", "&#124;")
+    return " ".join(text.split()).translate(_MARKUP)
+
+
+def _code(value: Any) -> str:
+    """A value in a table cell, escaped so no model text can end the cell or add markup."""
+    text = _short(value)
+    return text if text == "—" else f"<code>{_md_text(text)}</code>"
 
 
 def _details(summary: str, lines: Sequence[str], *, open_rows: int = _OPEN_ROWS) -> list[str]:
@@ -237,13 +239,13 @@ def _load_errors_md(side: Side, name: str) -> list[str]:
 def _finding_md(finding: Diagnostic) -> str:
     where = _where(finding.location)
     return (
-        f"- {finding.severity.value} <code>{html.escape(finding.code)}</code>: "
+        f"- {finding.severity.value} <code>{_md_text(finding.code)}</code>: "
         f"{_md_text(finding.message)}" + (f" ({_md_text(where)})" if where else "")
     )
 
 
 def _item_md(item: ItemChange) -> str:
-    return f"- {item.type} <code>{html.escape(item.name)}</code>: {item.change}"
+    return f"- {item.type} <code>{_md_text(item.name)}</code>: {item.change}"
 
 
 # ----------------------------------------------------------------------------------- Human text
