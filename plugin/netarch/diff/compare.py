@@ -276,8 +276,7 @@ def _leaves(
 
 def _comparable(value: Any, path: tuple[str | int, ...]) -> Any:
     """Lists of scalars compare as sets unless their order means something."""
-    key = next((step for step in reversed(path) if isinstance(step, str)), "")
-    if isinstance(value, list) and key not in _ORDERED_KEYS:
+    if isinstance(value, list) and _leaf_key(path) not in _ORDERED_KEYS:
         return sorted(value, key=repr)
     return value
 
