@@ -63,6 +63,7 @@ def test_json_has_stable_documented_keys(
         "findings",
         "pages",
         "views",
+        "diagram",
     ]
     assert report["version"] == 1 and report["has_changes"] is True
     assert list(report["base"]) == ["label", "loaded", "errors"]
@@ -119,6 +120,8 @@ def test_markdown_is_a_pull_request_comment_with_the_sections(
     assert "<code>10.42.0.0/16</code> → <code>10.50.0.0/16</code>" in out
     assert "### Generated pages and diagrams" in out
     assert "- page <code>cluster.md</code>: changed" in out
+    assert "### The change drawn\n\n```mermaid\nflowchart LR\n" in out
+    assert "Legend: green = added" in out
 
 
 def test_markdown_escapes_model_text_and_folds_long_lists(

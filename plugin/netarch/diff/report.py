@@ -13,6 +13,7 @@ from typing import Any
 from netarch.diagnostics import Diagnostic, Location
 from netarch.diff import DiffResult, ItemChange, Side
 from netarch.diff.compare import GROUPS, MISSING, Change, FieldChange
+from netarch.diff.diagram import LEGEND, MAX_NODES, change_diagram
 
 JSON_VERSION = 1
 # Marks the pull request comment, so that a workflow finds and updates it.
@@ -65,6 +66,7 @@ def to_json(result: DiffResult) -> str:
                 {"view": item.name, "type": item.type, "change": item.change}
                 for item in result.views
             ],
+            "diagram": change_diagram(result),
         },
         indent=2,
         ensure_ascii=False,
@@ -158,7 +160,7 @@ def _change_row(change: Change) -> str:
 _TABLE_HEAD = ["| Change | Element | Old → new | Where |", "|---|---|---|---|"]
 
 
-def to_markdown(result: DiffResult, diagram: str | None = None) -> str:
+def to_markdown(result: DiffResult, *, diagram: bool = True) -> str:
     base, head = result.base, result.head
     lines = [
         COMMENT_MARKER,
@@ -211,8 +213,12 @@ def to_markdown(result: DiffResult, diagram: str | None = None) -> str:
         items = [_item_md(item) for item in (*result.pages, *result.views)]
         lines += _details(f"{len(items)} pages and views", items)
         lines.append("")
-    if diagram:
-        lines += ["### The change drawn", "", "```mermaid", diagram.rstrip(), "```", ""]
+    drawn = change_diagram(result) if diagram else None
+    if drawn:
+        lines += ["### The change drawn", "", "```mermaid", drawn.rstrip(), "```", "", LEGEND]
+        if len(result.changes) > MAX_NODES:
+            lines.append(f"Only the first {MAX_NODES} of {len(result.changes)} changes are drawn.")
+        lines.append("")
     return "\n".join(lines)
 
 
