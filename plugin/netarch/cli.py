@@ -230,7 +230,10 @@ def _diff(args: argparse.Namespace) -> int:
         except SourceError as error:
             raise UsageError(str(error)) from None
         result = diff_models(base.path, head.path, base.label, head.label)
-    print(FORMATS[args.format](result))
+    try:
+        print(FORMATS[args.format](result), flush=True)
+    except BrokenPipeError:  # `netarch diff | head`: the reader has seen enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return EXIT_PROBLEMS if args.exit_code and result.has_changes else EXIT_CLEAN
 
 

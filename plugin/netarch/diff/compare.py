@@ -9,6 +9,7 @@ and reported per top-level section.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -108,6 +109,17 @@ _POLICY_KINDS = {"policy"}
 _ORDERED_KEYS = {"hops", "participants", "steps", "cni_chain", "pipelines", "views", "nav"}
 
 
+def show_value(value: Any) -> str:
+    """A value as a reviewer reads it: lists as "a, b", mappings as JSON."""
+    if value is MISSING:
+        return "—"
+    if isinstance(value, list) and all(not isinstance(item, (dict, list)) for item in value):
+        return ", ".join(str(item) for item in value) if value else "[]"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
 class _Missing:
     """The value of a field that one side does not have (JSON: the key ``old``/``new`` is
     null and ``old_present``/``new_present`` is false)."""
@@ -183,7 +195,8 @@ def compare_models(base: Model | None, head: Model | None) -> list[Change]:
                     element.kind,
                     element.id,
                     _GROUP_OF_KIND.get(element.kind, "other"),
-                    _element_location(head, element),
+                    # The line a reviewer opens: the first changed value (HEAD when it has it).
+                    fields[0].location or _element_location(head, element),
                     base_location=_element_location(base, old[key]),
                     fields=fields,
                 )

@@ -8,7 +8,7 @@ bounded (``MAX_NODES``) so that a huge change still gives a readable, parseable 
 from __future__ import annotations
 
 from netarch.diff import DiffResult
-from netarch.diff.compare import ADDED, GROUPS, MISSING, REMOVED, RENAMED, Change
+from netarch.diff.compare import ADDED, GROUPS, REMOVED, RENAMED, Change, show_value
 from netarch.mermaid import EdgeStyle, Flowchart
 from netarch.model.network import Model
 
@@ -91,8 +91,7 @@ def _label(change: Change) -> str:
     lines = [f"{change.change}: {head}"]
     if change.change not in (ADDED, REMOVED):
         for field in change.fields[:2]:
-            old = "—" if field.old is MISSING else str(field.old)
-            new = "—" if field.new is MISSING else str(field.new)
+            old, new = show_value(field.old), show_value(field.new)
             lines.append(_short(f"{field.name}: {old} → {new}"))
         if len(change.fields) > 2:
             lines.append(f"and {len(change.fields) - 2} more")

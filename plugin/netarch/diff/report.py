@@ -12,7 +12,7 @@ from typing import Any
 
 from netarch.diagnostics import Diagnostic, Location
 from netarch.diff import DiffResult, ItemChange, Side
-from netarch.diff.compare import GROUPS, MISSING, Change, FieldChange
+from netarch.diff.compare import GROUPS, MISSING, Change, FieldChange, show_value
 from netarch.diff.diagram import LEGEND, MAX_NODES, change_diagram
 
 JSON_VERSION = 1
@@ -26,10 +26,7 @@ _OPEN_ROWS = 10
 
 
 def _short(value: Any) -> str:
-    if value is MISSING:
-        return "—"
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    text = " ".join(text.split())
+    text = " ".join(show_value(value).split())
     return text if len(text) <= _VALUE_CHARS else text[: _VALUE_CHARS - 1] + "…"
 
 
@@ -269,7 +266,7 @@ def to_human(result: DiffResult) -> str:
     if result.impact:
         lines.append("")
         lines.append("Reachability and address space:")
-        lines += [_change_text(change, prefix=f"{change.impact}: ") for change in result.impact]
+        lines += [_change_text(change, why=change.impact) for change in result.impact]
     for group, title in GROUPS.items():
         changes = [c for c in result.changes if c.group == group and not c.impact]
         if changes:
@@ -293,10 +290,10 @@ def _all(result: DiffResult) -> Iterable[ItemChange]:
     yield from result.views
 
 
-def _change_text(change: Change, prefix: str = "") -> str:
+def _change_text(change: Change, why: str = "") -> str:
     where = _where(change.location)
     where = f"{where}{' (base)' if change.change == 'removed' else ''}: " if where else ""
-    lines = [f"  {where}{prefix}{change.change} {change.label}"]
+    lines = [f"  {where}{change.change} {change.label}" + (f" ({why})" if why else "")]
     if change.change in ("changed", "renamed") or change.kind == "settings":
         for item in change.fields[:_FIELDS_SHOWN]:
             lines.append(f"      {item.name}: {_short(item.old)} -> {_short(item.new)}")
