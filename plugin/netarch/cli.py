@@ -221,8 +221,10 @@ def _diff(args: argparse.Namespace) -> int:
     from netarch.diff.sources import SourceError, resolve_sources
 
     model = args.model
-    if model is None and (args.base is None or args.head is None or not Path(args.base).is_file()):
-        found = _from_mkdocs_config(Path("mkdocs.yml"))[0] if Path("mkdocs.yml").is_file() else []
+    # Two model files need no model of the site; a revision or a left-out argument does.
+    two_files = all(arg and Path(arg).is_file() for arg in (args.base, args.head))
+    if model is None and not two_files and Path("mkdocs.yml").is_file():
+        found = _from_mkdocs_config(Path("mkdocs.yml"))[0]
         model = found[0] if found else None
     with tempfile.TemporaryDirectory(prefix="netarch-diff-") as scratch:
         try:

@@ -166,6 +166,17 @@ def test_a_missing_model_file_is_a_usage_error(
     assert err.strip() == f"netarch: error: {tmp_path / 'nope.yaml'}: no such model file"
 
 
+def test_without_a_model_or_mkdocs_yml_a_revision_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run(["diff"], capsys)
+    assert code == 2 and out == ""
+    assert err == (
+        "netarch: error: no model: name it with --model, or run where mkdocs.yml names it\n"
+    )
+
+
 def test_a_side_that_does_not_load_is_reported_and_the_other_described(
     two_models: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -292,15 +303,17 @@ def test_outside_a_repository_a_revision_is_a_usage_error(
     assert "not a git repository" in err
 
 
-def test_an_include_outside_the_repository_is_not_read(
-    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+@pytest.mark.parametrize("include", ["ABSOLUTE", "../../secret.yaml"])
+def test_an_include_outside_the_repository_is_refused(
+    repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, include: str
 ) -> None:
-    (tmp_path / "secret.yaml").write_text("nodes: []\n", encoding="utf-8")
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("nodes: [{id: secret, name: secret}]\n", encoding="utf-8")
+    include = str(secret) if include == "ABSOLUTE" else include
     model = repo / "docs" / "network.yaml"
-    model.write_text(MODEL.replace("parts/nodes.yaml", "../../secret.yaml"), encoding="utf-8")
+    model.write_text(MODEL.replace("parts/nodes.yaml", include), encoding="utf-8")
     _git(repo, "commit", "-qam", "include from outside")
-    code, out, _ = _run(["diff", "HEAD", "HEAD", "--format", "json"], capsys)
-    report = json.loads(out)
-    assert code == 0
-    assert report["base"]["loaded"] is False
-    assert "included file not found" in report["base"]["errors"][0]["message"]
+    code, out, err = _run(["diff", "HEAD", "HEAD", "--format", "json"], capsys)
+    assert code == 2 and out == ""
+    assert "from outside the repository" in err
+    assert "secret" not in err.replace("secret.yaml", "")

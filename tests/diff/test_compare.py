@@ -99,6 +99,15 @@ def test_the_same_content_under_a_new_id_is_a_rename(tmp_path: Path) -> None:
     assert change.base_location is not None and change.base_location.file == "a/network.yaml"
 
 
+def test_a_rename_with_its_keys_in_another_order_is_still_a_rename(tmp_path: Path) -> None:
+    renamed = SMALL.replace(
+        "{id: edge2, name: edge-2, address: 192.168.8.12}",
+        "{address: 192.168.8.12, id: edge-two, name: edge-2}",
+    )
+    [change] = compare_models(_model(tmp_path, "a", SMALL), _model(tmp_path, "b", renamed))
+    assert (change.change, change.old_id, change.id) == (RENAMED, "edge2", "edge-two")
+
+
 def test_a_new_id_with_other_content_is_a_removal_and_an_addition(tmp_path: Path) -> None:
     other = SMALL.replace(
         "{id: edge2, name: edge-2, address: 192.168.8.12}",

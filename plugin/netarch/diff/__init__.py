@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from netarch.checks import run_checks
-from netarch.diagnostics import Diagnostic, has_errors
+from netarch.diagnostics import Diagnostic
 from netarch.diff.compare import ADDED, CHANGED, REMOVED, Change, compare_models
 from netarch.model.network import Model
 from netarch.pipeline import generate
@@ -93,8 +93,6 @@ def describe_side(path: Path, label: str) -> Side:
             side.diagrams[view_id] = view.diagram.text
         else:
             side.tables[view_id] = view.to_markdown()
-    if not side.pages and has_errors(generation.diagnostics):
-        side.errors = [d for d in generation.diagnostics if d.is_error]
     return side
 
 

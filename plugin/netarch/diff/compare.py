@@ -201,20 +201,16 @@ def compare_models(base: Model | None, head: Model | None) -> list[Change]:
                     fields=fields,
                 )
             )
-    # A rename: the same content (its id aside) under a new id of the same kind.
+    # A rename: the same content (its id aside) under a new id of the same kind. Added
+    # elements are bucketed by content, so a change renaming thousands stays linear.
     unmatched = set(added)
+    twins: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for key in added:
+        twins.setdefault(_content_key(new[key]), []).append(key)
     for key in removed:
         was = old[key]
-        twin = next(
-            (
-                other
-                for other in added
-                if other in unmatched
-                and other[0] == key[0]
-                and _without_id(new[other]) == _without_id(was)
-            ),
-            None,
-        )
+        candidates = twins.get(_content_key(was), [])
+        twin = candidates.pop(0) if candidates else None
         if twin is None:
             changes.append(_whole(REMOVED, was, base))
             continue
@@ -294,8 +290,11 @@ def _comparable(value: Any, path: tuple[str | int, ...]) -> Any:
     return value
 
 
-def _without_id(element: _Element) -> dict[tuple[str | int, ...], Any]:
-    return {path: value for path, value in element.leaves.items() if path != element.id_path}
+def _content_key(element: _Element) -> tuple[str, str]:
+    """The element's kind and content without its id; ``repr`` tells 1, 1.0, "1" and true
+    apart, and the leaves are in document order, which is the same for the same content."""
+    content = [(path, value) for path, value in element.leaves.items() if path != element.id_path]
+    return element.kind, repr(sorted(content, key=lambda item: repr(item[0])))
 
 
 def _field_changes(

@@ -84,10 +84,15 @@ def checkout_model(root: Path, commit: str, model: PurePosixPath, into: Path) ->
     target = into / model
     _write(root, commit, model, target)
     fetched = {target.resolve()}
+    inside_root = into.resolve()
     for _ in range(_MAX_ROUNDS):
         document, _diagnostics = load_document(target)
         wanted = [Path(name).resolve() for name in (document.files if document else [])]
-        new = [path for path in wanted if path not in fetched and not path.exists()]
+        new = [
+            path
+            for path in wanted
+            if path not in fetched and (not path.exists() or not path.is_relative_to(inside_root))
+        ]
         if not new:
             break
         for path in new:
@@ -95,7 +100,11 @@ def checkout_model(root: Path, commit: str, model: PurePosixPath, into: Path) ->
             try:
                 inside = PurePosixPath(path.relative_to(into.resolve()).as_posix())
             except ValueError:
-                continue  # outside the repository: left for the loader to report
+                # The loader would read it from this machine, not from the revision.
+                raise GitError(
+                    f"{model} at {commit[:12]} includes {path.name} from outside the"
+                    " repository; netarch diff reads a revision only from the repository"
+                ) from None
             try:
                 _write(root, commit, inside, path)
             except GitError:

@@ -52,7 +52,9 @@ def resolve_sources(
 
 
 def _working(model: Path | None) -> ModelSource:
-    if model is None or not model.is_file():
+    if model is None:
+        raise SourceError("no model: name it with --model, or run where mkdocs.yml names it")
+    if not model.is_file():
         raise SourceError(f"{model}: no such model file")
     return ModelSource(model, display_path(model))
 
