@@ -310,3 +310,22 @@ def test_a_model_that_does_not_load_on_one_side(tmp_path: Path) -> None:
         (ADDED, "node", "edge1"),
     }
     assert result.has_changes
+
+
+def test_a_pool_that_now_overlaps_the_pod_range_is_a_new_finding(
+    tmp_path: Path, demo_model_path: Path
+) -> None:
+    text = demo_model_path.read_text(encoding="utf-8")
+    pool = "addresses: [192.168.100.200-192.168.100.250]"
+    result = _diff(tmp_path, text, text.replace(pool, pool[:-1] + ", 10.244.200.0/24]"))
+    [change] = result.changes
+    assert (change.kind, change.id, change.impact) == (
+        "pool",
+        "cozystack",
+        "address space: addresses",
+    )
+    overlap = [d for d in result.findings_introduced if d.code == "NA102"]
+    assert [d.message for d in overlap] == [
+        "MetalLB pool cozystack entry 10.244.200.0/24 overlaps the pod CIDR 10.244.0.0/16"
+    ]
+    assert result.findings_fixed == []
