@@ -121,7 +121,7 @@ def test_markdown_is_a_pull_request_comment_with_the_sections(
     assert "### Generated pages and diagrams" in out
     assert "- page <code>cluster.md</code>: changed" in out
     assert "### The change drawn\n\n```mermaid\nflowchart LR\n" in out
-    assert "Legend: green = added" in out
+    assert "Legend (borders): green = added" in out
 
 
 def test_markdown_escapes_model_text_and_folds_long_lists(

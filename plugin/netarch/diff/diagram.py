@@ -15,22 +15,19 @@ from netarch.model.network import Model
 MAX_NODES = 60
 _LABEL_CHARS = 60
 
+# Borders only: the theme keeps each node's fill and text colour (a site's dark palette
+# colours the labels itself), so the text stays readable in light and dark alike.
 STYLES: dict[str, dict[str, str]] = {
-    "added": {"fill": "#e6ffed", "stroke": "#1a7f37", "stroke-width": "2px"},
-    "removed": {
-        "fill": "#ffebe9",
-        "stroke": "#cf222e",
-        "stroke-width": "2px",
-        "stroke-dasharray": "5 3",
-    },
-    "changed": {"fill": "#fff8c5", "stroke": "#9a6700", "stroke-width": "2px"},
-    "renamed": {"fill": "#ddf4ff", "stroke": "#0969da", "stroke-width": "2px"},
-    "context": {"fill": "#f6f8fa", "stroke": "#8c959f", "color": "#57606a"},
+    "added": {"stroke": "#1a7f37", "stroke-width": "3px"},
+    "removed": {"stroke": "#cf222e", "stroke-width": "3px", "stroke-dasharray": "6 4"},
+    "changed": {"stroke": "#bf8700", "stroke-width": "3px"},
+    "renamed": {"stroke": "#0969da", "stroke-width": "3px"},
+    "context": {"stroke": "#8c959f", "stroke-width": "1px", "stroke-dasharray": "2 2"},
 }
 
 LEGEND = (
-    "Legend: green = added, red dashed = removed, yellow = changed, blue = renamed,"
-    " grey = unchanged element they refer to."
+    "Legend (borders): green = added, red dashed = removed, amber = changed, blue = renamed,"
+    " grey dotted = unchanged element they refer to."
 )
 
 
