@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -71,3 +72,18 @@ def test_every_json_key_is_documented(
     keys |= set(report["changes"][0]) | set(report["changes"][0]["fields"][0])
     keys |= set(report["pages"][0]) | set(report["views"][0])
     assert keys - documented == set()
+
+
+GOLDEN = Path(__file__).with_name("golden") / "demo-change.md"
+
+
+def test_the_markdown_report_of_the_demo_change_is_the_golden_one(
+    example: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole pull request comment, byte for byte; after an intended change, write it
+    again with NETARCH_UPDATE_GOLDEN=1 and review the difference."""
+    assert main([*example, "--format", "markdown"]) == 0
+    report = capsys.readouterr().out
+    if os.environ.get("NETARCH_UPDATE_GOLDEN") == "1":
+        GOLDEN.write_text(report, encoding="utf-8")
+    assert report == GOLDEN.read_text(encoding="utf-8")
