@@ -329,3 +329,23 @@ def test_a_pool_that_now_overlaps_the_pod_range_is_a_new_finding(
         "MetalLB pool cozystack entry 10.244.200.0/24 overlaps the pod CIDR 10.244.0.0/16"
     ]
     assert result.findings_fixed == []
+
+
+def test_findings_match_across_moved_lines_but_not_across_other_addresses() -> None:
+    from netarch.diagnostics import Diagnostic, Location, Severity
+    from netarch.diff import _finding_changes
+
+    def finding(line: int, message: str) -> Diagnostic:
+        return Diagnostic(Location("m.yaml", line, 1), Severity.WARNING, "NA999", message)
+
+    base = [
+        finding(3, "defined in m.yaml:3:1 (line 3) too"),
+        finding(4, "peer 2001:db8::1 port 179"),
+    ]
+    head = [
+        finding(9, "defined in m.yaml:9:1 (line 9) too"),
+        finding(10, "peer 2001:db8::2 port 179"),
+    ]
+    introduced, fixed = _finding_changes(base, head)
+    assert [d.message for d in introduced] == ["peer 2001:db8::2 port 179"]
+    assert [d.message for d in fixed] == ["peer 2001:db8::1 port 179"]

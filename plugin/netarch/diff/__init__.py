@@ -116,7 +116,8 @@ def diff_sides(base: Side, head: Side) -> DiffResult:
 
 
 # Line and column numbers inside a message move with unrelated edits: not part of identity.
-_POSITION = re.compile(r"(:\d+)+\b|\bline \d+|\bcolumn \d+")
+# Only positions: ":443" after an address or "::1" in an IPv6 address stay.
+_POSITION = re.compile(r"(?<=\.yaml)(:\d+)+|(?<=\.yml)(:\d+)+|\bline \d+|\bcolumn \d+")
 
 
 def _finding_key(finding: Diagnostic) -> tuple[str, str, str]:
