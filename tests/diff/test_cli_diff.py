@@ -187,6 +187,10 @@ def test_a_side_that_does_not_load_is_reported_and_the_other_described(
     assert "> **Base (" in out and "does not load**" in out
     assert "NA001" in out
     assert "component <code>flannel</code>" in out
+    code, out, _ = _run(["diff", str(base), str(head)], capsys)
+    assert code == 0
+    assert f"base ({base}) does not load; it counts as empty:" in out
+    assert "error NA001" in out and "added component flannel" in out
     code, out, _ = _run(["diff", str(base), str(head), "--format", "json", "--exit-code"], capsys)
     report = json.loads(out)
     assert code == 1
