@@ -259,6 +259,25 @@ def test_two_revisions_and_a_move_between_include_files(
     assert "no change" in out
 
 
+def test_a_revision_before_the_model_existed_is_a_side_that_does_not_load(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _git(repo, "mv", "docs/network.yaml", "docs/net.yaml")
+    _git(repo, "commit", "-qm", "rename the model")
+    code, out, err = _run(
+        ["diff", "HEAD~1", "--model", "docs/net.yaml", "--format", "json"], capsys
+    )
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["base"]["label"] == "HEAD~1:docs/net.yaml"
+    assert report["base"]["loaded"] is False
+    assert (
+        "cannot read HEAD~1:docs/net.yaml: file not found" in report["base"]["errors"][0]["message"]
+    )
+    assert report["head"]["loaded"] is True
+    assert {"added"} == {change["change"] for change in report["changes"]}
+
+
 def test_no_arguments_compare_with_the_merge_base(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

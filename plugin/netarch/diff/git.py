@@ -82,6 +82,10 @@ def checkout_model(root: Path, commit: str, model: PurePosixPath, into: Path) ->
     """Write the model at ``commit`` and every file it includes under ``into``; return the
     model's path there. A missing include is left missing: the loader reports it."""
     target = into / model
+    if not _exists(root, commit, model):
+        # A model the revision does not have yet (the change adds it): that side does not
+        # load, and the loader says the file is not found; the other side is still described.
+        return target
     _write(root, commit, model, target)
     fetched = {target.resolve()}
     inside_root = into.resolve()
@@ -110,6 +114,14 @@ def checkout_model(root: Path, commit: str, model: PurePosixPath, into: Path) ->
             except GitError:
                 continue  # not in that revision: the loader says "included file not found"
     return target
+
+
+def _exists(root: Path, commit: str, path: PurePosixPath) -> bool:
+    try:
+        git(["cat-file", "-e", f"{commit}:{path}"], root)
+    except GitError:
+        return False
+    return True
 
 
 def _write(root: Path, commit: str, path: PurePosixPath, target: Path) -> None:
