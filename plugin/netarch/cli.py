@@ -109,6 +109,21 @@ def _parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="where the model's JSON Schema is, for editors")
     schema.add_argument("--write", type=Path, metavar="FILE", help="write a copy to FILE")
     schema.set_defaults(run=_schema)
+
+    diff = commands.add_parser(
+        "diff",
+        help="what a change does to the network: compare two models or git revisions",
+        description="BASE and HEAD are model files or git revisions of the model (default:"
+        " the merge base with the default branch, and the working tree).",
+    )
+    diff.add_argument("base", nargs="?", help="model file or git revision (default: merge base)")
+    diff.add_argument("head", nargs="?", help="model file or git revision (default: working tree)")
+    diff.add_argument(
+        "--model", type=Path, help="the model, for revisions (default: from ./mkdocs.yml)"
+    )
+    diff.add_argument("--format", choices=("human", "markdown", "json"), default="human")
+    diff.add_argument("--exit-code", action="store_true", help="exit with 1 when there are changes")
+    diff.set_defaults(run=_diff)
     return parser
 
 
@@ -338,6 +353,30 @@ def _check(args: argparse.Namespace) -> int:
             parsed += f", {validator.stored_hits} verdict(s) kept from earlier runs"
         print(f"{summary}: {len(problems)} problem(s) ({parsed})", file=sys.stderr)
     return EXIT_PROBLEMS if problems else EXIT_CLEAN
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from netarch.diff import diff_models
+    from netarch.diff.report import FORMATS
+    from netarch.diff.sources import SourceError, resolve_sources
+
+    model = args.model
+    # Two model files need no model of the site; a revision or a left-out argument does.
+    two_files = all(arg and Path(arg).is_file() for arg in (args.base, args.head))
+    if model is None and not two_files and Path("mkdocs.yml").is_file():
+        found = _from_mkdocs_config(Path("mkdocs.yml"))[0]
+        model = found[0].path if found else None
+    with tempfile.TemporaryDirectory(prefix="netarch-diff-") as scratch:
+        try:
+            base, head = resolve_sources(args.base, args.head, model, Path(scratch))
+        except SourceError as error:
+            raise UsageError(str(error)) from None
+        result = diff_models(base.path, head.path, base.label, head.label)
+    try:
+        print(FORMATS[args.format](result), flush=True)
+    except BrokenPipeError:  # `netarch diff | head`: the reader has seen enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_PROBLEMS if args.exit_code and result.has_changes else EXIT_CLEAN
 
 
 def _severity_overrides(pairs: Sequence[str]) -> dict[str, str]:

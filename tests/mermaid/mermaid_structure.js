@@ -25,7 +25,8 @@ async function structure(text) {
       kind: 'flowchart',
       direction: db.getDirection ? db.getDirection() : null,
       vertices: Object.fromEntries([...db.getVertices().entries()].map(
-        ([k, v]) => [k, {text: v.text, type: v.type ?? null, link: v.link ?? null}])),
+        ([k, v]) => [k, {text: v.text, type: v.type ?? null, link: v.link ?? null,
+                         classes: v.classes ?? []}])),
       edges: db.getEdges().map(e => ({start: e.start, end: e.end, type: e.type,
                                        stroke: e.stroke, text: e.text})),
       subgraphs: db.getSubGraphs().map(s => ({id: s.id, title: s.title, nodes: s.nodes,

@@ -266,7 +266,11 @@ def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.dictionaries(_keys, _values, min_size=1, max_size=5), st.booleans())
+# A top-level `include` is the loader's own key (it merges files), not data to round-trip.
+@given(
+    st.dictionaries(_keys.filter(lambda key: key != "include"), _values, min_size=1, max_size=5),
+    st.booleans(),
+)
 def test_round_trip_matches_safe_load(data: dict[str, Any], flow: bool) -> None:
     text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True)
     doc = load_text(text)

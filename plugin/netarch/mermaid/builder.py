@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -40,6 +41,9 @@ SourceRef = Any
 DIRECTIONS = ("TD", "TB", "BT", "LR", "RL")
 NOTE_POSITIONS = ("over", "left of", "right of")
 _INDENT = "    "
+_CLASS_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_STYLE_PROPERTY = re.compile(r"[a-z][a-z-]*")
+_STYLE_VALUE = re.compile(r"[#A-Za-z0-9 .%-]+")
 
 
 # Per-diagram Mermaid settings written to the front matter, e.g. {"sequence": {"wrap": True}}.
@@ -233,6 +237,9 @@ class Flowchart:
         self._children: list[_Node | _Group] = []
         self._elements: dict[str, _Node | _Group] = {}
         self._edges: list[_Edge] = []
+        # Node styles: class name -> "property:value,..."; class name -> keys it applies to.
+        self._class_defs: dict[str, str] = {}
+        self._classes: dict[str, list[str]] = {}
 
     # -- building ---------------------------------------------------------------------------
     def node(
@@ -279,6 +286,24 @@ class Flowchart:
             raise ValueError(f"a chain needs at least two keys, got {list(keys)!r}")
         self._require(*keys)
         self._edges.append(_Edge(keys, None, EdgeStyle(style), source))
+
+    def class_def(self, name: str, style: Mapping[str, str]) -> None:
+        """Define a node style, e.g. ``class_def("added", {"fill": "#e6ffed"})``. Names and
+        values come from code, not from the model; both are checked so that no text can end
+        the statement."""
+        if not _CLASS_NAME.fullmatch(name):
+            raise ValueError(f"a class name is letters, digits and '_', got {name!r}")
+        for prop, value in style.items():
+            if not _STYLE_PROPERTY.fullmatch(prop) or not _STYLE_VALUE.fullmatch(value):
+                raise ValueError(f"unsafe style {prop!r}: {value!r}")
+        self._class_defs[name] = ",".join(f"{prop}:{value}" for prop, value in style.items())
+
+    def add_class(self, name: str, *keys: str) -> None:
+        """Style nodes or subgraphs with a class defined by ``class_def``."""
+        if name not in self._class_defs:
+            raise ValueError(f"unknown class {name!r} (define it with class_def first)")
+        self._require(*keys)
+        self._classes.setdefault(name, []).extend(keys)
 
     def _add_node(
         self,
@@ -342,6 +367,10 @@ class Flowchart:
         self._render_children(out, self._children, ids, depth=1)
         for edge in self._edges:
             out.add(self._edge_text(edge, ids), edge.source, depth=1)
+        for name, style in self._class_defs.items():
+            out.add(f"classDef {name} {style}", self.source, depth=1)
+        for name, keys in self._classes.items():
+            out.add(f"class {','.join(ids[key] for key in keys)} {name}", self.source, depth=1)
         if links:
             for node in self._walk(self._children):
                 if node.link is not None:

@@ -1,0 +1,305 @@
+"""A ``DiffResult`` as Markdown (a pull request comment), JSON (for tools) or text (a terminal).
+
+Model text is untrusted here: every value is shortened and escaped before it reaches Markdown
+or HTML, and long lists are cut with a count of what was left out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from netarch.diagnostics import Diagnostic, Location
+from netarch.diff import DiffResult, ItemChange, Side
+from netarch.diff.compare import GROUPS, MISSING, Change, FieldChange, show_value
+from netarch.diff.diagram import LEGEND, MAX_NODES, change_diagram
+
+JSON_VERSION = 1
+# Marks the pull request comment, so that a workflow finds and updates it.
+COMMENT_MARKER = "<!-- netarch-diff -->"
+_VALUE_CHARS = 120
+_FIELDS_SHOWN = 12
+_ITEMS_SHOWN = 200
+# More rows than this go into a collapsed <details> block.
+_OPEN_ROWS = 10
+
+
+def _short(value: Any) -> str:
+    text = " ".join(show_value(value).split())
+    return text if len(text) <= _VALUE_CHARS else text[: _VALUE_CHARS - 1] + "…"
+
+
+def _where(location: Location | None) -> str:
+    return f"{location.file}:{location.line}" if location and location.line else ""
+
+
+# ---------------------------------------------------------------------------------------- JSON
+
+
+def to_json(result: DiffResult) -> str:
+    """The stable form documented in docs/guide/diff.md (``version`` 1)."""
+    return json.dumps(
+        {
+            "version": JSON_VERSION,
+            "has_changes": result.has_changes,
+            "base": _side_json(result.base),
+            "head": _side_json(result.head),
+            "summary": {
+                "changes": len(result.changes),
+                "impact": len(result.impact),
+                "findings_introduced": len(result.findings_introduced),
+                "findings_fixed": len(result.findings_fixed),
+                "pages": len(result.pages),
+                "views": len(result.views),
+            },
+            "changes": [_change_json(change) for change in result.changes],
+            "findings": {
+                "introduced": [d.to_json() for d in result.findings_introduced],
+                "fixed": [d.to_json() for d in result.findings_fixed],
+            },
+            "pages": [{"page": item.name, "change": item.change} for item in result.pages],
+            "views": [
+                {"view": item.name, "type": item.type, "change": item.change}
+                for item in result.views
+            ],
+            "diagram": change_diagram(result),
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def _side_json(side: Side) -> dict[str, Any]:
+    return {
+        "label": side.label,
+        "loaded": side.loaded,
+        "errors": [d.to_json() for d in side.errors],
+    }
+
+
+def _location_json(location: Location | None) -> dict[str, Any]:
+    return {"file": location.file if location else None, "line": location.line if location else 0}
+
+
+def _change_json(change: Change) -> dict[str, Any]:
+    return {
+        "change": change.change,
+        "kind": change.kind,
+        "id": change.id,
+        "old_id": change.old_id,
+        "group": change.group,
+        "impact": change.impact,
+        **_location_json(change.location),
+        "base": _location_json(change.base_location),
+        "fields": [
+            {
+                "field": item.name,
+                "old": None if item.old is MISSING else item.old,
+                "new": None if item.new is MISSING else item.new,
+                "old_present": item.old is not MISSING,
+                "new_present": item.new is not MISSING,
+                **_location_json(item.location),
+            }
+            for item in change.fields
+        ],
+    }
+
+
+# -------------------------------------------------------------------------------------- Markdown
+
+
+# Characters that Markdown would read as markup (a cell's end, emphasis, a code span, a link),
+# written as HTML entities: model text is shown, never interpreted.
+_MARKUP = str.maketrans({char: f"&#{ord(char)};" for char in "|`*_[]\\~<>&\"'!#"})
+
+
+def _md_text(text: str) -> str:
+    return " ".join(text.split()).translate(_MARKUP)
+
+
+def _code(value: Any) -> str:
+    """A value in a table cell, escaped so no model text can end the cell or add markup."""
+    text = _short(value)
+    return text if text == "—" else f"<code>{_md_text(text)}</code>"
+
+
+def _details(summary: str, lines: Sequence[str], *, open_rows: int = _OPEN_ROWS) -> list[str]:
+    if len(lines) <= open_rows:
+        return list(lines)
+    return [f"<details><summary>{summary}</summary>", "", *lines, "", "</details>"]
+
+
+def _field_summary(fields: Sequence[FieldChange]) -> str:
+    shown = [
+        f"{_md_text(item.name)}: {_code(item.old)} → {_code(item.new)}"
+        for item in fields[:_FIELDS_SHOWN]
+    ]
+    if len(fields) > _FIELDS_SHOWN:
+        shown.append(f"and {len(fields) - _FIELDS_SHOWN} more")
+    return "<br>".join(shown)
+
+
+def _change_row(change: Change) -> str:
+    if change.change == "renamed":
+        what = f"{_md_text(change.kind)} {_code(change.old_id)} → {_code(change.id)}"
+    elif change.kind == "settings":
+        what = f"settings of {_code(change.id)}"
+    else:
+        what = f"{_md_text(change.kind)} {_code(change.id)}"
+    where = _where(change.location)
+    if change.change == "removed":
+        where = f"{where} (base)" if where else ""
+    fields = "" if change.change in ("added", "removed") else _field_summary(change.fields)
+    return f"| {change.change} | {what} | {fields} | {_md_text(where)} |"
+
+
+_TABLE_HEAD = ["| Change | Element | Old → new | Where |", "|---|---|---|---|"]
+
+
+def to_markdown(result: DiffResult, *, diagram: bool = True) -> str:
+    base, head = result.base, result.head
+    lines = [
+        COMMENT_MARKER,
+        f"## Network changes: {_md_text(base.label)} → {_md_text(head.label)}",
+        "",
+    ]
+    for side, name in ((base, "Base"), (head, "Head")):
+        if not side.loaded:
+            lines += _load_errors_md(side, name)
+    if not result.has_changes:
+        return "\n".join([*lines, "No change to the network, its findings or its pages.", ""])
+    lines += [_summary(result), ""]
+    if result.impact:
+        lines += ["### ⚠️ Reachability and address space", ""]
+        rows = [
+            f"| {_md_text(change.impact)} | {_change_row(change).removeprefix('| ')}"
+            for change in result.impact
+        ]
+        lines += _details(
+            f"{len(rows)} changes",
+            ["| Why | Change | Element | Old → new | Where |", "|---|---|---|---|---|", *rows],
+            open_rows=_OPEN_ROWS + 2,
+        )
+        lines.append("")
+    for group, title in GROUPS.items():
+        changes = [c for c in result.changes if c.group == group and not c.impact]
+        if not changes:
+            continue
+        lines += [f"### {title}", ""]
+        rows = [_change_row(change) for change in changes[:_ITEMS_SHOWN]]
+        if len(changes) > _ITEMS_SHOWN:
+            rows.append(f"| … | {len(changes) - _ITEMS_SHOWN} more | | |")
+        lines += _details(
+            f"{len(changes)} changes", [*_TABLE_HEAD, *rows], open_rows=_OPEN_ROWS + 2
+        )
+        lines.append("")
+    if result.findings_introduced or result.findings_fixed:
+        lines += ["### Rule findings", ""]
+        for title, findings in (
+            ("Introduced", result.findings_introduced),
+            ("Fixed", result.findings_fixed),
+        ):
+            if findings:
+                items = [_finding_md(d) for d in findings[:_ITEMS_SHOWN]]
+                lines += [f"**{title}** ({len(findings)})", ""]
+                lines += _details(f"{len(findings)} findings", items)
+                lines.append("")
+    if result.pages or result.views:
+        lines += ["### Generated pages and diagrams", ""]
+        items = [_item_md(item) for item in (*result.pages, *result.views)]
+        lines += _details(f"{len(items)} pages and views", items)
+        lines.append("")
+    drawn = change_diagram(result) if diagram else None
+    if drawn:
+        lines += ["### The change drawn", "", "```mermaid", drawn.rstrip(), "```", "", LEGEND]
+        if len(result.changes) > MAX_NODES:
+            lines.append(f"Only the first {MAX_NODES} of {len(result.changes)} changes are drawn.")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _summary(result: DiffResult) -> str:
+    parts = [f"**{len(result.changes)}** changed elements"]
+    if result.impact:
+        parts.append(f"**{len(result.impact)}** alter reachability or address space")
+    parts.append(f"{len(result.findings_introduced)} findings introduced")
+    parts.append(f"{len(result.findings_fixed)} fixed")
+    parts.append(f"{len(result.pages)} pages and {len(result.views)} views change")
+    return ", ".join(parts) + "."
+
+
+def _load_errors_md(side: Side, name: str) -> list[str]:
+    items = [_finding_md(d) for d in side.errors[:_ITEMS_SHOWN]]
+    return [
+        f"> **{name} ({_md_text(side.label)}) does not load**: it counts as empty below.",
+        "",
+        *_details(f"{len(items)} errors", items, open_rows=5),
+        "",
+    ]
+
+
+def _finding_md(finding: Diagnostic) -> str:
+    where = _where(finding.location)
+    return (
+        f"- {finding.severity.value} <code>{_md_text(finding.code)}</code>: "
+        f"{_md_text(finding.message)}" + (f" ({_md_text(where)})" if where else "")
+    )
+
+
+def _item_md(item: ItemChange) -> str:
+    return f"- {item.type} <code>{_md_text(item.name)}</code>: {item.change}"
+
+
+# ----------------------------------------------------------------------------------- Human text
+
+
+def to_human(result: DiffResult) -> str:
+    lines = [f"netarch diff: {result.base.label} -> {result.head.label}"]
+    for side, name in ((result.base, "base"), (result.head, "head")):
+        if not side.loaded:
+            lines.append(f"{name} ({side.label}) does not load; it counts as empty:")
+            lines += [f"  {d.headline()}" for d in side.errors[:_ITEMS_SHOWN]]
+    if not result.has_changes:
+        lines.append("no change to the network, its findings or its pages")
+        return "\n".join(lines)
+    if result.impact:
+        lines.append("")
+        lines.append("Reachability and address space:")
+        lines += [_change_text(change, why=change.impact) for change in result.impact]
+    for group, title in GROUPS.items():
+        changes = [c for c in result.changes if c.group == group and not c.impact]
+        if changes:
+            lines += ["", f"{title}:"]
+            lines += [_change_text(change) for change in changes[:_ITEMS_SHOWN]]
+    for title, findings in (
+        ("Findings introduced", result.findings_introduced),
+        ("Findings fixed", result.findings_fixed),
+    ):
+        if findings:
+            lines += ["", f"{title}:"]
+            lines += [f"  {d.headline()}" for d in findings[:_ITEMS_SHOWN]]
+    if result.pages or result.views:
+        lines += ["", "Generated pages and views:"]
+        lines += [f"  {item.type} {item.name}: {item.change}" for item in _all(result)]
+    return "\n".join(lines)
+
+
+def _all(result: DiffResult) -> Iterable[ItemChange]:
+    yield from result.pages
+    yield from result.views
+
+
+def _change_text(change: Change, why: str = "") -> str:
+    where = _where(change.location)
+    where = f"{where}{' (base)' if change.change == 'removed' else ''}: " if where else ""
+    lines = [f"  {where}{change.change} {change.label}" + (f" ({why})" if why else "")]
+    if change.change in ("changed", "renamed") or change.kind == "settings":
+        for item in change.fields[:_FIELDS_SHOWN]:
+            lines.append(f"      {item.name}: {_short(item.old)} -> {_short(item.new)}")
+        if len(change.fields) > _FIELDS_SHOWN:
+            lines.append(f"      and {len(change.fields) - _FIELDS_SHOWN} more")
+    return "\n".join(lines)
+
+
+FORMATS = {"human": to_human, "json": to_json, "markdown": to_markdown}
