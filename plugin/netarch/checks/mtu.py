@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from netarch.checks.framework import Finding, rule
-from netarch.kits import Kit, kit_of_product
+from netarch.kits import Kit, kit_of_product, product_of
 from netarch.model.network import Model, ModelPath
 
 SECTION = "MTU and tunnels"
@@ -43,10 +43,7 @@ def overlay_port(model: Model) -> int | None:
 
 def _cni_kit(model: Model) -> Kit | None:
     """The active kit of the product that builds the overlay (``cluster.cni``)."""
-    cni = model.section("cluster").get("cni")
-    if not isinstance(cni, str) or not model.ids.has("component", cni):
-        return None
-    return kit_of_product(model, model.element("component", cni).get("product"))
+    return kit_of_product(model, product_of(model, model.section("cluster").get("cni")))
 
 
 def _overlay(model: Model) -> dict[str, Any]:

@@ -128,6 +128,14 @@ def active_kits(model: Model) -> tuple[Kit, ...]:
     return memo
 
 
+def product_of(model: Model, component_id: object) -> str | None:
+    """The product of the component that ``component_id`` names, if it names one."""
+    if not isinstance(component_id, str) or not model.ids.has("component", component_id):
+        return None
+    product = model.element("component", component_id).get("product")
+    return product if isinstance(product, str) else None
+
+
 def kit_of_product(model: Model, product: str | None) -> Kit | None:
     """The active kit that knows ``product``, if any."""
     return next((kit for kit in active_kits(model) if product in kit.products), None)
@@ -145,4 +153,5 @@ __all__ = [
     "installed_kits",
     "kit_named",
     "kit_of_product",
+    "product_of",
 ]

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from netarch.checks.framework import Finding, kit_rule
+from netarch.kits import product_of
 from netarch.model.network import Model, ModelPath
 
 rule = kit_rule("aws_load_balancer_controller")
@@ -20,16 +21,10 @@ DOC = "other-networks.md 2(b)"
 PRODUCT = "aws-load-balancer-controller"
 
 
-def _product(model: Model, component_id: Any) -> Any:
-    if not isinstance(component_id, str) or not model.ids.has("component", component_id):
-        return None
-    return model.element("component", component_id).get("product")
-
-
 def _services(model: Model) -> Iterator[tuple[ModelPath, dict[str, Any]]]:
     """The Services and Ingresses whose load balancers the controller provisions."""
     section = model.section("load_balancing")
-    if _product(model, section.get("announced_by")) != PRODUCT:
+    if product_of(model, section.get("announced_by")) != PRODUCT:
         return
     for index, service in enumerate(section.get("services", [])):
         yield ("load_balancing", "services", index), service
@@ -50,7 +45,7 @@ def _services(model: Model) -> Iterator[tuple[ModelPath, dict[str, Any]]]:
 )
 def ip_targets_need_vpc_addresses(model: Model) -> Iterator[Finding]:
     cni = model.section("cluster").get("cni")
-    if cni is None or _product(model, cni) == "aws-vpc-cni":
+    if cni is None or product_of(model, cni) == "aws-vpc-cni":
         return
     for path, service in _services(model):
         if service.get("targets") == "pods":

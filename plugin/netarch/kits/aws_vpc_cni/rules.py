@@ -14,6 +14,7 @@ from typing import Any
 
 from netarch.checks.addresses import cluster_ranges_of, parse_ip, parse_network
 from netarch.checks.framework import Finding, kit_rule
+from netarch.kits import product_of
 from netarch.model.network import Model, ModelPath
 
 rule = kit_rule("aws_vpc_cni")
@@ -25,10 +26,7 @@ CUSTOM_NETWORKING = "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG"
 
 def _settings(model: Model) -> dict[str, Any]:
     section = model.section("pod_networking")
-    component = section.get("component")
-    if not isinstance(component, str) or not model.ids.has("component", component):
-        return {}
-    if model.element("component", component).get("product") != "aws-vpc-cni":
+    if product_of(model, section.get("component")) != "aws-vpc-cni":
         return {}
     value = section.get("settings")
     return value if isinstance(value, dict) else {}

@@ -5,20 +5,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from netarch.checks.framework import Finding, kit_rule
+from netarch.kits import product_of
 from netarch.model.network import Model, ModelPath
 
 rule = kit_rule("calico")
 SECTION = "Calico"
 DOC = "other-networks.md 2(b)"
-
-
-def _product(model: Model, component_id: Any) -> Any:
-    if not isinstance(component_id, str) or not model.ids.has("component", component_id):
-        return None
-    return model.element("component", component_id).get("product")
 
 
 @rule(
@@ -37,7 +31,7 @@ def _product(model: Model, component_id: Any) -> Any:
 )
 def one_policy_engine(model: Model) -> Iterator[Finding]:
     engine = model.section("policies").get("enforced_by")
-    if _product(model, engine) != "calico":
+    if product_of(model, engine) != "calico":
         return
     for index, component in enumerate(model.items("components")):
         if component["id"] != engine and "network-policy" in component.get("provides", []):
@@ -63,10 +57,10 @@ def one_policy_engine(model: Model) -> Iterator[Finding]:
     requires=("aws_vpc_cni",),
 )
 def annotate_pod_ip(model: Model) -> Iterator[Finding]:
-    if _product(model, model.section("policies").get("enforced_by")) != "calico":
+    if product_of(model, model.section("policies").get("enforced_by")) != "calico":
         return
     section = model.section("pod_networking")
-    if _product(model, section.get("component")) != "aws-vpc-cni":
+    if product_of(model, section.get("component")) != "aws-vpc-cni":
         return
     settings = section.get("settings")
     if not isinstance(settings, dict):

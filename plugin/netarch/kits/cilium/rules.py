@@ -22,6 +22,7 @@ from netarch.checks.addresses import (
     parse_network,
 )
 from netarch.checks.framework import Finding, kit_rule
+from netarch.kits import product_of
 from netarch.model.network import Model, ModelPath
 
 rule = kit_rule("cilium")
@@ -309,15 +310,8 @@ def _hubble_blocks(data: Any, path: ModelPath) -> Iterator[tuple[ModelPath, dict
 NETWORKS_DOC = "other-networks.md 1(b)"
 
 
-def _product_of(model: Model, component_id: Any) -> Any:
-    """The product of the component ``component_id`` names, if it names one."""
-    if not isinstance(component_id, str) or not model.ids.has("component", component_id):
-        return None
-    return model.element("component", component_id).get("product")
-
-
 def _cilium_is_cni(model: Model) -> bool:
-    return _product_of(model, model.section("cluster").get("cni")) == "cilium"
+    return product_of(model, model.section("cluster").get("cni")) == "cilium"
 
 
 def _cidr_list(value: Any) -> list[str]:
@@ -328,7 +322,7 @@ def _cidr_list(value: Any) -> list[str]:
 
 
 def _kpr_on(model: Model) -> bool:
-    if _product_of(model, model.section("cluster").get("kube_proxy_replacement")) == "cilium":
+    if product_of(model, model.section("cluster").get("kube_proxy_replacement")) == "cilium":
         return True
     return _true(_settings(model, CILIUM).get("kubeProxyReplacement"))
 
@@ -395,7 +389,7 @@ def l2_with_local_policy(model: Model) -> Iterator[Finding]:
     section = model.section("load_balancing")
     if section.get("announcement") != "l2":
         return
-    if _product_of(model, section.get("announced_by")) != "cilium":
+    if product_of(model, section.get("announced_by")) != "cilium":
         return
     for index, service in enumerate(section.get("services", [])):
         if service.get("external_traffic_policy") == "Local":
@@ -431,7 +425,7 @@ def features_need_kpr(model: Model) -> Iterator[Finding]:
         )
     elif (
         section.get("announcement") == "l2"
-        and _product_of(model, section.get("announced_by")) == "cilium"
+        and product_of(model, section.get("announced_by")) == "cilium"
     ):
         yield Finding(
             ("load_balancing", "announced_by"),

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from netarch.checks.framework import Finding, kit_rule
 from netarch.checks.routing import attached_networks
+from netarch.kits import product_of
 from netarch.model.network import Model
 
 rule = kit_rule("flannel")
@@ -14,9 +15,7 @@ PRODUCT = "flannel"
 
 
 def _is_flannel(model: Model, component_id: object) -> bool:
-    if not isinstance(component_id, str) or not model.ids.has("component", component_id):
-        return False
-    return model.element("component", component_id).get("product") == PRODUCT
+    return product_of(model, component_id) == PRODUCT
 
 
 @rule(

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from netarch.checks.framework import Finding, kit_rule
+from netarch.kits import product_of
 from netarch.model.network import Model, ModelPath
 
 rule = kit_rule("servicelb")
@@ -19,9 +20,7 @@ def _allocates(model: Model) -> bool:
     allocator = model.section("load_balancing").get("allocated_by") or model.section(
         "load_balancing"
     ).get("announced_by")
-    if not isinstance(allocator, str) or not model.ids.has("component", allocator):
-        return False
-    return model.element("component", allocator).get("product") == PRODUCT
+    return product_of(model, allocator) == PRODUCT
 
 
 @rule(
