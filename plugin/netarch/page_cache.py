@@ -8,13 +8,16 @@ and the Mermaid build the diagrams were checked with. It lists the model files t
 of them still has those bytes. Only clean generations are kept (no error: a build that
 fails must fail again, with its messages), with their warnings, which are reported again.
 
-JSON only, written atomically; an unreadable, damaged or mismatched entry is a miss and
-costs only the time of a normal build. The folder keeps the newest entries only.
+JSON only, written atomically, and signed with the cache's secret (the one the Mermaid
+verdicts are signed with): a page the site would publish cannot be planted by editing an
+entry. An unreadable, damaged, unsigned or mismatched entry is a miss and costs only the time
+of a normal build. The folder keeps the newest entries only.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import tempfile
@@ -25,8 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from netarch.diagnostics import Diagnostic, Location, Severity
+from netarch.safety import UnreadableFile, read_regular_file
+from netarch.validate.verdicts import SECRET_NAME, cache_secret
 
-FORMAT = 1
+FORMAT = 2
 MAX_ENTRIES = 32
 MAX_ENTRY_BYTES = 20_000_000
 _PACKAGE = Path(__file__).resolve().parent
@@ -82,18 +87,26 @@ class PageCache:
             digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
         self.path = folder / f"pages-{digest.hexdigest()[:32]}.json"
 
+    def _secret(self) -> bytes:
+        # Beside the verdicts' store in the cache folder, shared with it.
+        return cache_secret(self.folder.parent / SECRET_NAME)
+
     def load(self) -> StoredGeneration | None:
+        secret = self._secret()
+        if not secret:
+            return None
         try:
-            if self.path.stat().st_size > MAX_ENTRY_BYTES:
+            signature, _, body = read_regular_file(self.path, MAX_ENTRY_BYTES).partition(b"\n")
+            if not hmac.compare_digest(signature, _sign(secret, body)):
                 return None
-            entry = json.loads(self.path.read_text(encoding="utf-8"))
+            entry = json.loads(body.decode("utf-8"))
             if entry.get("format") != FORMAT:
                 return None
             for name, expected in entry["inputs"].items():
                 if _file_digest(Path(name)) != expected:
                     return None
             return _generation_from_json(entry["generation"])
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (OSError, UnreadableFile, ValueError, KeyError, TypeError, AttributeError):
             return None
 
     def store(self, generation: Any, inputs_before: Mapping[str, tuple[int, int]]) -> None:
@@ -102,7 +115,8 @@ class PageCache:
         ``inputs_before``: ``stat`` of the model file taken before generating; if it changed
         meanwhile, the pages may come from other bytes than those hashed now: nothing is kept.
         """
-        if not generation.ok:
+        secret = self._secret()
+        if not generation.ok or not secret:
             return
         try:
             for name, before in inputs_before.items():
@@ -120,8 +134,9 @@ class PageCache:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".pages-", suffix=".tmp")
             try:
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    json.dump(entry, stream)
+                body = json.dumps(entry).encode("utf-8")
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(_sign(secret, body) + b"\n" + body)
                 os.replace(temporary, self.path)
             except BaseException:
                 Path(temporary).unlink(missing_ok=True)
@@ -238,3 +253,7 @@ def _generation_from_json(data: dict[str, Any]) -> StoredGeneration:
         ],
         views={str(k): StoredView(str(k), str(v)) for k, v in data["views"].items()},
     )
+
+
+def _sign(secret: bytes, body: bytes) -> bytes:
+    return hmac.new(secret, body, hashlib.sha256).hexdigest().encode("ascii")

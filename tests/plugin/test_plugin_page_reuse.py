@@ -142,6 +142,21 @@ def test_a_damaged_entry_is_a_miss(site: Path, runs: PipelineRuns) -> None:
     assert runs.count == 2
 
 
+def test_an_edited_entry_is_not_trusted(site: Path, runs: PipelineRuns) -> None:
+    """A page planted in the cache (script in the model's place) never reaches the site."""
+    first = run_build(site)
+    pages = Path(os.environ["NETARCH_CACHE_DIR"]) / "pages"
+    [entry] = pages.glob("pages-*.json")
+    signature, _, body = entry.read_bytes().partition(b"\n")
+    assert len(signature) == 64 and body.startswith(b"{")
+    planted = body.replace(b"External traffic ingress", b"<script>alert(1)</script>", 1)
+    assert planted != body
+    entry.write_bytes(signature + b"\n" + planted)  # the old signature, new content
+    assert run_build(site) == first
+    assert runs.count == 2
+    assert "<script>alert(1)</script>" not in first
+
+
 def test_no_cache_with_cache_verdicts_false(site: Path, runs: PipelineRuns) -> None:
     edit(
         site / "mkdocs.yml",

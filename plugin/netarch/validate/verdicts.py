@@ -68,7 +68,7 @@ class VerdictStore:
     def __init__(self, path: Path, max_entries: int = MAX_ENTRIES) -> None:
         self.path = path
         self.max_entries = max_entries
-        self._secret = _secret(path.parent / SECRET_NAME)
+        self._secret = cache_secret(path.parent / SECRET_NAME)
         self._entries = self._read()
         self._touched: dict[str, str] = {}  # added or used this run: kept first when trimming
         self._lock = threading.Lock()  # checks run on several threads
@@ -149,7 +149,7 @@ class VerdictStore:
         return verified
 
 
-def _secret(path: Path) -> bytes:
+def cache_secret(path: Path) -> bytes:
     """The store's signing key: read from ``path``, or made there (0600) on first use.
 
     Empty if it can be neither read nor made: then nothing is read from or written to disk.
