@@ -141,17 +141,12 @@ def kit_of_product(model: Model, product: str | None) -> Kit | None:
     return next((kit for kit in active_kits(model) if product in kit.products), None)
 
 
-def kit_named(name: str) -> Kit | None:
-    return next((kit for kit in installed_kits() if kit.name == name), None)
-
-
 __all__ = [
     "ENTRY_POINT_GROUP",
     "Kit",
     "KitLoadError",
     "active_kits",
     "installed_kits",
-    "kit_named",
     "kit_of_product",
     "product_of",
 ]
