@@ -123,3 +123,57 @@ def test_extension_keys_are_kept_but_other_unknown_keys_are_not(tmp_path: Path) 
     [diagnostic] = result.diagnostics
     assert diagnostic.code == "NA011" and "unknown key 'colour'" in diagnostic.message
     assert "a key of your own starts with x-" in diagnostic.hint
+
+
+def test_policies_with_peers_and_ports_and_nodes_with_interfaces(tmp_path: Path) -> None:
+    data = yaml.safe_load(RACKS)
+    data["tenants"] = {"items": [{"id": "shop", "name": "shop", "namespace": "shop"}]}
+    data["policies"] = {
+        "enforced_by": "cni",
+        "items": [
+            {
+                "id": "web-in",
+                "action": "allow",
+                "direction": "ingress",
+                "from": {"entity": "world"},
+                "to": {"tenant": "shop", "labels": {"app": "web"}},
+                "ports": [{"protocol": "tcp", "port": 443}],
+            },
+            {"id": "default-deny", "action": "deny", "scope": "cross-tenant"},
+        ],
+    }
+    data["nodes"][0]["interfaces"] = [
+        {"name": "bond0.20", "addresses": ["172.20.0.11", "2001:db8:20::11"], "vlan": 20}
+    ]
+    path = tmp_path / "network.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    result = generate(path, display_path="network.yaml", model_checks=[run_checks])
+    assert [d.headline() for d in result.diagnostics] == []
+    policies = result.views["policies"]
+    assert policies.headers == (
+        "Policy",
+        "Action",
+        "Traffic",
+        "Direction",
+        "From",
+        "To",
+        "Ports",
+        "Description",
+    )
+    assert policies.rows[0][3:7] == (
+        "ingress",
+        "anywhere outside",
+        "tenant shop, pods `app=web`",
+        "TCP 443",
+    )
+    assert policies.rows[1][2:7] == ("between tenants", "", "", "", "all")
+    nodes = result.views["nodes"]
+    assert nodes.headers[-1] == "Interfaces"
+    assert nodes.rows[0][-1] == "`bond0.20` `172.20.0.11`, `2001:db8:20::11` (VLAN 20)"
+    # An interface address is an address of the node: nothing else may have it.
+    data["components"][3]["address"] = "172.20.0.11"  # the spine
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    [duplicate] = [
+        d for d in generate(path, model_checks=[run_checks]).diagnostics if d.code == "NA115"
+    ]
+    assert "172.20.0.11, which node n1 bond0.20 already has" in duplicate.message

@@ -298,7 +298,9 @@ def example_addresses(model: Model) -> Iterator[Finding]:
     networks = node_networks(model)
     if networks:
         vip = parse_ip(model.section("cluster").get("control_plane_vip"))
-        located = [*node_addresses(model)]
+        # Each node's main address; its other interfaces may sit on other networks (storage,
+        # a VLAN), which the node networks need not list.
+        located = [node for node in node_addresses(model) if len(node.path) == 3]
         if vip is not None:
             located.append(NamedAddress("control-plane VIP", ("cluster", "control_plane_vip"), vip))
         for item in located:

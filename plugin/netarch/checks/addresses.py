@@ -252,6 +252,13 @@ def node_addresses(model: Model) -> list[NamedAddress]:
         address = parse_ip(node.get("address"))
         if address:
             found.append(NamedAddress(f"node {node['id']}", ("nodes", index, "address"), address))
+        for number, interface in enumerate(node.get("interfaces", [])):
+            for position, text in enumerate(interface.get("addresses", [])):
+                extra = parse_ip(text)
+                if extra and extra != address:
+                    path = ("nodes", index, "interfaces", number, "addresses", position)
+                    label = f"node {node['id']} {interface.get('name', 'interface')}"
+                    found.append(NamedAddress(label, path, extra))
     return found
 
 

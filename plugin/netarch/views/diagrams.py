@@ -181,7 +181,7 @@ def cni_architecture(model: Model) -> list[View]:
 
 
 def policy_for(model: Model, scope: str) -> dict[str, Any] | None:
-    return next((p for p in model.items("policies") if p["scope"] == scope), None)
+    return next((p for p in model.items("policies") if p.get("scope") == scope), None)
 
 
 def verdict(model: Model, same_tenant: bool) -> str:

@@ -224,29 +224,73 @@ def security_properties(model: Model) -> list[View]:
 
 
 def policies(model: Model) -> list[View]:
-    """The network policies: what each allows or denies, and for which traffic."""
+    """The network policies: what each allows or denies, for which traffic, where enforced."""
     items = model.items("policies")
     if not items:
         return []
-    rows = tuple(
-        (
-            code_span(item["id"]),
-            item["action"],
-            _SCOPES.get(item["scope"], item["scope"]),
-            safe_markdown(item.get("description", "")),
-        )
-        for item in items
-    )
+    # Columns only for what some policy says: a scope-only model keeps the short table.
+    detailed = any(key in item for item in items for key in ("from", "to", "ports", "direction"))
+    rows = []
+    for item in items:
+        traffic = _SCOPES.get(item.get("scope", ""), "")
+        row = [code_span(item["id"]), item["action"], traffic]
+        if detailed:
+            row += [
+                item.get("direction", ""),
+                _selector(model, item.get("from")),
+                _selector(model, item.get("to")),
+                ", ".join(_port(port) for port in item.get("ports", [])) or "all",
+            ]
+        row.append(safe_markdown(item.get("description", "")))
+        rows.append(tuple(row))
+    headers = ["Policy", "Action", "Traffic"]
+    if detailed:
+        headers += ["Direction", "From", "To", "Ports"]
+    headers.append("Description")
     return [
         TableView(
             "policies",
             "Policies",
-            ("Policy", "Action", "Traffic", "Description"),
-            rows,
+            tuple(headers),
+            tuple(rows),
             model.location(("policies", "items")),
             origin_path=("policies", "items"),
         )
     ]
+
+
+_ENTITIES = {
+    "world": "anywhere outside",
+    "cluster": "the whole cluster",
+    "nodes": "the nodes",
+    "kube-apiserver": "the API server",
+    "dns": "the cluster DNS",
+}
+
+
+def _selector(model: Model, selector: Any) -> str:
+    """A policy peer in words: "tenant a, pods app=web", "10.0.0.0/8", "anywhere outside"."""
+    if not isinstance(selector, dict):
+        return ""
+    parts = []
+    if "tenant" in selector:
+        parts.append("tenant " + safe_markdown(model.element("tenant", selector["tenant"])["name"]))
+    if "namespace" in selector:
+        parts.append("namespace " + code_span(selector["namespace"]))
+    if selector.get("labels"):
+        labels = ", ".join(f"{key}={value}" for key, value in selector["labels"].items())
+        parts.append("pods " + code_span(labels))
+    if "cidr" in selector:
+        parts.append(code_span(selector["cidr"]))
+    if "entity" in selector:
+        parts.append(_ENTITIES[selector["entity"]])
+    return ", ".join(parts)
+
+
+def _port(port: dict[str, Any]) -> str:
+    return (
+        f"{port['protocol'].upper()} {port['port']}" if "port" in port else port["protocol"].upper()
+    )
 
 
 _SCOPES = {
@@ -262,25 +306,39 @@ def nodes(model: Model) -> list[View]:
     items = model.items("nodes")
     if not items:
         return []
-    rows = tuple(
-        (
+    with_interfaces = any(node.get("interfaces") for node in items)
+    rows = []
+    for node in items:
+        row = [
             safe_markdown(node["name"]),
             code_span(node["address"]),
             ", ".join(node.get("roles", [])),
             str(node.get("mtu", "")),
-        )
-        for node in items
-    )
+        ]
+        if with_interfaces:
+            row.append("<br>".join(_interface(i) for i in node.get("interfaces", [])))
+        rows.append(tuple(row))
+    headers = ("Node", "Address", "Roles", "MTU", *(("Interfaces",) if with_interfaces else ()))
     return [
         TableView(
             "nodes",
             "Nodes",
-            ("Node", "Address", "Roles", "MTU"),
-            rows,
+            headers,
+            tuple(rows),
             model.location(("nodes",)),
             origin_path=("nodes",),
         )
     ]
+
+
+def _interface(interface: dict[str, Any]) -> str:
+    """``eth1`` `10.0.1.11`, `2001:db8::11` (VLAN 100, MTU 9000)."""
+    addresses = ", ".join(code_span(address) for address in interface["addresses"])
+    extra = [f"VLAN {interface['vlan']}"] if "vlan" in interface else []
+    extra += [f"MTU {interface['mtu']}"] if "mtu" in interface else []
+    return f"{code_span(interface['name'])} {addresses}" + (
+        f" ({', '.join(extra)})" if extra else ""
+    )
 
 
 def component_inventory(model: Model) -> list[View]:
