@@ -951,6 +951,23 @@ CASES: tuple[Case, ...] = (
             ),
         ),
     ),
+    Case(
+        "a Cilium Helm value Cilium does not accept",
+        "NA175",
+        "error",
+        (("    routingMode: native\n", "    routingMode: nativ\n"),),
+        "routingMode: ^nativ",
+        near_miss=(
+            ("    routingMode: native\n", "    routingMode: tunnel\n    tunnelProtocol: geneve\n"),
+        ),
+    ),
+    Case(
+        "a Kube-OVN option of the wrong type",
+        "NA175",
+        "error",
+        (("    ENABLE_LB: false\n", "    ENABLE_LB: false\n    NETWORK_TYPE: gre\n"),),
+        "NETWORK_TYPE: ^gre",
+    ),
     # --- pages and kits --------------------------------------------------------------------------
     Case(
         "flow placed on a page that does not exist",

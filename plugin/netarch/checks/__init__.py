@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 # Importing the rule modules registers their rules; loading the kits registers theirs.
-from netarch.checks import address_plan, claims, mtu, placement, routing  # noqa: F401
+from netarch.checks import address_plan, claims, mtu, placement, routing, settings  # noqa: F401
 from netarch.checks.framework import (
     CORE,
     UNUSED_SILENCE,

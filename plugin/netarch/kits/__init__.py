@@ -60,6 +60,10 @@ class Kit:
     # the product uses by default ({"vxlan": 8472}) or the bytes it reserves per encapsulation.
     overlay_ports: Mapping[str, int] = field(default_factory=dict)
     overlay_overhead: Mapping[str, int] = field(default_factory=dict)
+    # What the product accepts for its settings (Helm values, controller options), one JSON
+    # Schema per dotted key, for the core's settings rule (NA175). Keys it leaves out are
+    # documented as they are.
+    settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     # BGP sessions the kit's own model section describes, for the core's BGP rules
     # (netarch.checks.routing.BgpSession).
     bgp_sessions: Callable[[Model], Iterable[Any]] | None = None

@@ -15,4 +15,19 @@ KIT = Kit(
     # GeneveHeaderLength = 100, VxlanHeaderLength = 50, SttHeaderLength = 72).
     overlay_overhead={"geneve": 100, "vxlan": 50, "stt": 72},
     overlay_ports={"geneve": 6081, "vxlan": 4789},
+    # kube-ovn-controller and kube-ovn-cni options (environment variables of the chart).
+    settings={
+        "NETWORK_TYPE": {"enum": ["geneve", "vxlan", "stt", "vlan"]},
+        "TUNNEL_TYPE": {"enum": ["geneve", "vxlan", "stt"]},
+        **{
+            key: {"enum": [True, False, "true", "false"]}
+            for key in (
+                "ENABLE_NP",
+                "ENABLE_LB",
+                "ENABLE_KEEP_VM_IP",
+                "ENABLE_SSL",
+                "ENABLE_EIP_SNAT",
+            )
+        },
+    },
 )
