@@ -50,6 +50,7 @@ def test_each_product_section_belongs_to_its_kit() -> None:
         for section in kit.schema.get("properties", {})
     }
     assert owners == {
+        "calico": "calico",
         "metallb": "metallb",
         "vpcs": "kube_ovn",
         "identities": "cilium",

@@ -1,13 +1,19 @@
-"""Calico, here as the network-policy engine beside another CNI (policy-only mode)."""
+"""Calico: network policy (alone or beside another CNI) and, as a CNI, IPAM from its IP pools."""
 
 from pathlib import Path
 
 from netarch.kits import Kit
 from netarch.kits.calico import rules  # noqa: F401  (registers the kit's rules)
+from netarch.kits.calico.views import VIEWS
 
 KIT = Kit(
     name="calico",
     title="Calico",
     products=("calico",),
+    views=VIEWS,
+    sections=("calico",),
     folder=Path(__file__).parent,
+    # IP-in-IP adds one IPv4 header; Calico's VXLAN uses the IANA port (Felix vxlanPort 4789).
+    overlay_overhead={"ipip": 20, "vxlan": 50},
+    overlay_ports={"vxlan": 4789},
 )

@@ -1,11 +1,13 @@
-"""The Calico kit's rules for Calico enforcing network policy beside another CNI
-(other-networks.md, network 2 "EKS", rule 9).
+"""The Calico kit's rules: Calico enforcing network policy beside another CNI
+(other-networks.md, network 2 "EKS", rule 9), and its IP pools as the pod network's IPAM.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
+from netarch.checks.addresses import cluster_ranges_of, parse_network
 from netarch.checks.framework import Finding, kit_rule
 from netarch.kits import product_of
 from netarch.model.network import Model, ModelPath
@@ -76,3 +78,66 @@ def annotate_pod_ip(model: Model) -> Iterator[Finding]:
         "Calico enforces policy on the VPC CNI, but ANNOTATE_POD_IP is not true",
         related=(("policies", "enforced_by"),),
     )
+
+
+def _pools(model: Model) -> Iterator[tuple[ModelPath, dict[str, Any]]]:
+    for index, pool in enumerate(model.section("calico").get("ip_pools", [])):
+        yield ("calico", "ip_pools", index), pool
+
+
+@rule(
+    "NA302",
+    "error",
+    "Calico IP pool outside the pod CIDR",
+    rationale="Calico hands pods addresses from its IP pools; the cluster's pod CIDR (the"
+    " controller manager's cluster-cidr, kube-proxy's clusterCIDR) must contain them, or pods"
+    " get addresses the rest of the cluster treats as outside it (masquerading, routes,"
+    " policies by range). Installing with another pod CIDR means changing the pool too.",
+    source="Calico docs: IP pools and the Kubernetes pod CIDR (CALICO_IPV4POOL_CIDR)",
+    hint="make the pool a part of the pod CIDR, or the pod CIDR the union of the pools",
+    section=SECTION,
+)
+def pool_outside_pod_cidr(model: Model) -> Iterator[Finding]:
+    pods = cluster_ranges_of(model, "pod_cidr", "pod CIDR")
+    if not pods:
+        return
+    for path, pool in _pools(model):
+        network = parse_network(pool.get("cidr"))
+        if network is None:
+            continue
+        same_family = [r for r in pods if r.network.version == network.version]
+        if not any(network.subnet_of(r.network) for r in same_family):
+            inside = (
+                " or ".join(str(r.network) for r in same_family) or "any pod CIDR of its family"
+            )
+            yield Finding(
+                (*path, "cidr"),
+                f"Calico IP pool {pool['id']} {network} is not inside the pod CIDR {inside}",
+                related=tuple(r.path for r in same_family),
+            )
+
+
+@rule(
+    "NA303",
+    "error",
+    "Calico IP pool block size out of range",
+    rationale="Calico gives each node blocks of the pool; the block size is a prefix length"
+    " between 20 and 32 for IPv4 (116 and 128 for IPv6), and no shorter than the pool itself."
+    " Calico refuses other values.",
+    source="Calico IPPool reference (blockSize)",
+    hint="use a block size between the pool's prefix length and 32 (IPv4) or 128 (IPv6)",
+    section=SECTION,
+)
+def block_size(model: Model) -> Iterator[Finding]:
+    for path, pool in _pools(model):
+        network = parse_network(pool.get("cidr"))
+        size = pool.get("block_size")
+        if network is None or not isinstance(size, int):
+            continue
+        low, high = (20, 32) if network.version == 4 else (116, 128)
+        low = max(low, network.prefixlen)
+        if not low <= size <= high:
+            yield Finding(
+                (*path, "block_size"),
+                f"Calico IP pool {pool['id']} block size /{size} is outside /{low} to /{high}",
+            )
