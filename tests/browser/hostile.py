@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from netarch.kits import installed_kits
+
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "</script><script>alert(1)</script>"
 SVG = '"><svg onload=alert(1)>'
@@ -100,6 +102,9 @@ PAYLOADS = (
 # follows from its parent's, the distribution's DNS domain must equal the cluster's): text in
 # them is refused by a check before any page exists, so it cannot reach the site.
 CHECKED_AS_DATA = frozenset({"namespace", "dns_domain"})
+# Product settings a kit types (NA175 refuses text in them before any page exists), as the
+# path suffix they have under a section's `settings`.
+TYPED_SETTINGS = tuple(f".settings.{key}" for kit in installed_kits() for key in kit.settings)
 # Schema keywords that constrain a string to data (ids, references, addresses, enums).
 _CONSTRAINED = ("pattern", "enum", "const", "format", "x-netarch-id", "x-netarch-ref")
 
@@ -153,7 +158,7 @@ class _Walker:
         if isinstance(value, list):
             items = node.get("items", {})
             return [self.walk(item, items, f"{path}[]") for item in value]
-        if path.rsplit(".", 1)[-1] in CHECKED_AS_DATA:
+        if path.rsplit(".", 1)[-1] in CHECKED_AS_DATA or path.endswith(TYPED_SETTINGS):
             return value
         if isinstance(value, str) and self.free_text(node) and "content" not in path.split("."):
             self.fields.add(path)
