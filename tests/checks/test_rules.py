@@ -1101,9 +1101,8 @@ def _matches(diagnostic: Diagnostic, case: Case, text: str) -> bool:
     return diagnostic.code == case.code and str(diagnostic.location) == at(text, case.where)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[f"{c.code}-{c.name}" for c in CASES])
-def test_rule_triggers(check: Check, case: Case) -> None:
-    text = edit(base_text(), *case.edits)
+def assert_triggers(check: Check, case: Case, text: str) -> None:
+    """``case``'s rule fires on ``text`` where the case says, with its related places."""
     diagnostics = check(text)
     here = [d for d in diagnostics if _matches(d, case, text)]
     assert here, f"no {case.code} at {at(text, case.where)}; got:\n" + "\n".join(
@@ -1118,11 +1117,19 @@ def test_rule_triggers(check: Check, case: Case) -> None:
     assert diagnostic.source_line.strip(), "the offending line is shown under the message"
 
 
-@pytest.mark.parametrize("case", CASES, ids=[f"{c.code}-{c.name}" for c in CASES])
-def test_rule_near_miss(check: Check, case: Case) -> None:
-    text = edit(base_text(), *case.near_miss)
+def assert_near_miss(check: Check, case: Case, text: str) -> None:
     found = [d.headline() for d in check(text) if d.code == case.code]
     assert not found, found
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.code}-{c.name}" for c in CASES])
+def test_rule_triggers(check: Check, case: Case) -> None:
+    assert_triggers(check, case, edit(base_text(), *case.edits))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.code}-{c.name}" for c in CASES])
+def test_rule_near_miss(check: Check, case: Case) -> None:
+    assert_near_miss(check, case, edit(base_text(), *case.near_miss))
 
 
 def test_base_model_is_clean(check: Check) -> None:

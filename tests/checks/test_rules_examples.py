@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Check, at, edit
-from .test_rules import Case
+from .conftest import Check, edit
+from .test_rules import Case, assert_near_miss, assert_triggers
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 CILIUM_SETTINGS_END = "    hubble.ui.enabled: true\n"
@@ -245,34 +245,14 @@ CASES: tuple[ExampleCase, ...] = (
 )
 
 
-def _matches(diagnostic: object, case: Case, text: str) -> bool:
-    return getattr(diagnostic, "code", None) == case.code and str(
-        getattr(diagnostic, "location", "")
-    ) == at(text, case.where)
-
-
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.code}-{c.name}" for c in CASES])
 def test_rule_triggers(check: Check, case: ExampleCase) -> None:
-    text = edit(example_text(case.base), *case.edits)
-    diagnostics = check(text)
-    here = [d for d in diagnostics if _matches(d, case, text)]
-    assert here, f"no {case.code} at {at(text, case.where)}; got:\n" + "\n".join(
-        d.headline() for d in diagnostics
-    )
-    expected_related = [at(text, needle) for needle in case.related]
-    located = [d for d in here if [str(r) for r in d.related] == expected_related]
-    assert located, f"{case.code} related {expected_related}, got {[d.related for d in here]}"
-    diagnostic = located[0]
-    assert diagnostic.severity.value == case.severity
-    assert diagnostic.message and diagnostic.hint
-    assert diagnostic.source_line.strip(), "the offending line is shown under the message"
+    assert_triggers(check, case, edit(example_text(case.base), *case.edits))
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.code}-{c.name}" for c in CASES])
 def test_rule_near_miss(check: Check, case: ExampleCase) -> None:
-    text = edit(example_text(case.base), *case.near_miss)
-    found = [d.headline() for d in check(text) if d.code == case.code]
-    assert not found, found
+    assert_near_miss(check, case, edit(example_text(case.base), *case.near_miss))
 
 
 @pytest.mark.parametrize("name", sorted({case.base for case in CASES}))
