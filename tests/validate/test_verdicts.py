@@ -225,3 +225,38 @@ def test_the_cache_folder_is_left_alone_without_cache_dir(
     with MermaidValidator(workers=1) as validator:
         validator.check("flowchart LR\n  a --> b\n")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_start_in_the_background_serves_the_first_check(tmp_path: Path) -> None:
+    with MermaidValidator(workers=1, cache_dir=tmp_path) as first:
+        assert first.stored_verdicts == 0 and not first.started
+        first.start_in_background()  # returns at once; V8 loads meanwhile
+        first.start_in_background()  # a second call starts nothing more
+        assert first.check_many(DIAGRAMS[:2])[0] == []
+        assert first.started and first.parses == 2
+    with MermaidValidator(workers=1, cache_dir=tmp_path) as later:
+        assert later.stored_verdicts == 2
+
+
+def test_a_background_start_that_fails_is_reported_by_the_first_check_only(
+    tmp_path: Path,
+) -> None:
+    fake = tmp_path / "mermaid.min.js"
+    fake.write_text("var notMermaid = 1;\n")
+    unused = MermaidValidator(fake, workers=1, cache_dir=tmp_path / "cache")
+    unused.start_in_background()
+    unused.close()  # nothing needed the engine: nothing to report
+    needed = MermaidValidator(fake, workers=1, cache_dir=tmp_path / "cache")
+    needed.start_in_background()
+    with pytest.raises(MermaidNotFound, match="did not define"):
+        needed.check("flowchart LR\n  a --> b\n")
+    needed.close()
+
+
+def test_a_file_that_is_not_utf8_is_refused_when_the_engine_starts(tmp_path: Path) -> None:
+    fake = tmp_path / "mermaid.min.js"
+    fake.write_bytes(b"var x = '\xff\xfe';\n")
+    validator = MermaidValidator(fake, workers=1, cache_dir=tmp_path / "cache")
+    with pytest.raises(MermaidNotFound, match="not UTF-8"):
+        validator.check("flowchart LR\n  a --> b\n")
+    validator.close()

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -519,6 +519,15 @@ def default_timeout() -> float:
     return seconds if seconds > 0 else DEFAULT_TIMEOUT_S
 
 
+@cache
+def mini_racer_version() -> str:
+    """The installed mini-racer (V8) version: part of every cache key. Once per process, as
+    reading package metadata walks ``sys.path``."""
+    from importlib.metadata import version
+
+    return version("mini-racer")
+
+
 def default_workers() -> int:
     """Isolates to run: ``$NETARCH_MERMAID_WORKERS``, else one per CPU core, at most two.
 
@@ -536,7 +545,7 @@ class _Isolate:
     worker thread, which serialises the requests over the child's pipe and replaces the child
     when it overruns or dies."""
 
-    def __init__(self, source: str, mermaid_js: Path, timeout_s: float, name: str) -> None:
+    def __init__(self, source: bytes, mermaid_js: Path, timeout_s: float, name: str) -> None:
         self._source = source
         self._mermaid_js = mermaid_js
         self.timeout_s = timeout_s
@@ -554,12 +563,18 @@ class _Isolate:
         return self.submit(self._eval, code).result()
 
     def start(self) -> None:  # on the worker thread
+        try:
+            source = self._source.decode("utf-8")
+        except UnicodeDecodeError:
+            raise MermaidNotFound(
+                f"{self._mermaid_js}: cannot read it as JavaScript (not UTF-8 text)"
+            ) from None
         child = _Child(self.timeout_s)
         try:
             for code in (_DEFINE_PROPERTY_FAST_PATH, _PRELUDE):
                 child.eval(code, _START_TIMEOUT_S)
             try:
-                child.eval(self._source, _START_TIMEOUT_S)
+                child.eval(source, _START_TIMEOUT_S)
             except _ChildCrashed:
                 raise
             except _ChildError as error:
@@ -714,11 +729,12 @@ class MermaidValidator:
         timeout_s = timeout_s if timeout_s is not None else default_timeout()
         self._timeout_s = timeout_s
         self.workers = max(1, workers or default_workers())
+        # Bytes: the engine key hashes them as they are, and a run whose verdicts are all
+        # cached never decodes 5 MB of JavaScript (``_Isolate.start`` does, in the child's turn).
         try:
-            self._source = self.mermaid_js.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            reason = "not UTF-8 text" if isinstance(error, UnicodeDecodeError) else error
-            message = f"{self.mermaid_js}: cannot read it as JavaScript ({reason})"
+            self._source = self.mermaid_js.read_bytes()
+        except OSError as error:
+            message = f"{self.mermaid_js}: cannot read it as JavaScript ({error})"
             raise MermaidNotFound(message) from None
         self._lock = threading.Lock()  # cache and counters; never held while V8 works
         self._cache: dict[str, tuple[MermaidProblem, ...]] = {}
@@ -737,45 +753,62 @@ class MermaidValidator:
         ]
         self._free: queue.SimpleQueue[_Isolate] = queue.SimpleQueue()
         self._starting: list[Future[Any]] = []
+        self._first_started: Future[Any] | None = None
         self._start_lock = threading.Lock()
         self.started = False
         if self._store is None:
             self._start()
 
+    @property
+    def stored_verdicts(self) -> int:
+        """Verdicts of this engine found in ``cache_dir`` (0 without one)."""
+        return len(self._store) if self._store is not None else 0
+
+    def start_in_background(self) -> None:
+        """Start the isolates now and return at once: for a caller that knows diagrams are
+        coming, so that V8's start-up (~0.5 s of a core) overlaps its own work. A start that
+        fails is reported by the first check that needs it, and by nothing if none does."""
+        with self._start_lock:
+            if not self._closed:
+                self._begin_start()
+
+    def _begin_start(self) -> Future[Any]:  # under _start_lock
+        if self._first_started is None:
+            # All start at once (each on its own thread, so on its own core); only the first
+            # is waited for. Starting the others later would make a short run wait for them
+            # at close.
+            first, *others = self._isolates
+            self._first_started = first.submit(first.start)
+            for isolate in others:
+                started = isolate.submit(isolate.start)
+                started.add_done_callback(partial(self._joined, isolate))
+                self._starting.append(started)
+        return self._first_started
+
     def _start(self) -> None:
-        """Start every isolate; return once the first one is ready."""
+        """Start every isolate (unless started in the background); return once the first one
+        is ready."""
         with self._start_lock:
             if self.started:
                 return
             if self._closed:
                 raise RuntimeError("MermaidValidator is closed")
-            # All start at once (each on its own thread, so on its own core); only the first
-            # is waited for. Starting the others later would make a short run wait for them
-            # at close.
-            first, *others = self._isolates
-            first_started = first.submit(first.start)
-            for isolate in others:
-                started = isolate.submit(isolate.start)
-                started.add_done_callback(partial(self._joined, isolate))
-                self._starting.append(started)
             try:
-                first_started.result()
+                self._begin_start().result()
             except BaseException:
                 self.close()
                 raise
-            self._free.put(first)
+            self._free.put(self._isolates[0])
             self.started = True
 
     def _engine_key(self) -> str:
-        from importlib.metadata import version
-
         return engine_key(
             [
                 self._source,
                 _DEFINE_PROPERTY_FAST_PATH,
                 _PRELUDE,
                 _HARNESS,
-                f"mini-racer {version('mini-racer')}",
+                f"mini-racer {mini_racer_version()}",
             ]
         )
 
@@ -824,8 +857,9 @@ class MermaidValidator:
             self._closed = True
         if self._store is not None:
             self._store.save()
-        for started in self._starting:
-            started.exception()  # wait: an isolate must not be closed while it starts
+        for started in [self._first_started, *self._starting]:
+            if started is not None:
+                started.exception()  # wait: an isolate must not be closed while it starts
         for isolate in self._isolates:
             isolate.close()
 

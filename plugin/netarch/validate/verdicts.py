@@ -77,6 +77,9 @@ class VerdictStore:
     def for_engine(cls, directory: Path, key: str) -> VerdictStore:
         return cls(directory / f"mermaid-verdicts-{key}.json")
 
+    def __len__(self) -> int:
+        return len(self._entries)
+
     def get(self, text_hash: str) -> str | None:
         with self._lock:
             raw = self._entries.get(text_hash)
