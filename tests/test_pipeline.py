@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from netarch.diagnostics import Diagnostic, Location, Severity
 from netarch.pipeline import generate
 from netarch.validate.engine import MermaidProblem, MermaidValidator
 
@@ -96,3 +97,49 @@ def test_a_diagram_drawn_differently_is_a_warning_and_pages_are_still_written(
     assert warnings and all(d.severity.value == "warning" for d in warnings)
     assert "Mermaid draws" in warnings[0].message
     assert result.ok and result.pages
+
+
+def test_a_caller_that_does_not_wait_gets_the_pages_while_mermaid_works(
+    demo_model_path: Path,
+) -> None:
+    released = threading.Event()
+
+    def slow_reject_the_note(text: str) -> list[MermaidProblem]:
+        assert released.wait(10), "generate() waited for a verdict"
+        return [MermaidProblem(1, 0, "rejected")] if "Note over" in text else []
+
+    early = generate(
+        demo_model_path,
+        check_diagram=slow_reject_the_note,
+        diagram_threads=1,
+        wait_for_diagrams=False,
+    )
+    assert early.pending and early.pages and early.ok  # nothing judged yet
+    released.set()
+    found = early.settle()
+    assert found and all(d.code == "MERMAID" for d in found)
+    assert found == [d for d in early.diagnostics if d.code == "MERMAID"]
+    assert not early.ok and early.pages == [] and early.pending == []
+    assert early.settle() == []  # settled once
+
+
+def test_a_model_in_error_is_settled_at_once_for_a_whole_report(demo_model_path: Path) -> None:
+    checked: list[str] = []
+
+    def reject_the_note(text: str) -> list[MermaidProblem]:
+        checked.append(text)
+        return [MermaidProblem(1, 0, "rejected")] if "Note over" in text else []
+
+    def one_error(model: object) -> list[Diagnostic]:
+        return [Diagnostic(Location("network.yaml", 1, 1), Severity.ERROR, "NA999", "broken")]
+
+    result = generate(
+        demo_model_path,
+        check_diagram=reject_the_note,
+        model_checks=[one_error],
+        diagram_threads=1,
+        wait_for_diagrams=False,
+    )
+    assert result.pending == [] and result.pages == [] and len(checked) >= 14
+    codes = {d.code for d in result.diagnostics}
+    assert {"NA999", "MERMAID"} <= codes  # the model's error and Mermaid's, in one report

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import os
 import re
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -43,7 +44,7 @@ from netarch.serve_state import (
     view_problem_html,
     watch_targets,
 )
-from netarch.validate.engine import MermaidNotFound, MermaidValidator
+from netarch.validate.engine import MermaidNotFound, MermaidValidator, mini_racer_version
 from netarch.validate.mermaid_build import MermaidBuild, locate_mermaid
 from netarch.validate.verdicts import default_cache_dir
 
@@ -163,6 +164,10 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         self._mermaid: MermaidBuild | None = None
         self._background = ThreadPoolExecutor(1, thread_name_prefix="netarch-assets")
         self._asset_copy: Future[None] | None = None
+        # A build does not wait for Mermaid in on_config: the verdicts come in while MkDocs
+        # reads the pages, and on_env (before anything is written) waits for them.
+        self._fence_verdicts: Future[list[Diagnostic]] | None = None
+        self._store_when_settled: Callable[[], None] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -192,6 +197,8 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             self._asset_copy = None
         self._mermaid_asset = None
         self._draw_script = False
+        self._fence_verdicts = None
+        self._store_when_settled = None
         if not self.config.enabled:
             return None
         config_dir = self._config_dir = Path(config.config_file_path).parent
@@ -325,6 +332,12 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             _keep_generated_order(nav, list(titles))
         return nav
 
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        # Every page is read, nothing is written yet: the last moment to stop a build whose
+        # diagrams Mermaid rejects.
+        self._settle()
+        return env
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         copying, self._asset_copy = self._asset_copy, None
         if copying is not None:
@@ -396,8 +409,37 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             return stored
         before = {str(self._model_path): stat_key(self._model_path)}
         generation = self._run_pipeline()
-        cache.store(generation, before)
+        if not isinstance(generation, StoredGeneration) and generation.pending:
+            self._store_when_settled = partial(cache.store, generation, before)
+        else:
+            cache.store(generation, before)
         return generation
+
+    def _waits_for_mermaid(self) -> bool:
+        """Whether on_config waits for the diagrams' verdicts. A build does not: it stops at
+        on_env all the same. `serve` shows each rebuild's errors at once, and `warn` logs
+        them before the pages are handed over."""
+        return self.is_serve or self.config.invalid_diagrams != "error"
+
+    def _settle(self) -> None:
+        """Report the verdicts of diagrams still with Mermaid; errors stop the build."""
+        found: list[Diagnostic] = []
+        fence_verdicts, self._fence_verdicts = self._fence_verdicts, None
+        if fence_verdicts is not None:
+            try:
+                found += fence_verdicts.result()
+            except MermaidNotFound as error:
+                raise PluginError(f"netarch: {error}") from None
+        generation = self.generation
+        if not isinstance(generation, StoredGeneration) and generation.pending:
+            try:
+                found += generation.settle()
+            except MermaidNotFound as error:
+                raise PluginError(f"netarch: {error}") from None
+        store, self._store_when_settled = self._store_when_settled, None
+        if store is not None:
+            store()  # keeps only a clean generation
+        self._report(found)
 
     def _page_cache(self) -> PageCache | None:
         # Not under `serve`: the plugin instance keeps its own, finer state across rebuilds.
@@ -412,7 +454,7 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             "section_dir": self.config.section_dir.strip("/"),
             "checks": self.config.checks,
             "mermaid": [str(mermaid), *stat_key(mermaid)] if mermaid else None,
-            "mini-racer": _mini_racer_version() if mermaid else None,
+            "mini-racer": mini_racer_version() if mermaid else None,
         }
         folder = default_cache_dir() / "pages"
         return PageCache(folder, self._model_path, self._templates_option, options)
@@ -423,6 +465,10 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
 
         assert self._model_path is not None
         validator = self._mermaid_validator()
+        if validator is not None and not validator.stored_verdicts:
+            # Nothing checked before (a cold cache): every diagram will need V8, so start it
+            # now, while the pipeline's modules load and the model is read.
+            validator.start_in_background()
         try:
             return generate(
                 self._model_path,
@@ -433,6 +479,7 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
                 check_diagram=validator.check if validator else None,
                 model_checks=[partial(run_checks, severity_overrides=self.config.checks)],
                 diagram_threads=validator.workers if validator else 0,
+                wait_for_diagrams=self._waits_for_mermaid(),
             )
         except MermaidNotFound as error:  # the engine starts with the first new diagram
             raise PluginError(f"netarch: {error}") from None
@@ -487,8 +534,14 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             return  # no ```mermaid fence: no engine needed
         validator = self._mermaid_validator()
         assert validator is not None
+        check = partial(
+            check_pages, pages, validator, fences=fences, check_many=validator.check_many
+        )
+        if not self._waits_for_mermaid():
+            self._fence_verdicts = self._background.submit(check)  # settled in on_env
+            return
         try:
-            found = check_pages(pages, validator, fences=fences, check_many=validator.check_many)
+            found = check()
         except MermaidNotFound as error:  # the engine starts with the first new diagram
             raise PluginError(f"netarch: {error}") from None
         self._report(found)
@@ -531,12 +584,6 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
                 f"netarch: {len(fatal)} error(s) in the network model or its diagrams;"
                 " nothing was generated:\n" + format_report(fatal)
             )
-
-
-def _mini_racer_version() -> str:
-    from importlib.metadata import version
-
-    return version("mini-racer")
 
 
 def _edit_uri(model_path: Path, docs_dir: Path) -> str:

@@ -2,7 +2,9 @@
 
 This is the API the MkDocs plugin and the CLI share; it knows nothing about MkDocs. It never
 raises on bad input: every problem comes back as a Diagnostic, and pages are only returned
-when there is no error, so a caller cannot publish half-checked output by mistake.
+when there is no error, so a caller cannot publish half-checked output by mistake. (A caller
+that asks not to wait for Mermaid gets its pages early, and ``settle()`` takes them back if a
+diagram fails.)
 """
 
 from __future__ import annotations
@@ -34,10 +36,26 @@ class Generation:
     model: Model | None = None
     views: dict[str, View] = field(default_factory=dict)
     pages: list[RenderedPage] = field(default_factory=list)
+    # Diagrams Mermaid is still checking (``generate(wait_for_diagrams=False)``).
+    pending: list[tuple[DiagramView, Future[Sequence[MermaidProblem]]]] = field(
+        default_factory=list, repr=False
+    )
 
     @property
     def ok(self) -> bool:
         return not has_errors(self.diagnostics)
+
+    def settle(self) -> list[Diagnostic]:
+        """Wait for the diagrams still being checked and add their diagnostics (returned too);
+        the pages go if one of them is an error."""
+        pending, self.pending = self.pending, []
+        found: list[Diagnostic] = []
+        for view, verdict in pending:
+            found += diagram_diagnostics(view, verdict.result())
+        self.diagnostics += found
+        if has_errors(found):
+            self.pages = []
+        return found
 
 
 def generate(
@@ -50,6 +68,7 @@ def generate(
     model_checks: Sequence[ModelCheck] = (),
     diagram_threads: int = 0,
     project_dir: Path | None = None,
+    wait_for_diagrams: bool = True,
 ) -> Generation:
     """Run the pipeline on ``model_path``.
 
@@ -60,6 +79,11 @@ def generate(
     must stay on it, such as a browser). N >= 1 hands them to N helper threads as soon as the
     views exist -- for a thread-safe checker like ``MermaidValidator.check`` -- so that Mermaid
     works while the network checks run and the pages render here.
+
+    ``wait_for_diagrams=False`` (with helper threads): return as soon as the pages are
+    rendered, with the diagrams' verdicts in ``pending`` and the pages in ``pages`` if nothing
+    else is an error; Mermaid goes on working while the caller does, and the caller must call
+    ``settle()`` before it publishes a page.
     """
     display = display_path or str(model_path)
     loaded = load_model(model_path, display_path=display, project_dir=project_dir)
@@ -69,7 +93,8 @@ def generate(
     model = loaded.model
     result.views = build_views(model)
     diagrams = [view for view in result.views.values() if isinstance(view, DiagramView)]
-    with ThreadPoolExecutor(max(1, diagram_threads), "netarch-diagrams") as helpers:
+    helpers = ThreadPoolExecutor(max(1, diagram_threads), "netarch-diagrams")
+    try:
         verdicts: list[Future[Sequence[MermaidProblem]]] = []
         if check_diagram is not None and diagram_threads > 0:
             verdicts = [helpers.submit(check_diagram, view.diagram.text) for view in diagrams]
@@ -79,14 +104,19 @@ def generate(
         model.memo[PLACEMENT] = Placement(result.views, pages)
         for check in model_checks:
             result.diagnostics += check(model)
-        if check_diagram is not None:
-            for index, view in enumerate(diagrams):
-                problems = (
-                    verdicts[index].result() if verdicts else check_diagram(view.diagram.text)
-                )
-                result.diagnostics += diagram_diagnostics(view, problems)
+        if verdicts:
+            result.pending = list(zip(diagrams, verdicts, strict=True))
+        elif check_diagram is not None:
+            for view in diagrams:
+                result.diagnostics += diagram_diagnostics(view, check_diagram(view.diagram.text))
+    finally:
+        # The threads end once the queued checks are done; only a settle() waits for them.
+        helpers.shutdown(wait=False)
     if not has_errors(result.diagnostics):
         result.pages = pages
+    # A caller that waits, or a model already in error (its report should be whole), settles now.
+    if wait_for_diagrams or not result.pages:
+        result.settle()
     return result
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -231,6 +232,53 @@ def test_a_mermaid_file_that_is_not_mermaid_stops_the_build_clearly(
     text = build_error(site, caplog)
     assert "netarch:" in text and "did not define a global `mermaid`" in text
     assert "Traceback" not in text
+
+
+def test_a_build_reads_the_pages_while_mermaid_checks_the_diagrams(
+    tmp_path: Path, demo_model_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each verdict waits until MkDocs has asked for the files, which comes after on_config: a
+    # plugin that waited for Mermaid in on_config would never get there.
+    from netarch.mkdocs_plugin import NetarchPlugin
+    from netarch.validate.engine import MermaidValidator
+
+    files_asked = threading.Event()
+    waited_in_vain: list[str] = []
+    real_check, real_on_files = MermaidValidator.check, NetarchPlugin.on_files
+
+    def check_after_files(self: MermaidValidator, text: str) -> list[object]:
+        if not files_asked.wait(10):
+            waited_in_vain.append(text)
+        return real_check(self, text)
+
+    def on_files(self: NetarchPlugin, files: object, **kwargs: object) -> object:
+        files_asked.set()
+        return real_on_files(self, files, **kwargs)
+
+    monkeypatch.setattr(MermaidValidator, "check", check_after_files)
+    monkeypatch.setattr(NetarchPlugin, "on_files", on_files)
+    out = run_build(make_site(tmp_path, demo_model_path), strict=True)
+    assert waited_in_vain == []
+    assert (out / "architecture" / "tenant-isolation" / "index.html").is_file()
+
+
+def test_a_generated_diagram_mermaid_rejects_stops_the_build_before_any_page_is_written(
+    tmp_path: Path,
+    demo_model_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from netarch.validate.engine import MermaidProblem, MermaidValidator
+
+    def reject_the_note(self: MermaidValidator, text: str) -> list[MermaidProblem]:
+        return [MermaidProblem(1, 0, "rejected")] if "Note over" in text else []
+
+    monkeypatch.setattr(MermaidValidator, "check", reject_the_note)
+    site = make_site(tmp_path, demo_model_path)
+    message = build_error(site, caplog)
+    assert re.search(r"docs/network\.yaml:\d+:\d+: error MERMAID: view '[^']+'", message)
+    assert "Traceback" not in message
+    assert not list((site / "site").rglob("*.html"))
 
 
 def test_a_page_title_from_the_model_is_the_heading_the_nav_entry_and_the_title(
