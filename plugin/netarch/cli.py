@@ -310,12 +310,18 @@ def _check(args: argparse.Namespace) -> int:
     expected = _DIAGRAMS_PER_MODEL * len(models) + diagrams
     # --mermaid-js wins; else the one a site's netarch options name. Without either, the
     # Mermaid of the site's folder (mkdocs.yml or the model), not of the working directory.
-    mermaid_js = args.mermaid_js or next((m.mermaid_js for m in models if m.mermaid_js), None)
+    mermaid_js, origin = args.mermaid_js, "--mermaid-js"
+    if mermaid_js is None:
+        named = next((m for m in models if m.mermaid_js), None)
+        if named is not None:
+            mermaid_js, origin = named.mermaid_js, named.mermaid_origin
     site_dir = next(
         (path.parent for path in [*args.paths, *(m.path for m in models), *markdown]), Path.cwd()
     )
     with (
-        _validator(mermaid_js, expected, cache=not args.no_cache, site_dir=site_dir) as validator,
+        _validator(
+            mermaid_js, expected, cache=not args.no_cache, site_dir=site_dir, origin=origin
+        ) as validator,
         ExitStack() as stack,
     ):
         checker: Any = validator
@@ -325,6 +331,7 @@ def _check(args: argparse.Namespace) -> int:
             renderer = stack.enter_context(BrowserRenderer(validator.mermaid_js))
             checker = _ParseThenRender(validator, renderer)
         for model in models:
+            diagnostics += model.site_diagnostics
             # The site's `checks:` first, --severity over them, as for one build with both.
             checks = [partial(run_checks, severity_overrides={**model.overrides, **overrides})]
             result = generate(
@@ -402,14 +409,15 @@ def _validator(
     *,
     cache: bool = True,
     site_dir: Path | None = None,
+    origin: str = "--mermaid-js",
 ) -> MermaidValidator:
     if mermaid_js is not None and not mermaid_js.is_file():
         raise UsageError(
-            f"{mermaid_js}: no such file; point --mermaid-js at mermaid.min.js, or leave it out"
-            " to use the copy of mermaid 12.3.0 shipped with netarch"
+            f"{mermaid_js}: no such file (from {origin}); point it at mermaid.min.js, or leave"
+            " it out to use the copy of mermaid 12.3.0 shipped with netarch"
         )
     # node_modules is looked for next to the site (mkdocs.yml or the model), not in the cwd.
-    build = locate_mermaid(mermaid_js, start=site_dir, explicit_origin="--mermaid-js")
+    build = locate_mermaid(mermaid_js, start=site_dir, explicit_origin=origin)
     mismatch = build.mismatch()
     if mismatch:
         print(f"netarch: warning: {mismatch}", file=sys.stderr)
@@ -445,9 +453,12 @@ class _Model:
     project_dir: Path | None = None
     overrides: dict[str, str] = field(default_factory=dict)
     mermaid_js: Path | None = None
+    mermaid_origin: str = "the mermaid_js option"  # where mermaid_js came from, for messages
     custom_templates: Path | None = None
     # The site's hand-written pages, whose netarch-view blocks must name this model's views.
     site_pages: tuple[Path, ...] | None = None
+    # The plugin's warnings about the site's setup (diagrams that would not render).
+    site_diagnostics: tuple[Diagnostic, ...] = ()
 
 
 def _targets(paths: Sequence[Path]) -> tuple[list[_Model], list[Path]]:
@@ -515,13 +526,22 @@ def _from_mkdocs_config(path: Path) -> tuple[list[_Model], list[Path]]:
             f"{path}: the netarch model {options.model} does not exist; set `model:` under the"
             " netarch plugin to your network.yaml"
         )
+    # As the plugin does: the mermaid_js option, else the site's own local Mermaid (what its
+    # readers get), else the one found next to the site.
+    mermaid_js = Path(options.mermaid_js) if options.mermaid_js else None
+    origin = f"the mermaid_js option in {display_path(path)}"
+    local = next((m for m in site.mermaids() if m.local_file is not None), None)
+    if mermaid_js is None and local is not None:
+        mermaid_js, origin = local.local_file, f"the site's own {local.script}"
     model = _Model(
         site.model,
         project_dir=site.config_dir,
         overrides=dict(options.checks),
-        mermaid_js=Path(options.mermaid_js) if options.mermaid_js else None,
+        mermaid_js=mermaid_js,
+        mermaid_origin=origin,
         custom_templates=Path(options.custom_templates) if options.custom_templates else None,
         site_pages=tuple(pages),
+        site_diagnostics=tuple(site.render_diagnostics()),
     )
     return [model], pages
 

@@ -18,9 +18,14 @@ import yaml
 from mkdocs.exceptions import ConfigurationError
 from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 
+from netarch.assets import OWN_URIS
+from netarch.diagnostics import Diagnostic, Location, Severity, display_path
 from netarch.safety import excerpt
+from netarch.site_setup import SiteMermaid, SiteSettings, render_problems, site_mermaids
 
 PLUGIN_NAME = "netarch"
+# mkdocs.yml or a theme override: longer than this, only the start is searched for a line.
+_MAX_LOCATED_BYTES = 1_000_000
 
 
 class SiteConfigError(Exception):
@@ -34,12 +39,49 @@ class Site:
     docs_dir: Path
     # The plugin's validated options (a NetarchConfig), or None when the plugin is not enabled.
     options: Any
+    # What decides whether, and by which Mermaid, the site's diagrams render.
+    settings: SiteSettings
 
     @property
     def model(self) -> Path | None:
         if self.options is None:
             return None
         return (self.config_dir / self.options.model).resolve()
+
+    def mermaids(self) -> list[SiteMermaid]:
+        """The Mermaid scripts the site loads itself, as the plugin finds them."""
+        return site_mermaids(self.settings, OWN_URIS)
+
+    def render_diagnostics(self) -> list[Diagnostic]:
+        """The plugin's warnings about this site's setup, each located where it can be fixed
+        (a warning fails ``mkdocs build --strict``, so it fails ``netarch check`` too)."""
+        found = []
+        for problem in render_problems(self.settings, self.mermaids()):
+            where = Path(problem.template) if problem.template else self.config_file
+            found.append(
+                Diagnostic(
+                    _locate(where, problem.about),
+                    Severity.WARNING,
+                    "SITE_CONFIG",
+                    problem.message,
+                )
+            )
+        return found
+
+
+def _locate(path: Path, about: str) -> Location:
+    """Where ``about`` first appears in ``path``, or the file alone."""
+    shown = display_path(path)
+    try:
+        with open(path, encoding="utf-8", errors="replace") as stream:
+            text = stream.read(_MAX_LOCATED_BYTES)
+    except OSError:
+        return Location(shown)
+    offset = text.find(about) if about else -1
+    if offset < 0:
+        return Location(shown, 1, 1)
+    line = text.count("\n", 0, offset) + 1
+    return Location(shown, line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
 
 
 class _SafeConfigLoader(yaml.SafeLoader):
@@ -81,7 +123,8 @@ def load_site(config_file: Path) -> Site:
         raise SiteConfigError(f"{shown}: docs_dir {excerpt(docs_dir, 120)} is not a folder")
     options = _plugin_options(raw.get("plugins"), shown)
     validated = None if options is None else _validate(options, config_file, shown)
-    return Site(config_file, config_dir, (config_dir / docs_dir), validated)
+    settings = SiteSettings.from_yaml(raw, config_dir)
+    return Site(config_file, config_dir, (config_dir / docs_dir), validated, settings)
 
 
 def _plugin_options(plugins: Any, shown: str) -> dict[str, Any] | None:

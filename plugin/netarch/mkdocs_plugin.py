@@ -246,8 +246,9 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         The site's own local Mermaid, when it loads one, is what its readers get: check with
         that. Otherwise netarch serves the one it checks with.
         """
-        mermaids = site_setup.site_mermaids(config, assets.OWN_URIS)
-        for problem in site_setup.render_problems(config, mermaids):
+        site = site_setup.SiteSettings.from_mkdocs(config)
+        mermaids = site_setup.site_mermaids(site, assets.OWN_URIS)
+        for problem in site_setup.render_problems(site, mermaids):
             log.warning(f"netarch: {problem}")
         local = next((found for found in mermaids if found.local_file is not None), None)
         explicit: Path | str | None = None

@@ -1,22 +1,29 @@
 """What in a site's configuration keeps its diagrams from rendering as they were checked.
 
 Each finding is a sentence saying what to change; the plugin logs them as warnings, so
-``mkdocs build --strict`` fails on them. A build that passes while every diagram shows as
-code, or is drawn by another Mermaid than the one that checked it, is what netarch exists to
-prevent.
+``mkdocs build --strict`` fails on them, and ``netarch check`` of a mkdocs.yml reports them as
+warnings too. A build that passes while every diagram shows as code, or is drawn by another
+Mermaid than the one that checked it, is what netarch exists to prevent.
+
+Both read the same few settings (:class:`SiteSettings`): the plugin from MkDocs' validated
+config, ``netarch check`` from the YAML alone, since validating a pull request's config would
+import the plugins and extensions it names.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from mkdocs.config.defaults import MkDocsConfig
-
 from netarch.validate.engine import MERMAID_VERSION
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
 
 FENCE_CONFIG = (
     "markdown_extensions: [{pymdownx.superfences: {custom_fences: [{name: mermaid, class:"
@@ -34,6 +41,71 @@ _MAX_TEMPLATE_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
+class SiteSettings:
+    """The settings of a site that decide whether and by which Mermaid its diagrams render."""
+
+    docs_dir: Path
+    custom_dir: Path | None = None  # the theme's, when it is a folder
+    extra_javascript: tuple[str, ...] = ()
+    plugins: tuple[str, ...] = ()  # as named in mkdocs.yml, e.g. "search", "material/blog"
+    markdown_extensions: tuple[str, ...] = ()
+    superfences: Mapping[str, Any] = field(default_factory=dict)  # its options, if enabled
+
+    @classmethod
+    def from_mkdocs(cls, config: MkDocsConfig) -> SiteSettings:
+        """From the config MkDocs validated (the plugin's case)."""
+        custom = config.theme.custom_dir
+        return cls(
+            docs_dir=Path(config.docs_dir),
+            custom_dir=Path(custom) if custom and Path(custom).is_dir() else None,
+            extra_javascript=tuple(str(entry) for entry in config.extra_javascript),
+            plugins=tuple(config.plugins),
+            markdown_extensions=tuple(config.markdown_extensions),
+            superfences=config.mdx_configs.get("pymdownx.superfences") or {},
+        )
+
+    @classmethod
+    def from_yaml(cls, raw: Mapping[str, Any], config_dir: Path) -> SiteSettings:
+        """From mkdocs.yml as loaded, unvalidated, in any form MkDocs accepts for these keys;
+        a value of another shape counts as absent."""
+        docs_dir = config_dir / str(raw.get("docs_dir") or "docs")
+        theme = raw.get("theme")
+        custom = theme.get("custom_dir") if isinstance(theme, Mapping) else None
+        custom_dir = config_dir / custom if isinstance(custom, str) else None
+        scripts = []
+        for entry in _as_list(raw.get("extra_javascript")):
+            # A name, or (MkDocs >= 1.5) a mapping with `path:` and attributes like `type:`.
+            script = entry.get("path") if isinstance(entry, Mapping) else entry
+            if isinstance(script, str):
+                scripts.append(script)
+        extensions = _names_and_options(raw.get("markdown_extensions"))
+        return cls(
+            docs_dir=docs_dir,
+            custom_dir=custom_dir if custom_dir is not None and custom_dir.is_dir() else None,
+            extra_javascript=tuple(scripts),
+            plugins=tuple(_names_and_options(raw.get("plugins"))),
+            markdown_extensions=tuple(extensions),
+            superfences=extensions.get("pymdownx.superfences") or {},
+        )
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _names_and_options(value: Any) -> dict[str, Mapping[str, Any]]:
+    """``plugins`` or ``markdown_extensions``: a list of names or one-key mappings, or a
+    mapping of names to options."""
+    items = list(value.items()) if isinstance(value, Mapping) else []
+    for entry in _as_list(value):
+        if isinstance(entry, str):
+            items.append((entry, {}))
+        elif isinstance(entry, Mapping):
+            items += list(entry.items())
+    return {str(name): options if isinstance(options, Mapping) else {} for name, options in items}
+
+
+@dataclass(frozen=True)
 class SiteMermaid:
     """A Mermaid the site loads by itself, and the file behind it when it is local."""
 
@@ -47,13 +119,12 @@ class SiteMermaid:
         return bool(parts.scheme or parts.netloc)
 
 
-def site_mermaids(config: MkDocsConfig, own_uris: tuple[str, ...]) -> list[SiteMermaid]:
+def site_mermaids(site: SiteSettings, own_uris: tuple[str, ...]) -> list[SiteMermaid]:
     """The Mermaid scripts the site loads itself (netarch's own, ``own_uris``, left out)."""
-    docs_dir = Path(config.docs_dir)
-    custom_dir = _custom_dir(config)
+    docs_dir = site.docs_dir
+    custom_dir = site.custom_dir
     found: list[SiteMermaid] = []
-    for entry in config.extra_javascript:
-        script = str(entry)
+    for script in site.extra_javascript:
         if script in own_uris or not _MERMAID_FILE.search(script.split("?")[0]):
             continue
         found.append(SiteMermaid(script, "extra_javascript", _local(script, docs_dir, custom_dir)))
@@ -74,52 +145,71 @@ def site_mermaids(config: MkDocsConfig, own_uris: tuple[str, ...]) -> list[SiteM
     return found
 
 
-def render_problems(config: MkDocsConfig, mermaids: list[SiteMermaid]) -> list[str]:
+@dataclass(frozen=True)
+class SiteProblem:
+    """A sentence saying what to change, and the text it is about: ``about`` in ``template``
+    (a theme override) or, when that is None, in mkdocs.yml."""
+
+    message: str
+    about: str
+    template: str | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def render_problems(site: SiteSettings, mermaids: list[SiteMermaid]) -> list[SiteProblem]:
     """What to change so that every diagram renders, drawn by the Mermaid that checked it."""
     problems = []
-    if not _has_mermaid_fence(config):
+    if not _has_mermaid_fence(site):
         problems.append(
-            "the site has no ```mermaid fence configured, so every diagram shows as code: add "
-            + FENCE_CONFIG
+            SiteProblem(
+                "the site has no ```mermaid fence configured, so every diagram shows as code:"
+                " add " + FENCE_CONFIG,
+                "markdown_extensions",
+            )
         )
-    if any(posixpath.basename(name) == "mermaid2" for name in config.plugins):
-        problems.append(
-            "the mermaid2 plugin loads a Mermaid of its own (another version than the checked"
-            f" {MERMAID_VERSION}, and with netarch's the two race on some themes): remove"
-            " `mermaid2` from plugins; netarch serves and starts the checked Mermaid itself"
-        )
-    for mermaid in mermaids:
-        if mermaid.is_remote:
+    for name in site.plugins:
+        if posixpath.basename(name) == "mermaid2":
             problems.append(
+                SiteProblem(
+                    "the mermaid2 plugin loads a Mermaid of its own (another version than the"
+                    f" checked {MERMAID_VERSION}, and with netarch's the two race on some"
+                    " themes): remove `mermaid2` from plugins; netarch serves and starts the"
+                    " checked Mermaid itself",
+                    name,
+                )
+            )
+    for mermaid in mermaids:
+        template = None if mermaid.where == "extra_javascript" else mermaid.where
+        if mermaid.is_remote:
+            message = (
                 f"{mermaid.where} loads {mermaid.script} from the network: readers get that"
                 f" Mermaid, not the {MERMAID_VERSION} the diagrams were checked with, and no"
                 " diagram renders offline; remove it (netarch serves the checked Mermaid)"
             )
         elif mermaid.local_file is None:
-            problems.append(
+            message = (
                 f"{mermaid.where} loads {mermaid.script}, which netarch cannot find in docs_dir"
                 " or the theme's custom_dir to check the diagrams with; remove it, or set the"
                 " netarch option `mermaid_js` to that file"
             )
+        else:
+            continue
+        problems.append(SiteProblem(message, mermaid.script, template))
     return problems
 
 
-def _has_mermaid_fence(config: MkDocsConfig) -> bool:
-    if "pymdownx.superfences" not in config.markdown_extensions:
+def _has_mermaid_fence(site: SiteSettings) -> bool:
+    if "pymdownx.superfences" not in site.markdown_extensions:
         return False
-    options = config.mdx_configs.get("pymdownx.superfences") or {}
-    for fence in options.get("custom_fences") or []:
-        if not isinstance(fence, dict):
+    for fence in _as_list(site.superfences.get("custom_fences")):
+        if not isinstance(fence, Mapping):
             continue
         classes = str(fence.get("class", "")).split()
         if fence.get("name") in ("mermaid", "*") and "mermaid" in classes:
             return True
     return False
-
-
-def _custom_dir(config: MkDocsConfig) -> Path | None:
-    custom = config.theme.custom_dir
-    return Path(custom) if custom and Path(custom).is_dir() else None
 
 
 def _local(script: str, docs_dir: Path, custom_dir: Path | None) -> Path | None:

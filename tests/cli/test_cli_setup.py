@@ -189,3 +189,67 @@ def test_the_demos_modeline_points_to_the_schema(demo_model_path: Path) -> None:
     schema_ref = first_line.partition("# yaml-language-server: $schema=")[2]
     assert schema_ref, first_line
     assert (demo_model_path.parent / schema_ref).resolve() == SCHEMA.resolve()
+
+
+def _edited_site(tmp_path: Path, *edits: tuple[str, str]) -> Path:
+    site = tmp_path / "site"
+    assert main(["init", str(site), "--theme", "mkdocs"]) == 0
+    config = site / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new, 1)
+    config.write_text(text, encoding="utf-8")
+    return site
+
+
+def test_check_of_a_site_gives_the_plugins_warnings_where_to_fix_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cdn = "https://unpkg.com/mermaid@11/dist/mermaid.min.js"
+    site = _edited_site(
+        tmp_path,
+        ("  - pymdownx.superfences:", "  - pymdownx.superfences_off:"),
+        (
+            "plugins:\n",
+            f"extra_javascript:\n  - {cdn}\n  - path: js/gone/mermaid.min.js\n"
+            "    type: module\nplugins:\n  - mermaid2\n",
+        ),
+    )
+    capsys.readouterr()
+    monkeypatch.chdir(site)
+    assert main(["check"]) == 1  # warnings fail the check, as they fail --strict
+    out = capsys.readouterr().out.splitlines()
+    lines = (site / "mkdocs.yml").read_text(encoding="utf-8").splitlines()
+
+    def at(text: str) -> str:
+        number = next(n for n, line in enumerate(lines, 1) if text in line)
+        return f"mkdocs.yml:{number}:{lines[number - 1].index(text) + 1}: warning SITE_CONFIG:"
+
+    fence, remote, missing, plugin = (
+        next(line for line in out if marker in line)
+        for marker in ("no ```mermaid fence", "from the network", "cannot find", "mermaid2 plugin")
+    )
+    assert fence.startswith("mkdocs.yml:") and "custom_fences" in fence
+    assert remote.startswith(at(cdn)) and "not the 12.3.0" in remote
+    assert missing.startswith(at("js/gone/mermaid.min.js"))
+    assert plugin.startswith(at("mermaid2"))
+
+
+def test_check_of_a_site_uses_the_mermaid_the_site_loads_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from netarch.validate.mermaid_build import locate_mermaid
+
+    site = _edited_site(
+        tmp_path, ("plugins:\n", "extra_javascript:\n  - js/mermaid.min.js\nplugins:\n")
+    )
+    (site / "docs" / "js").mkdir()
+    vendored = site / "docs" / "js" / "mermaid.min.js"
+    vendored.write_text("var notMermaid = 1;\n", encoding="utf-8")
+    monkeypatch.chdir(site)
+    monkeypatch.delenv("NETARCH_MERMAID_JS", raising=False)
+    assert main(["check"]) == 2  # the site's own file is what its readers get: checked with it
+    assert f"{vendored} did not define a global `mermaid`" in capsys.readouterr().err
+    shutil.copy(locate_mermaid(start=Path("/")).path, vendored)
+    assert main(["check"]) == 0

@@ -19,7 +19,7 @@ from mkdocs.plugins import BasePlugin
 
 from netarch.assets import DRAW_URI, MERMAID_URI
 from netarch.scaffold import init_site
-from netarch.site_setup import render_problems
+from netarch.site_setup import SiteSettings, render_problems
 from netarch.validate.mermaid_build import locate_mermaid
 
 pytestmark = pytest.mark.slow
@@ -126,9 +126,9 @@ def test_mermaid2_warns(site: Path) -> None:
     # Without installing mkdocs-mermaid2-plugin: a plugin registered under its name.
     config = load_config(str(site / "mkdocs.yml"))
     config.plugins["mermaid2"] = BasePlugin()
-    [problem] = render_problems(config, [])
-    assert "the mermaid2 plugin loads a Mermaid of its own" in problem
-    assert "remove `mermaid2` from plugins" in problem
+    [problem] = render_problems(SiteSettings.from_mkdocs(config), [])
+    assert "the mermaid2 plugin loads a Mermaid of its own" in problem.message
+    assert "remove `mermaid2` from plugins" in problem.message
 
 
 def test_a_mermaid_from_a_cdn_warns_and_netarch_serves_none(
