@@ -14,6 +14,10 @@ mistake), writes them to a temporary directory, then
 * netarch with verdicts kept on disk (``cache_dir``, as ``netarch check`` and the plugin use
   it by default): three more fresh processes -- the run that fills the cache, a later run
   with nothing changed, and one with 10 diagrams edited;
+* a bare ``mermaid.parse`` loop in one Node process (``node_parse_loop.cjs``): the same
+  mermaid.min.js and diagrams, with only the DOMPurify no-ops any loop outside a browser
+  needs -- what a team would write by hand. netarch's cold run and this loop are taken in
+  turns ``--repeat`` times (medians), with the machine's load before and after;
 * mmdc: ``mmdc -i file`` per diagram -- how it is used today -- on an evenly spaced subset of
   ``--mmdc-count`` diagrams (one mmdc run takes seconds), extrapolated to ``--count``; the
   extrapolation is printed as such.
@@ -25,11 +29,13 @@ Debian's /usr/bin/chromium through a generated puppeteer config.
 from __future__ import annotations
 
 import argparse
+import datetime
 import itertools
 import json
 import os
 import platform
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -42,6 +48,7 @@ from netarch.validate.render import CHROMIUM, CHROMIUM_ARGS
 
 BENCH = Path(__file__).resolve().parent
 MMDC = BENCH / "node_modules" / ".bin" / "mmdc"
+NODE_LOOP = BENCH / "node_parse_loop.cjs"
 
 
 # -- the diagrams ------------------------------------------------------------------------------
@@ -356,6 +363,29 @@ def run_engine(directory: Path) -> dict[str, object]:
     return _run_child("--engine-child", str(directory))
 
 
+# -- a bare mermaid.parse loop in Node ----------------------------------------------------------
+
+
+def run_node_loop(directory: Path, mermaid_js: Path) -> dict[str, object]:
+    t0 = time.perf_counter()
+    child = subprocess.run(
+        ["node", str(NODE_LOOP), str(mermaid_js), str(directory)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = json.loads(child.stdout.strip().splitlines()[-1])
+    result["process_wall_s"] = time.perf_counter() - t0
+    return result
+
+
+def _uptime() -> str:
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "load average: " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 # -- mmdc ---------------------------------------------------------------------------------------
 
 
@@ -405,6 +435,9 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--mmdc-count", type=int, default=20)
     parser.add_argument("--skip-mmdc", action="store_true")
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="netarch and the Node loop, in turns (default 5)"
+    )
     parser.add_argument("--engine-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--cache-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -425,14 +458,29 @@ def main() -> int:
             (directory / name).write_text(text)
             names.append(name)
 
-        engine = run_engine(directory)
+        from netarch.validate.mermaid_build import locate_mermaid
+
+        mermaid_js = locate_mermaid(start=BENCH.parent).path
+        load_before = _uptime()
+        engines, loops = [], []
+        for _ in range(max(1, args.repeat)):  # in turns: a change of load hits both alike
+            engines.append(run_engine(directory))
+            if shutil.which("node"):
+                loops.append(run_node_loop(directory, mermaid_js))
+        load_after = _uptime()
+        # The run with the median wall time is the one described in detail.
+        engines.sort(key=lambda run: float(run["process_wall_s"]))  # type: ignore[arg-type]
+        engine = engines[len(engines) // 2]
         per = [t * 1000 for t in engine["per_diagram_s"]]  # type: ignore[union-attr]
         rejected = sum(engine["verdicts"].values())  # type: ignore[union-attr]
         broken = sum(b for _, b in diagrams)
+        print(f"date: {datetime.date.today().isoformat()}")
         print(
             f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
-            f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.2f}"
+            f"Python {platform.python_version()}"
         )
+        print(f"load before: {load_before}")
+        print(f"load after:  {load_after}")
         print(
             f"\nnetarch engine (mermaid {engine['version']}, mini-racer V8, one process, "
             f"{engine['workers']} isolate(s); NETARCH_MERMAID_WORKERS sets it)"
@@ -472,6 +520,32 @@ def main() -> int:
                 for kind, v in sorted(by_kind.items(), key=lambda kv: -statistics.mean(kv[1]))
             )
         )
+
+        print(f"\ncold, {len(names)} diagrams, process wall, median of {len(engines)} in turns")
+        engine_walls = [float(run["process_wall_s"]) for run in engines]  # type: ignore[arg-type]
+        engine_wall = statistics.median(engine_walls)
+        print(
+            f"  netarch engine        {engine_wall:.2f} s ({min(engine_walls):.2f}-"
+            f"{max(engine_walls):.2f})"
+        )
+        if loops:
+            loop_walls = [float(run["process_wall_s"]) for run in loops]  # type: ignore[arg-type]
+            loop_wall = statistics.median(loop_walls)
+            node_per = [t * 1000 for run in loops for t in run["per_diagram_s"]]  # type: ignore[union-attr]
+            agree = sum(
+                loops[0]["verdicts"][name] == engine["verdicts"][name]  # type: ignore[index]
+                for name in names
+            )
+            print(
+                f"  bare Node loop        {loop_wall:.2f} s ({min(loop_walls):.2f}-"
+                f"{max(loop_walls):.2f}); Node {loops[0]['node']}, start-up median "
+                f"{statistics.median(float(r['startup_s']) for r in loops):.2f} s, per diagram "
+                f"median {statistics.median(node_per):.1f} ms"
+            )
+            print(f"  ratio                 netarch / Node loop = {engine_wall / loop_wall:.2f}x")
+            print(f"  verdicts agree        {agree}/{len(names)} (rejected or not)")
+        else:
+            print("  bare Node loop        not run: no `node` on PATH")
 
         # Verdicts kept on disk (MermaidValidator(cache_dir=...), as `netarch check` and the
         # plugin use it): what a later run over the same diagrams costs.
