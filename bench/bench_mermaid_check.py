@@ -260,10 +260,8 @@ def engine_child(directory: Path) -> None:
     from netarch.validate.engine import MermaidProblem, MermaidValidator
 
     imported = time.perf_counter()
-    cpu_start = time.process_time()
     validator = MermaidValidator()
     ready = time.perf_counter()
-    cpu_ready = time.process_time()
     files = sorted(directory.glob("*.mmd"))
     texts = [path.read_text() for path in files]
     # Each check's own duration, taken inside check_many (which calls self.check per text).
@@ -292,7 +290,6 @@ def engine_child(directory: Path) -> None:
         path.name: is_rejected(problems) for path, problems in zip(files, results, strict=True)
     }
     warned = sum(1 for problems in results if problems and not is_rejected(problems))
-    cpu_done = time.process_time()
     for text in texts:  # unchanged diagrams: served from the content-hash cache
         validator.check(text)
     cached = time.perf_counter() - done
@@ -305,9 +302,6 @@ def engine_child(directory: Path) -> None:
                 "startup_s": ready - imported,
                 "checks_s": done - ready,
                 "total_s": done - started,
-                # CPU seconds of this process (all threads): less sensitive to other load.
-                "startup_cpu_s": cpu_ready - cpu_start,
-                "checks_cpu_s": cpu_done - cpu_ready,
                 "per_diagram_s": per_diagram,
                 "cached_pass_s": cached,
                 "cache_hits": validator.cache_hits,
@@ -492,12 +486,9 @@ def main() -> int:
         print(f"  python + import       {engine['import_s']:.2f} s")
         print(
             f"  start-up (V8+mermaid) {engine['startup_s']:.2f} s   "
-            f"(CPU {engine['startup_cpu_s']:.2f} s; the first isolate; the others start alongside)"
+            f"(the first isolate; the others start alongside)"
         )
-        print(
-            f"  {len(per)} checks            {engine['checks_s']:.2f} s   "
-            f"(CPU {engine['checks_cpu_s']:.2f} s)"
-        )
+        print(f"  {len(per)} checks            {engine['checks_s']:.2f} s")
         print(
             f"  total incl. start-up  {engine['total_s']:.2f} s   (process wall {engine['process_wall_s']:.2f} s)"
         )
