@@ -324,6 +324,9 @@ def _check(args: argparse.Namespace) -> int:
         ) as validator,
         ExitStack() as stack,
     ):
+        if (models or diagrams) and not validator.stored_verdicts:
+            # Nothing checked before: every diagram needs V8, so it starts while the models load.
+            validator.start_in_background()
         checker: Any = validator
         if args.render:
             from netarch.validate.render import BrowserRenderer
