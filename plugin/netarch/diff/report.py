@@ -109,9 +109,10 @@ def _change_json(change: Change) -> dict[str, Any]:
 # -------------------------------------------------------------------------------------- Markdown
 
 
-# Characters that Markdown would read as markup (a cell's end, emphasis, a code span, a link),
-# written as HTML entities: model text is shown, never interpreted.
-_MARKUP = str.maketrans({char: f"&#{ord(char)};" for char in "|`*_[]\\~<>&\"'!#"})
+# Characters that Markdown would read as markup (a cell's end, emphasis, a code span, a link,
+# attr_list's "{: onclick=...}" on a site page), written as HTML entities: model text is
+# shown, never interpreted.
+_MARKUP = str.maketrans({char: f"&#{ord(char)};" for char in "|`*_[]\\~<>&\"'!#{"})
 
 
 def _md_text(text: str) -> str:
@@ -124,8 +125,11 @@ def _code(value: Any) -> str:
     return text if text == "—" else f"<code>{_md_text(text)}</code>"
 
 
-def _details(summary: str, lines: Sequence[str], *, open_rows: int = _OPEN_ROWS) -> list[str]:
-    if len(lines) <= open_rows:
+def _details(
+    summary: str, lines: Sequence[str], *, open_rows: int = _OPEN_ROWS, fold: bool = True
+) -> list[str]:
+    # Python-Markdown leaves the inside of an HTML block as it is: a site page does not fold.
+    if not fold or len(lines) <= open_rows:
         return list(lines)
     return [f"<details><summary>{summary}</summary>", "", *lines, "", "</details>"]
 
@@ -157,16 +161,20 @@ def _change_row(change: Change) -> str:
 _TABLE_HEAD = ["| Change | Element | Old → new | Where |", "|---|---|---|---|"]
 
 
-def to_markdown(result: DiffResult, *, diagram: bool = True) -> str:
+def to_markdown(
+    result: DiffResult, *, diagram: bool = True, fold: bool = True, marker: bool = True
+) -> str:
+    """The pull request comment; ``fold=False, marker=False`` for a page of a site, where
+    long lists stay open and no workflow looks for the comment's marker."""
     base, head = result.base, result.head
     lines = [
-        COMMENT_MARKER,
+        *([COMMENT_MARKER] if marker else []),
         f"## Network changes: {_md_text(base.label)} → {_md_text(head.label)}",
         "",
     ]
     for side, name in ((base, "Base"), (head, "Head")):
         if not side.loaded:
-            lines += _load_errors_md(side, name)
+            lines += _load_errors_md(side, name, fold)
     if not result.has_changes:
         return "\n".join([*lines, "No change to the network, its findings or its pages.", ""])
     lines += [_summary(result), ""]
@@ -180,6 +188,7 @@ def to_markdown(result: DiffResult, *, diagram: bool = True) -> str:
             f"{len(rows)} changes",
             ["| Why | Change | Element | Old → new | Where |", "|---|---|---|---|---|", *rows],
             open_rows=_OPEN_ROWS + 2,
+            fold=fold,
         )
         lines.append("")
     for group, title in GROUPS.items():
@@ -191,7 +200,7 @@ def to_markdown(result: DiffResult, *, diagram: bool = True) -> str:
         if len(changes) > _ITEMS_SHOWN:
             rows.append(f"| … | {len(changes) - _ITEMS_SHOWN} more | | |")
         lines += _details(
-            f"{len(changes)} changes", [*_TABLE_HEAD, *rows], open_rows=_OPEN_ROWS + 2
+            f"{len(changes)} changes", [*_TABLE_HEAD, *rows], open_rows=_OPEN_ROWS + 2, fold=fold
         )
         lines.append("")
     if result.findings_introduced or result.findings_fixed:
@@ -203,12 +212,12 @@ def to_markdown(result: DiffResult, *, diagram: bool = True) -> str:
             if findings:
                 items = [_finding_md(d) for d in findings[:_ITEMS_SHOWN]]
                 lines += [f"**{title}** ({len(findings)})", ""]
-                lines += _details(f"{len(findings)} findings", items)
+                lines += _details(f"{len(findings)} findings", items, fold=fold)
                 lines.append("")
     if result.pages or result.views:
         lines += ["### Generated pages and diagrams", ""]
         items = [_item_md(item) for item in (*result.pages, *result.views)]
-        lines += _details(f"{len(items)} pages and views", items)
+        lines += _details(f"{len(items)} pages and views", items, fold=fold)
         lines.append("")
     drawn = change_diagram(result) if diagram else None
     if drawn:
@@ -229,12 +238,12 @@ def _summary(result: DiffResult) -> str:
     return ", ".join(parts) + "."
 
 
-def _load_errors_md(side: Side, name: str) -> list[str]:
+def _load_errors_md(side: Side, name: str, fold: bool = True) -> list[str]:
     items = [_finding_md(d) for d in side.errors[:_ITEMS_SHOWN]]
     return [
         f"> **{name} ({_md_text(side.label)}) does not load**: it counts as empty below.",
         "",
-        *_details(f"{len(items)} errors", items, open_rows=5),
+        *_details(f"{len(items)} errors", items, open_rows=5, fold=fold),
         "",
     ]
 
