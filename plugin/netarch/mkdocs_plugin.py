@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 
     from netarch.pages.render import PageRenderer
     from netarch.pipeline import Generation
+    from netarch.validate.fences import Fence
 
 log = get_plugin_logger(__name__)
 
@@ -64,6 +65,8 @@ _VIEW_FENCE = re.compile(
     r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*netarch-view[ \t]*\n(?P<body>.*?)\n(?P=indent)(?P=fence)[ \t]*$",
     re.MULTILINE | re.DOTALL,
 )
+# A page that holds no such word has no ```netarch-diff block: it is not parsed for one.
+_DIFF_BLOCK_WORD = "netarch-diff"
 
 
 class _ModelFile(opt.Type):
@@ -163,6 +166,8 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         self._mermaid: MermaidBuild | None = None
         self._background = ThreadPoolExecutor(1, thread_name_prefix="netarch-assets")
         self._asset_copy: Future[None] | None = None
+        # Body of each ```netarch-diff block of this build -> the Markdown that replaces it.
+        self._diff_blocks: dict[str, str] = {}
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -280,8 +285,11 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             return files
         if self.config.check_diagrams:
             self._check_hand_written_fences(files)
+        # What the blocks compare is model files too: kept out of the site like the model.
+        diff_files = self._run_diff_blocks(files)
         if not self.config.publish_model:
-            _leave_out(files, [self._model_path, *map(Path, self.generation.files)])
+            model_files = [self._model_path, *map(Path, self.generation.files)]
+            _leave_out(files, [*model_files, *map(Path, diff_files)])
         assert self._model_path is not None
         # "Edit this page" opens the model: the page itself is not a file to edit.
         edit_uri = _edit_uri(self._model_path, Path(config.docs_dir).resolve())
@@ -339,6 +347,8 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
     ) -> str | None:
         if not self.config.enabled or self.generation is None:
             return None
+        if self._diff_blocks and _DIFF_BLOCK_WORD in markdown:
+            markdown = self._expand_diff_blocks(markdown)
         views = self.generation.views
 
         def embed(match: re.Match[str]) -> str:
@@ -492,6 +502,57 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         except MermaidNotFound as error:  # the engine starts with the first new diagram
             raise PluginError(f"netarch: {error}") from None
         self._report(found)
+
+    def _run_diff_blocks(self, files: Files) -> list[str]:
+        """Make the report of every ```netarch-diff block of the hand-written pages, check
+        its diagram like a generated one, and warn at the block when it cannot be made.
+        Returns the model files the blocks read."""
+        self._diff_blocks = {}
+        pages = {
+            display_path(Path(file.abs_src_path), self._config_dir): content
+            for file in files.documentation_pages()
+            if not file.generated_by and file.abs_src_path
+            if _DIFF_BLOCK_WORD in (content := file.content_string)
+        }
+        if not pages:
+            return []
+        from netarch.diff.blocks import run_page_blocks
+
+        validator = self._mermaid_validator()
+        read: list[str] = []
+        for display, content in pages.items():
+            try:
+                found = run_page_blocks(
+                    content,
+                    display,
+                    site_dir=self._config_dir,
+                    default_model=self._model_path,
+                    renderer=self._page_renderer(),
+                    severity_overrides=self.config.checks,
+                    check=validator.check if validator is not None else None,
+                    done=self._diff_blocks,
+                )
+            except MermaidNotFound as error:  # the engine starts with the first new diagram
+                raise PluginError(f"netarch: {error}") from None
+            for fence, problem in found.problems:
+                message = f"{problem.location}: {problem.message}"
+                self._diff_blocks[fence.text] = view_problem_html(message)
+            self._report([problem for _, problem in found.problems] + found.diagnostics)
+            self._diff_blocks.update(found.reports)
+            read += found.files
+        if self.is_serve:  # an edit to either model rebuilds the page
+            self.preview.watches.add(watch_targets(read, self._config_dir))
+        return read
+
+    def _expand_diff_blocks(self, markdown: str) -> str:
+        from netarch.diff.blocks import expand_blocks
+
+        def replacement(fence: Fence) -> str:
+            # A block another plugin wrote after the pages were read has no report.
+            missing = view_problem_html("netarch-diff block: not among the pages' blocks")
+            return self._diff_blocks.get(fence.text, missing)
+
+        return expand_blocks(markdown, replacement)
 
     def _mermaid_validator(self) -> MermaidValidator | None:
         """The Mermaid engine, made when first needed (on the main thread, as V8 wants): a
