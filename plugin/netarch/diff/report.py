@@ -115,14 +115,14 @@ def _change_json(change: Change) -> dict[str, Any]:
 _MARKUP = str.maketrans({char: f"&#{ord(char)};" for char in "|`*_[]\\~<>&\"'!#{"})
 
 
-def _md_text(text: str) -> str:
+def md_text(text: str) -> str:
     return " ".join(text.split()).translate(_MARKUP)
 
 
 def _code(value: Any) -> str:
     """A value in a table cell, escaped so no model text can end the cell or add markup."""
     text = _short(value)
-    return text if text == "—" else f"<code>{_md_text(text)}</code>"
+    return text if text == "—" else f"<code>{md_text(text)}</code>"
 
 
 def _details(
@@ -136,7 +136,7 @@ def _details(
 
 def _field_summary(fields: Sequence[FieldChange]) -> str:
     shown = [
-        f"{_md_text(item.name)}: {_code(item.old)} → {_code(item.new)}"
+        f"{md_text(item.name)}: {_code(item.old)} → {_code(item.new)}"
         for item in fields[:_FIELDS_SHOWN]
     ]
     if len(fields) > _FIELDS_SHOWN:
@@ -146,16 +146,21 @@ def _field_summary(fields: Sequence[FieldChange]) -> str:
 
 def _change_row(change: Change) -> str:
     if change.change == "renamed":
-        what = f"{_md_text(change.kind)} {_code(change.old_id)} → {_code(change.id)}"
+        what = f"{md_text(change.kind)} {_code(change.old_id)} → {_code(change.id)}"
     elif change.kind == "settings":
         what = f"settings of {_code(change.id)}"
     else:
-        what = f"{_md_text(change.kind)} {_code(change.id)}"
+        what = f"{md_text(change.kind)} {_code(change.id)}"
     where = _where(change.location)
     if change.change == "removed":
         where = f"{where} (base)" if where else ""
     fields = "" if change.change in ("added", "removed") else _field_summary(change.fields)
-    return f"| {change.change} | {what} | {fields} | {_md_text(where)} |"
+    return f"| {change.change} | {what} | {fields} | {md_text(where)} |"
+
+
+def change_rows(changes: Sequence[Change]) -> list[str]:
+    """Rows of a table with the columns of ``_TABLE_HEAD``."""
+    return [_change_row(change) for change in changes]
 
 
 _TABLE_HEAD = ["| Change | Element | Old → new | Where |", "|---|---|---|---|"]
@@ -169,7 +174,7 @@ def to_markdown(
     base, head = result.base, result.head
     lines = [
         *([COMMENT_MARKER] if marker else []),
-        f"## Network changes: {_md_text(base.label)} → {_md_text(head.label)}",
+        f"## Network changes: {md_text(base.label)} → {md_text(head.label)}",
         "",
     ]
     for side, name in ((base, "Base"), (head, "Head")):
@@ -181,7 +186,7 @@ def to_markdown(
     if result.impact:
         lines += ["### ⚠️ Reachability and address space", ""]
         rows = [
-            f"| {_md_text(change.impact)} | {_change_row(change).removeprefix('| ')}"
+            f"| {md_text(change.impact)} | {_change_row(change).removeprefix('| ')}"
             for change in result.impact
         ]
         lines += _details(
@@ -196,7 +201,7 @@ def to_markdown(
         if not changes:
             continue
         lines += [f"### {title}", ""]
-        rows = [_change_row(change) for change in changes[:_ITEMS_SHOWN]]
+        rows = change_rows(changes[:_ITEMS_SHOWN])
         if len(changes) > _ITEMS_SHOWN:
             rows.append(f"| … | {len(changes) - _ITEMS_SHOWN} more | | |")
         lines += _details(
@@ -210,7 +215,7 @@ def to_markdown(
             ("Fixed", result.findings_fixed),
         ):
             if findings:
-                items = [_finding_md(d) for d in findings[:_ITEMS_SHOWN]]
+                items = [finding_item(d) for d in findings[:_ITEMS_SHOWN]]
                 lines += [f"**{title}** ({len(findings)})", ""]
                 lines += _details(f"{len(findings)} findings", items, fold=fold)
                 lines.append("")
@@ -239,25 +244,25 @@ def _summary(result: DiffResult) -> str:
 
 
 def _load_errors_md(side: Side, name: str, fold: bool = True) -> list[str]:
-    items = [_finding_md(d) for d in side.errors[:_ITEMS_SHOWN]]
+    items = [finding_item(d) for d in side.errors[:_ITEMS_SHOWN]]
     return [
-        f"> **{name} ({_md_text(side.label)}) does not load**: it counts as empty below.",
+        f"> **{name} ({md_text(side.label)}) does not load**: it counts as empty below.",
         "",
         *_details(f"{len(items)} errors", items, open_rows=5, fold=fold),
         "",
     ]
 
 
-def _finding_md(finding: Diagnostic) -> str:
+def finding_item(finding: Diagnostic) -> str:
     where = _where(finding.location)
     return (
-        f"- {finding.severity.value} <code>{_md_text(finding.code)}</code>: "
-        f"{_md_text(finding.message)}" + (f" ({_md_text(where)})" if where else "")
+        f"- {finding.severity.value} <code>{md_text(finding.code)}</code>: "
+        f"{md_text(finding.message)}" + (f" ({md_text(where)})" if where else "")
     )
 
 
 def _item_md(item: ItemChange) -> str:
-    return f"- {item.type} <code>{_md_text(item.name)}</code>: {item.change}"
+    return f"- {item.type} <code>{md_text(item.name)}</code>: {item.change}"
 
 
 # ----------------------------------------------------------------------------------- Human text
