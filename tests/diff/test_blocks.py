@@ -10,6 +10,7 @@ from pathlib import Path
 import markdown
 import pytest
 
+from netarch.cli import main
 from netarch.diagnostics import Diagnostic
 from netarch.diff.blocks import (
     diagram_problems,
@@ -193,3 +194,34 @@ def test_the_change_diagram_is_checked_by_mermaid_and_a_rejection_is_at_the_bloc
     assert f"Mermaid rejects line 2 `{second}` of the change diagram: Parse error" in (
         problem.message
     )
+
+
+MKDOCS = "site_name: t\nplugins:\n  - netarch:\n      model: docs/network.yaml\n"
+
+
+@pytest.mark.parametrize(
+    ("base", "code", "reported", "parsed"),
+    [
+        # The model of the site draws no diagram: the one parsed is the report's.
+        ("docs/old.yaml", 0, "", 1),
+        ("docs/gone.yaml", 1, "docs/page.md:4:7: warning DIFF_BLOCK: netarch-diff block:", 0),
+    ],
+)
+def test_netarch_check_makes_the_blocks_as_the_build_does(
+    site: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    base: str,
+    code: int,
+    reported: str,
+    parsed: int,
+) -> None:
+    (site / "mkdocs.yml").write_text(MKDOCS, encoding="utf-8")
+    page = f"# Changes\n\n```netarch-diff\nbase: {base}\n```\n"
+    (site / "docs" / "page.md").write_text(page, encoding="utf-8")
+    monkeypatch.chdir(site)
+    assert main(["check", "--no-cache"]) == code
+    out, err = capsys.readouterr()
+    assert reported in out and f"Mermaid parsed {parsed} diagram(s)" in err
+    if code:
+        assert "'docs/gone.yaml': no such model file" in out
