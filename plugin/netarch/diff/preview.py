@@ -150,6 +150,10 @@ def _site_in(copy: Path, site_dir: Path, root: Path) -> Path:
 def page_notes(result: DiffResult, pages: Sequence[RenderedPage]) -> dict[str, PageNote]:
     """A note for each of ``pages`` (HEAD's) whose text the change alters."""
     changed_views = {item.name: item for item in result.views if item.change != REMOVED}
+    # What names each change and finding, worked out once for all the pages.
+    changes = [(change, _change_tokens(change, result)) for change in result.changes]
+    introduced = [(d, _finding_tokens(d, result.head)) for d in result.findings_introduced]
+    fixed = [(d, _finding_tokens(d, result.base)) for d in result.findings_fixed]
     notes: dict[str, PageNote] = {}
     for page in pages:
         old = result.base.pages.get(page.src_uri)
@@ -159,13 +163,9 @@ def page_notes(result: DiffResult, pages: Sequence[RenderedPage]) -> dict[str, P
         lines = _changed_lines(old or "", new)
         note = PageNote(page.src_uri, old is None)
         note.views = [changed_views[view] for view in page.views if view in changed_views]
-        note.changes = [c for c in result.changes if _shown(lines, _change_tokens(c, result))]
-        note.introduced = [
-            d for d in result.findings_introduced if _shown(lines, _finding_tokens(d, result.head))
-        ]
-        note.fixed = [
-            d for d in result.findings_fixed if _shown(lines, _finding_tokens(d, result.base))
-        ]
+        note.changes = [change for change, tokens in changes if _shown(lines, tokens)]
+        note.introduced = [d for d, tokens in introduced if _shown(lines, tokens)]
+        note.fixed = [d for d, tokens in fixed if _shown(lines, tokens)]
         notes[page.src_uri] = note
     return notes
 
