@@ -14,7 +14,7 @@ import importlib.util
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
@@ -348,9 +348,11 @@ def _check(args: argparse.Namespace) -> int:
                 project_dir=model.project_dir,
             )
             diagnostics += result.diagnostics
-            if model.site_pages is not None and result.ok:
+            if model.site_pages is not None:
                 site_pages = {display_path(p): pages[display_path(p)] for p in model.site_pages}
-                diagnostics += unknown_views(site_pages, set(result.views))
+                if result.ok:
+                    diagnostics += unknown_views(site_pages, set(result.views))
+                diagnostics += _diff_blocks(model, site_pages, overrides, checker.check)
         # Every fence parsed on all isolates at once; --render then draws them one by one.
         diagnostics += check_pages(pages, checker, fences=fences, check_many=validator.check_many)
     if diagnostics or args.format == "json":
@@ -387,6 +389,37 @@ def _diff(args: argparse.Namespace) -> int:
     except BrokenPipeError:  # `netarch diff | head`: the reader has seen enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return EXIT_PROBLEMS if args.exit_code and result.has_changes else EXIT_CLEAN
+
+
+def _diff_blocks(
+    model: _Model,
+    pages: dict[str, str],
+    overrides: dict[str, str],
+    check: Callable[[str], Sequence[Any]],
+) -> list[Diagnostic]:
+    """The site's ```netarch-diff blocks, made as its build makes them: a block the build
+    would warn about, or whose diagram Mermaid rejects, fails the check too."""
+    with_blocks = {name: text for name, text in pages.items() if "netarch-diff" in text}
+    if not with_blocks or model.project_dir is None:
+        return []
+    from netarch.diff.blocks import run_page_blocks
+
+    found: list[Diagnostic] = []
+    done: dict[str, str] = {}
+    for display, text in with_blocks.items():
+        page = run_page_blocks(
+            text,
+            display,
+            site_dir=model.project_dir,
+            default_model=model.path,
+            renderer=PageRenderer(model.custom_templates),
+            severity_overrides={**model.overrides, **overrides},
+            check=check,
+            done=done,
+        )
+        done.update(page.reports)
+        found += [problem for _, problem in page.problems] + page.diagnostics
+    return found
 
 
 def _severity_overrides(pairs: Sequence[str]) -> dict[str, str]:

@@ -53,8 +53,10 @@ from netarch.validate.verdicts import default_cache_dir
 if TYPE_CHECKING:
     from mkdocs.livereload import LiveReloadServer
 
+    from netarch.diff.preview import BaseRevision
     from netarch.pages.render import PageRenderer
     from netarch.pipeline import Generation
+    from netarch.validate.fences import Fence
 
 log = get_plugin_logger(__name__)
 
@@ -65,6 +67,8 @@ _VIEW_FENCE = re.compile(
     r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*netarch-view[ \t]*\n(?P<body>.*?)\n(?P=indent)(?P=fence)[ \t]*$",
     re.MULTILINE | re.DOTALL,
 )
+# A page that holds no such word has no ```netarch-diff block: it is not parsed for one.
+_DIFF_BLOCK_WORD = "netarch-diff"
 
 
 class _ModelFile(opt.Type):
@@ -114,6 +118,22 @@ class _SeverityOverrides(opt.Type):
         return overrides
 
 
+class _Revision(opt.Type):
+    """A git revision (or ``auto``), never something git would read as an option."""
+
+    def __init__(self) -> None:
+        super().__init__(str)
+
+    def run_validation(self, value: object) -> str:
+        revision = super().run_validation(value)
+        if not revision or revision.startswith("-") or any(c.isspace() for c in revision):
+            raise base.ValidationError(
+                f"diff_base must be a git revision (a branch, tag or commit) or 'auto', got"
+                f" {revision!r}"
+            )
+        return revision
+
+
 class NetarchConfig(base.Config):
     enabled = opt.Type(bool, default=True)
     """Turn generation off, e.g. for a quick prose-only preview."""
@@ -143,6 +163,11 @@ class NetarchConfig(base.Config):
     """Copy the model (and its includes) into the built site; off: internal addresses stay out."""
     serve_mermaid = opt.Type(bool, default=True)
     """Serve the checked mermaid.min.js with the site (offline, same version); `false`: the theme's."""
+    diff_base = opt.Optional(_Revision())
+    """Under `mkdocs serve`: a git revision, or `auto` (the merge base with the default branch,
+    as `netarch diff`); each generated page the change since then alters says so at its top."""
+    diff_in_build = opt.Type(bool, default=False)
+    """Show the `diff_base` notes in `mkdocs build` too (a pull request's preview site)."""
 
 
 class NetarchPlugin(BasePlugin[NetarchConfig]):
@@ -168,6 +193,13 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         # reads the pages, and on_env (before anything is written) waits for them.
         self._fence_verdicts: Future[list[Diagnostic]] | None = None
         self._store_when_settled: Callable[[], None] | None = None
+        # Body of each ```netarch-diff block of this build -> the Markdown that replaces it.
+        self._diff_blocks: dict[str, str] = {}
+        # diff_base: the base revision's side (kept across `serve` rebuilds), the note of each
+        # generated page the change alters (src_uri -> Markdown), the warnings already given.
+        self._diff_base: BaseRevision | None = None
+        self._page_notes: dict[str, str] = {}
+        self._diff_warnings: set[str] = set()
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -177,6 +209,8 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         self.is_serve = command == "serve"
         # MkDocs caches plugin instances for the whole process, not per command.
         self.preview = LivePreview()
+        self._diff_base = None
+        self._diff_warnings = set()
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
@@ -236,9 +270,15 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             files = [self._model_path, *self.generation.files]
             folders = self._page_renderer().template_dirs
             self.preview.watches.add(watch_targets(files, config_dir, folders))
+        # Computed (and its modules imported) only when asked for: a build pays nothing.
+        self._page_notes = self._notes_against_base() if self._diff_notes_on else {}
         if config.nav is not None:
             _add_to_nav(config.nav, self.config.section, list(self._page_titles()))
         return config
+
+    @property
+    def _diff_notes_on(self) -> bool:
+        return bool(self.config.diff_base) and (self.is_serve or self.config.diff_in_build)
 
     def _setup_mermaid(self, config: MkDocsConfig, config_dir: Path) -> MermaidBuild:
         """The Mermaid to check with (and serve), and warnings where diagrams cannot render.
@@ -288,8 +328,11 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             return files
         if self.config.check_diagrams:
             self._check_hand_written_fences(files)
+        # What the blocks compare is model files too: kept out of the site like the model.
+        diff_files = self._run_diff_blocks(files)
         if not self.config.publish_model:
-            _leave_out(files, [self._model_path, *map(Path, self.generation.files)])
+            model_files = [self._model_path, *map(Path, self.generation.files)]
+            _leave_out(files, [*model_files, *map(Path, diff_files)])
         assert self._model_path is not None
         # "Edit this page" opens the model: the page itself is not a file to edit.
         edit_uri = _edit_uri(self._model_path, Path(config.docs_dir).resolve())
@@ -353,6 +396,11 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
     ) -> str | None:
         if not self.config.enabled or self.generation is None:
             return None
+        if self._diff_blocks and _DIFF_BLOCK_WORD in markdown:
+            markdown = self._expand_diff_blocks(markdown)
+        note = self._page_notes.get(page.file.src_uri) if page.file.generated_by else None
+        if note:
+            markdown = _under_title(markdown, note)
         views = self.generation.views
 
         def embed(match: re.Match[str]) -> str:
@@ -444,7 +492,8 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
 
     def _page_cache(self) -> PageCache | None:
         # Not under `serve`: the plugin instance keeps its own, finer state across rebuilds.
-        if self.is_serve or not self.config.cache_verdicts:
+        # Not for diff_base notes either: they compare the model itself, which a cache lacks.
+        if self.is_serve or not self.config.cache_verdicts or self._diff_notes_on:
             return None
         assert self._model_path is not None
         if not self._model_path.is_file():
@@ -547,6 +596,112 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             raise PluginError(f"netarch: {error}") from None
         self._report(found)
 
+    def _notes_against_base(self) -> dict[str, str]:
+        """The note of each generated page that the change since ``diff_base`` alters."""
+        from netarch.checks import run_checks
+        from netarch.diff import diff_sides, side_of
+        from netarch.diff.preview import BaseRevision, BaseUnavailable, note_markdown, page_notes
+        from netarch.pipeline import Generation
+
+        generation = self.generation
+        # A broken model shows its errors instead; a cached generation is never used here.
+        if not isinstance(generation, Generation) or generation.model is None or not generation.ok:
+            return {}
+        assert self._model_path is not None and self.config.diff_base
+        if self._diff_base is None or self._diff_base.revision != self.config.diff_base:
+            self._diff_base = BaseRevision(self.config.diff_base)
+        renderer = self._page_renderer()
+        try:
+            base = self._diff_base.load(
+                self._model_path,
+                self._config_dir,
+                renderer=renderer,
+                section_dir=self.config.section_dir.strip("/"),
+                severity_overrides=self.config.checks,
+            )
+        except BaseUnavailable as error:
+            self._warn_once(
+                f"netarch: diff_base {self.config.diff_base}: {error}; the pages are shown"
+                " without what changed"
+            )
+            return {}
+        findings = run_checks(generation.model, self.config.checks)
+        result = diff_sides(base.side, side_of(generation, self._display_path, findings))
+        titles = {view_id: view.title for view_id, view in generation.views.items()}
+        validator = self._mermaid_validator()
+        notes: dict[str, str] = {}
+        for src_uri, note in page_notes(result, generation.pages).items():
+            try:
+                markdown, problems = note_markdown(
+                    note, result, base, titles, validator.check if validator else None
+                )
+            except MermaidNotFound as error:
+                raise PluginError(f"netarch: {error}") from None
+            for problem in problems:  # the note is shown without its diagram
+                log.warning(
+                    f"netarch: diff_base: the change diagram of {src_uri} is left out, Mermaid"
+                    f" says at its line {problem.line}: {problem.message}"
+                )
+            notes[src_uri] = markdown
+        return notes
+
+    def _warn_once(self, message: str) -> None:
+        # Every `serve` rebuild would say it again: once is clear, more is noise.
+        if message not in self._diff_warnings:
+            self._diff_warnings.add(message)
+            log.warning(message)
+
+    def _run_diff_blocks(self, files: Files) -> list[str]:
+        """Make the report of every ```netarch-diff block of the hand-written pages, check
+        its diagram like a generated one, and warn at the block when it cannot be made.
+        Returns the model files the blocks read."""
+        self._diff_blocks = {}
+        pages = {
+            display_path(Path(file.abs_src_path), self._config_dir): content
+            for file in files.documentation_pages()
+            if not file.generated_by and file.abs_src_path
+            if _DIFF_BLOCK_WORD in (content := file.content_string)
+        }
+        if not pages:
+            return []
+        from netarch.diff.blocks import run_page_blocks
+
+        validator = self._mermaid_validator()
+        read: list[str] = []
+        for display, content in pages.items():
+            try:
+                found = run_page_blocks(
+                    content,
+                    display,
+                    site_dir=self._config_dir,
+                    default_model=self._model_path,
+                    renderer=self._page_renderer(),
+                    severity_overrides=self.config.checks,
+                    check=validator.check if validator is not None else None,
+                    done=self._diff_blocks,
+                )
+            except MermaidNotFound as error:  # the engine starts with the first new diagram
+                raise PluginError(f"netarch: {error}") from None
+            for fence, problem in found.problems:
+                message = f"{problem.location}: {problem.message}"
+                self._diff_blocks[fence.text] = view_problem_html(message)
+            self._report([problem for _, problem in found.problems] + found.diagnostics)
+            self._diff_blocks.update(found.reports)
+            read += found.files
+        if self.is_serve:  # an edit to either model rebuilds the page
+            self.preview.watches.add(watch_targets(read, self._config_dir))
+        return read
+
+    def _expand_diff_blocks(self, markdown: str) -> str:
+        from netarch.diff.blocks import expand_blocks
+
+        def replacement(fence: Fence) -> str:
+            # A block another plugin wrote after the pages were read has no report.
+            missing = view_problem_html("netarch-diff block: not among the pages' blocks")
+            return self._diff_blocks.get(fence.text, missing)
+
+        return expand_blocks(markdown, replacement)
+
     def _mermaid_validator(self) -> MermaidValidator | None:
         """The Mermaid engine, made when first needed (on the main thread, as V8 wants): a
         build that reuses cached pages and has no fence of its own needs none."""
@@ -585,6 +740,14 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
                 f"netarch: {len(fatal)} error(s) in the network model or its diagrams;"
                 " nothing was generated:\n" + format_report(fatal)
             )
+
+
+def _under_title(markdown: str, note: str) -> str:
+    """``note`` under the page's first-line title, else at its top."""
+    title, newline, rest = markdown.partition("\n")
+    if title.startswith("# "):
+        return f"{title}{newline}\n{note}\n{rest}"
+    return f"{note}\n{markdown}"
 
 
 def _edit_uri(model_path: Path, docs_dir: Path) -> str:

@@ -160,3 +160,16 @@ def test_diagram_text_stays_legible(run: SiteRun) -> None:
         for audit in run.audits["light"]
     }
     assert not any(shrunk.values()), _failures(shrunk)
+
+
+def test_the_proposed_change_page_draws_the_change(run: SiteRun) -> None:
+    """The page a ```netarch-diff block makes at build time: its change diagram is drawn,
+    with the elements the proposal adds, in both palettes."""
+    for palette in PALETTES:
+        [audit] = [a for a in run.audits[palette] if a.path == "proposed-change/"]
+        assert audit.expected_diagrams == 1 and not audit.leftover_code_blocks, audit.label
+        assert not audit.error_texts, audit.label
+        [diagram] = audit.diagrams
+        assert diagram.width > 0 and diagram.height > 0, audit.label
+        drawn = " ".join(diagram.texts)
+        assert "added: pool tenant-d-public" in drawn and "added: node node4" in drawn

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
+from gitrepo import git, make_repo
 
 from netarch.cli import main
 
@@ -201,27 +201,10 @@ def test_a_side_that_does_not_load_is_reported_and_the_other_described(
 # ------------------------------------------------------------------------------ git revisions
 
 
-def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    ).stdout
-
-
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "site"
-    (root / "docs" / "parts").mkdir(parents=True)
-    (root / "mkdocs.yml").write_text(MKDOCS, encoding="utf-8")
-    (root / "docs" / "network.yaml").write_text(MODEL, encoding="utf-8")
-    (root / "docs" / "parts" / "nodes.yaml").write_text(NODES, encoding="utf-8")
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", ".")
-    _git(root, "commit", "-q", "-m", "first")
+    files = {"mkdocs.yml": MKDOCS, "docs/network.yaml": MODEL, "docs/parts/nodes.yaml": NODES}
+    root = make_repo(tmp_path / "site", files)
     monkeypatch.chdir(root)
     return root
 
@@ -252,8 +235,8 @@ def test_two_revisions_and_a_move_between_include_files(
     # The nodes move into the main file: no change of content.
     model = repo / "docs" / "network.yaml"
     model.write_text(MODEL.replace("include: [parts/nodes.yaml]\n", "") + NODES, encoding="utf-8")
-    _git(repo, "rm", "-q", "docs/parts/nodes.yaml")
-    _git(repo, "commit", "-qam", "inline the nodes")
+    git(repo, "rm", "-q", "docs/parts/nodes.yaml")
+    git(repo, "commit", "-qam", "inline the nodes")
     code, out, err = _run(["diff", "HEAD~1", "HEAD", "--exit-code"], capsys)
     assert code == 0, (out, err)
     assert "no change" in out
@@ -262,8 +245,8 @@ def test_two_revisions_and_a_move_between_include_files(
 def test_a_revision_before_the_model_existed_is_a_side_that_does_not_load(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _git(repo, "mv", "docs/network.yaml", "docs/net.yaml")
-    _git(repo, "commit", "-qm", "rename the model")
+    git(repo, "mv", "docs/network.yaml", "docs/net.yaml")
+    git(repo, "commit", "-qm", "rename the model")
     code, out, err = _run(
         ["diff", "HEAD~1", "--model", "docs/net.yaml", "--format", "json"], capsys
     )
@@ -281,10 +264,10 @@ def test_a_revision_before_the_model_existed_is_a_side_that_does_not_load(
 def test_no_arguments_compare_with_the_merge_base(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _git(repo, "checkout", "-q", "-b", "feature")
+    git(repo, "checkout", "-q", "-b", "feature")
     model = repo / "docs" / "network.yaml"
     model.write_text(MODEL.replace("version: 0.25.1", "version: 0.26.0"), encoding="utf-8")
-    _git(repo, "commit", "-qam", "newer flannel")
+    git(repo, "commit", "-qam", "newer flannel")
     code, out, err = _run(["diff", "--exit-code"], capsys)
     assert code == 1, err
     assert "merge-base(main):docs/network.yaml -> docs/network.yaml" in out
@@ -294,7 +277,7 @@ def test_no_arguments_compare_with_the_merge_base(
 def test_without_a_default_branch_the_base_must_be_named(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _git(repo, "branch", "-q", "-m", "main", "trunk")
+    git(repo, "branch", "-q", "-m", "main", "trunk")
     code, out, err = _run(["diff"], capsys)
     assert code == 2 and out == ""
     assert "no default branch" in err and "netarch diff <revision>" in err
@@ -335,7 +318,7 @@ def test_an_include_outside_the_repository_is_refused(
     include = str(secret) if include == "ABSOLUTE" else include
     model = repo / "docs" / "network.yaml"
     model.write_text(MODEL.replace("parts/nodes.yaml", include), encoding="utf-8")
-    _git(repo, "commit", "-qam", "include from outside")
+    git(repo, "commit", "-qam", "include from outside")
     code, out, err = _run(["diff", "HEAD", "HEAD", "--format", "json"], capsys)
     # The loader reads includes only inside the model's project: neither side reads the file,
     # each says why, and nothing of the file's content reaches the report.

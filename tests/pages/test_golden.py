@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from netarch.diff.blocks import expand_blocks, run_page_blocks
 from netarch.pipeline import generate
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -45,3 +46,26 @@ def test_generated_page_matches_golden(pages: dict[str, str], name: str) -> None
         GOLDEN.mkdir(exist_ok=True)
         golden.write_text(pages[name], encoding="utf-8")
     assert pages[name] == golden.read_text(encoding="utf-8")
+
+
+# The demo's hand-written page whose ```netarch-diff block becomes the report of the change
+# from the demo model to its proposed next version (docs/network-next.yaml).
+DIFF_PAGE = "proposed-change.md"
+
+
+def test_the_proposed_change_page_matches_golden(repo_root: Path, demo_model_path: Path) -> None:
+    source = (repo_root / "docs" / DIFF_PAGE).read_text(encoding="utf-8")
+    found = run_page_blocks(
+        source, f"docs/{DIFF_PAGE}", site_dir=repo_root, default_model=demo_model_path
+    )
+    assert not found.problems and not found.diagnostics
+    page = expand_blocks(source, lambda fence: found.reports[fence.text])
+    # The block is replaced by the report; the one shown inside a ````markdown example is not.
+    assert page.count("```netarch-diff") == 1 and "\n````markdown\n```netarch-diff" in page
+    assert "## Network changes: docs/network.yaml → docs/network-next.yaml" in page
+    assert "| added | pool <code>tenant-d-public</code> |" in page
+    assert "warning <code>NA125</code>" in page and page.count("```mermaid") == 1
+    golden = GOLDEN / DIFF_PAGE
+    if os.environ.get("NETARCH_UPDATE_GOLDEN"):
+        golden.write_text(page, encoding="utf-8")
+    assert page == golden.read_text(encoding="utf-8")

@@ -10,17 +10,31 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from netarch.checks import run_checks
 from netarch.diagnostics import Diagnostic
 from netarch.diff.compare import ADDED, CHANGED, REMOVED, Change, compare_models
 from netarch.model.network import Model
-from netarch.pipeline import generate
+from netarch.pipeline import Generation, generate
 from netarch.views import DiagramView
 
-__all__ = ["DiffResult", "ItemChange", "Side", "describe_side", "diff_models", "diff_sides"]
+if TYPE_CHECKING:
+    from netarch.pages.render import PageRenderer
+
+__all__ = [
+    "DiffResult",
+    "ItemChange",
+    "Side",
+    "describe_side",
+    "diff_models",
+    "diff_sides",
+    "side_of",
+]
 
 
 @dataclass
@@ -35,6 +49,8 @@ class Side:
     pages: dict[str, str] = field(default_factory=dict)  # src_uri -> Markdown
     diagrams: dict[str, str] = field(default_factory=dict)  # view id -> Mermaid text
     tables: dict[str, str] = field(default_factory=dict)  # view id -> Markdown table
+    # The model's files as the loader read them (the model and its includes), to watch.
+    files: list[str] = field(default_factory=list)
 
     @property
     def loaded(self) -> bool:
@@ -77,13 +93,40 @@ class DiffResult:
         )
 
 
-def describe_side(path: Path, label: str) -> Side:
-    """Load, check and generate one side; never raises on a bad model."""
-    generation = generate(path, display_path=label)
+def describe_side(
+    path: Path,
+    label: str,
+    *,
+    project_dir: Path | None = None,
+    renderer: PageRenderer | None = None,
+    section_dir: str = "",
+    severity_overrides: Mapping[str, str] | None = None,
+) -> Side:
+    """Load, check and generate one side; never raises on a bad model.
+
+    The keywords are a site's settings (the MkDocs plugin's): the folder includes must stay
+    in, its templates and page folder, and its severities, so that both sides are generated
+    as that site generates them.
+    """
+    generation = generate(
+        path,
+        display_path=label,
+        project_dir=project_dir,
+        renderer=renderer,
+        section_dir=section_dir,
+    )
     if generation.model is None:
-        return Side(label, None, errors=[d for d in generation.diagnostics if d.is_error])
-    model = generation.model
-    side = Side(label, model, findings=run_checks(model))
+        return side_of(generation, label, [])
+    return side_of(generation, label, run_checks(generation.model, severity_overrides))
+
+
+def side_of(generation: Generation, label: str, findings: list[Diagnostic]) -> Side:
+    """One side from a run of the pipeline that already happened (``serve`` has the working
+    tree's), with the rule ``findings`` on its model."""
+    if generation.model is None:
+        errors = [d for d in generation.diagnostics if d.is_error]
+        return Side(label, None, errors=errors, files=list(generation.files))
+    side = Side(label, generation.model, findings=findings, files=list(generation.files))
     # Every page names the model file it came from; that name differs between the sides.
     side.pages = {
         page.src_uri: page.markdown.replace(f"`{label}`", "`<model>`") for page in generation.pages
@@ -96,8 +139,25 @@ def describe_side(path: Path, label: str) -> Side:
     return side
 
 
-def diff_models(base: Path, head: Path, base_label: str, head_label: str) -> DiffResult:
-    return diff_sides(describe_side(base, base_label), describe_side(head, head_label))
+def diff_models(
+    base: Path,
+    head: Path,
+    base_label: str,
+    head_label: str,
+    *,
+    project_dir: Path | None = None,
+    renderer: PageRenderer | None = None,
+    section_dir: str = "",
+    severity_overrides: Mapping[str, str] | None = None,
+) -> DiffResult:
+    describe = partial(
+        describe_side,
+        project_dir=project_dir,
+        renderer=renderer,
+        section_dir=section_dir,
+        severity_overrides=severity_overrides,
+    )
+    return diff_sides(describe(base, base_label), describe(head, head_label))
 
 
 def diff_sides(base: Side, head: Side) -> DiffResult:

@@ -109,30 +109,34 @@ def _change_json(change: Change) -> dict[str, Any]:
 # -------------------------------------------------------------------------------------- Markdown
 
 
-# Characters that Markdown would read as markup (a cell's end, emphasis, a code span, a link),
-# written as HTML entities: model text is shown, never interpreted.
-_MARKUP = str.maketrans({char: f"&#{ord(char)};" for char in "|`*_[]\\~<>&\"'!#"})
+# Characters that Markdown would read as markup (a cell's end, emphasis, a code span, a link,
+# attr_list's "{: onclick=...}" on a site page), written as HTML entities: model text is
+# shown, never interpreted.
+_MARKUP = str.maketrans({char: f"&#{ord(char)};" for char in "|`*_[]\\~<>&\"'!#{"})
 
 
-def _md_text(text: str) -> str:
+def md_text(text: str) -> str:
     return " ".join(text.split()).translate(_MARKUP)
 
 
 def _code(value: Any) -> str:
     """A value in a table cell, escaped so no model text can end the cell or add markup."""
     text = _short(value)
-    return text if text == "—" else f"<code>{_md_text(text)}</code>"
+    return text if text == "—" else f"<code>{md_text(text)}</code>"
 
 
-def _details(summary: str, lines: Sequence[str], *, open_rows: int = _OPEN_ROWS) -> list[str]:
-    if len(lines) <= open_rows:
+def _details(
+    summary: str, lines: Sequence[str], *, open_rows: int = _OPEN_ROWS, fold: bool = True
+) -> list[str]:
+    # Python-Markdown leaves the inside of an HTML block as it is: a site page does not fold.
+    if not fold or len(lines) <= open_rows:
         return list(lines)
     return [f"<details><summary>{summary}</summary>", "", *lines, "", "</details>"]
 
 
 def _field_summary(fields: Sequence[FieldChange]) -> str:
     shown = [
-        f"{_md_text(item.name)}: {_code(item.old)} → {_code(item.new)}"
+        f"{md_text(item.name)}: {_code(item.old)} → {_code(item.new)}"
         for item in fields[:_FIELDS_SHOWN]
     ]
     if len(fields) > _FIELDS_SHOWN:
@@ -142,44 +146,54 @@ def _field_summary(fields: Sequence[FieldChange]) -> str:
 
 def _change_row(change: Change) -> str:
     if change.change == "renamed":
-        what = f"{_md_text(change.kind)} {_code(change.old_id)} → {_code(change.id)}"
+        what = f"{md_text(change.kind)} {_code(change.old_id)} → {_code(change.id)}"
     elif change.kind == "settings":
         what = f"settings of {_code(change.id)}"
     else:
-        what = f"{_md_text(change.kind)} {_code(change.id)}"
+        what = f"{md_text(change.kind)} {_code(change.id)}"
     where = _where(change.location)
     if change.change == "removed":
         where = f"{where} (base)" if where else ""
     fields = "" if change.change in ("added", "removed") else _field_summary(change.fields)
-    return f"| {change.change} | {what} | {fields} | {_md_text(where)} |"
+    return f"| {change.change} | {what} | {fields} | {md_text(where)} |"
+
+
+def change_rows(changes: Sequence[Change]) -> list[str]:
+    """Rows of a table with the columns of ``_TABLE_HEAD``."""
+    return [_change_row(change) for change in changes]
 
 
 _TABLE_HEAD = ["| Change | Element | Old → new | Where |", "|---|---|---|---|"]
 
 
-def to_markdown(result: DiffResult, *, diagram: bool = True) -> str:
+def to_markdown(
+    result: DiffResult, *, diagram: bool = True, fold: bool = True, marker: bool = True
+) -> str:
+    """The pull request comment; ``fold=False, marker=False`` for a page of a site, where
+    long lists stay open and no workflow looks for the comment's marker."""
     base, head = result.base, result.head
     lines = [
-        COMMENT_MARKER,
-        f"## Network changes: {_md_text(base.label)} → {_md_text(head.label)}",
+        *([COMMENT_MARKER] if marker else []),
+        f"## Network changes: {md_text(base.label)} → {md_text(head.label)}",
         "",
     ]
     for side, name in ((base, "Base"), (head, "Head")):
         if not side.loaded:
-            lines += _load_errors_md(side, name)
+            lines += _load_errors_md(side, name, fold)
     if not result.has_changes:
         return "\n".join([*lines, "No change to the network, its findings or its pages.", ""])
     lines += [_summary(result), ""]
     if result.impact:
         lines += ["### ⚠️ Reachability and address space", ""]
         rows = [
-            f"| {_md_text(change.impact)} | {_change_row(change).removeprefix('| ')}"
+            f"| {md_text(change.impact)} | {_change_row(change).removeprefix('| ')}"
             for change in result.impact
         ]
         lines += _details(
             f"{len(rows)} changes",
             ["| Why | Change | Element | Old → new | Where |", "|---|---|---|---|---|", *rows],
             open_rows=_OPEN_ROWS + 2,
+            fold=fold,
         )
         lines.append("")
     for group, title in GROUPS.items():
@@ -187,11 +201,11 @@ def to_markdown(result: DiffResult, *, diagram: bool = True) -> str:
         if not changes:
             continue
         lines += [f"### {title}", ""]
-        rows = [_change_row(change) for change in changes[:_ITEMS_SHOWN]]
+        rows = change_rows(changes[:_ITEMS_SHOWN])
         if len(changes) > _ITEMS_SHOWN:
             rows.append(f"| … | {len(changes) - _ITEMS_SHOWN} more | | |")
         lines += _details(
-            f"{len(changes)} changes", [*_TABLE_HEAD, *rows], open_rows=_OPEN_ROWS + 2
+            f"{len(changes)} changes", [*_TABLE_HEAD, *rows], open_rows=_OPEN_ROWS + 2, fold=fold
         )
         lines.append("")
     if result.findings_introduced or result.findings_fixed:
@@ -201,14 +215,14 @@ def to_markdown(result: DiffResult, *, diagram: bool = True) -> str:
             ("Fixed", result.findings_fixed),
         ):
             if findings:
-                items = [_finding_md(d) for d in findings[:_ITEMS_SHOWN]]
+                items = [finding_item(d) for d in findings[:_ITEMS_SHOWN]]
                 lines += [f"**{title}** ({len(findings)})", ""]
-                lines += _details(f"{len(findings)} findings", items)
+                lines += _details(f"{len(findings)} findings", items, fold=fold)
                 lines.append("")
     if result.pages or result.views:
         lines += ["### Generated pages and diagrams", ""]
         items = [_item_md(item) for item in (*result.pages, *result.views)]
-        lines += _details(f"{len(items)} pages and views", items)
+        lines += _details(f"{len(items)} pages and views", items, fold=fold)
         lines.append("")
     drawn = change_diagram(result) if diagram else None
     if drawn:
@@ -229,26 +243,26 @@ def _summary(result: DiffResult) -> str:
     return ", ".join(parts) + "."
 
 
-def _load_errors_md(side: Side, name: str) -> list[str]:
-    items = [_finding_md(d) for d in side.errors[:_ITEMS_SHOWN]]
+def _load_errors_md(side: Side, name: str, fold: bool = True) -> list[str]:
+    items = [finding_item(d) for d in side.errors[:_ITEMS_SHOWN]]
     return [
-        f"> **{name} ({_md_text(side.label)}) does not load**: it counts as empty below.",
+        f"> **{name} ({md_text(side.label)}) does not load**: it counts as empty below.",
         "",
-        *_details(f"{len(items)} errors", items, open_rows=5),
+        *_details(f"{len(items)} errors", items, open_rows=5, fold=fold),
         "",
     ]
 
 
-def _finding_md(finding: Diagnostic) -> str:
+def finding_item(finding: Diagnostic) -> str:
     where = _where(finding.location)
     return (
-        f"- {finding.severity.value} <code>{_md_text(finding.code)}</code>: "
-        f"{_md_text(finding.message)}" + (f" ({_md_text(where)})" if where else "")
+        f"- {finding.severity.value} <code>{md_text(finding.code)}</code>: "
+        f"{md_text(finding.message)}" + (f" ({md_text(where)})" if where else "")
     )
 
 
 def _item_md(item: ItemChange) -> str:
-    return f"- {item.type} <code>{_md_text(item.name)}</code>: {item.change}"
+    return f"- {item.type} <code>{md_text(item.name)}</code>: {item.change}"
 
 
 # ----------------------------------------------------------------------------------- Human text

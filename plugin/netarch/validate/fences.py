@@ -31,7 +31,7 @@ class DiagramChecker(Protocol):
 
 @dataclass
 class Fence:
-    """One fenced block whose language is mermaid."""
+    """One fenced block of one language (mermaid, unless asked for another)."""
 
     file: str
     start_line: int  # 1-based line of the opening fence
@@ -39,6 +39,7 @@ class Fence:
     text: str  # the diagram, indentation stripped
     indent: int = 0  # characters of indentation removed from each diagram line
     terminated: bool = True  # False: no closing fence before the end of the file
+    end_line: int = 0  # 1-based line of the closing fence (the last line when unterminated)
 
 
 def _language(info: str) -> str:
@@ -56,8 +57,8 @@ def _strip_indent(line: str, indent: str) -> str:
     return line[count:]
 
 
-def find_fences(text: str, file: str = "<text>") -> list[Fence]:
-    """Every ```mermaid / ~~~mermaid fence in ``text``, in order."""
+def find_fences(text: str, file: str = "<text>", language: str = "mermaid") -> list[Fence]:
+    """Every ```mermaid / ~~~mermaid fence (or of another ``language``) in ``text``, in order."""
     lines = split_lines(text)
     fences: list[Fence] = []
     index = 0
@@ -78,7 +79,7 @@ def find_fences(text: str, file: str = "<text>") -> list[Fence]:
         while end < len(lines) and not closing.match(lines[end]):
             end += 1
         terminated = end < len(lines)
-        if _language(info) == "mermaid":
+        if _language(info) == language:
             body = [_strip_indent(line, indent) for line in lines[index + 1 : end]]
             fences.append(
                 Fence(
@@ -88,6 +89,7 @@ def find_fences(text: str, file: str = "<text>") -> list[Fence]:
                     text="\n".join(body),
                     indent=len(indent),
                     terminated=terminated,
+                    end_line=min(end, len(lines) - 1) + 1,
                 )
             )
         # Skip the whole block, whatever its language: a ```mermaid inside a ````markdown
