@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from functools import partial
@@ -35,7 +36,13 @@ from netarch.diagnostics import (
     has_errors,
 )
 from netarch.kits import KitLoadError
-from netarch.page_cache import PageCache, StoredGeneration, stat_key
+from netarch.page_cache import (
+    BlockCache,
+    PageCache,
+    StoredBlocks,
+    StoredGeneration,
+    stat_key,
+)
 from netarch.safety import defuse_html_links, safe_links
 from netarch.serve_state import (
     LivePreview,
@@ -193,6 +200,10 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         # reads the pages, and on_env (before anything is written) waits for them.
         self._fence_verdicts: Future[list[Diagnostic]] | None = None
         self._store_when_settled: Callable[[], None] | None = None
+        # The verdicts on the diagrams of netarch-diff reports, and what keeps the reports.
+        self._report_verdicts: list[
+            tuple[Future[list[Diagnostic]], Callable[[list[Diagnostic]], None]]
+        ] = []
         # Body of each ```netarch-diff block of this build -> the Markdown that replaces it.
         self._diff_blocks: dict[str, str] = {}
         # diff_base: the base revision's side (kept across `serve` rebuilds), the note of each
@@ -233,6 +244,7 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         self._draw_script = False
         self._fence_verdicts = None
         self._store_when_settled = None
+        self._report_verdicts = []
         if not self.config.enabled:
             return None
         config_dir = self._config_dir = Path(config.config_file_path).parent
@@ -488,6 +500,14 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         store, self._store_when_settled = self._store_when_settled, None
         if store is not None:
             store()  # keeps only a clean generation
+        report_verdicts, self._report_verdicts = self._report_verdicts, []
+        for verdicts, keep in report_verdicts:
+            try:
+                problems = verdicts.result()
+            except MermaidNotFound as error:
+                raise PluginError(f"netarch: {error}") from None
+            found += problems
+            keep(problems)
         self._report(found)
 
     def _page_cache(self) -> PageCache | None:
@@ -662,35 +682,77 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             if not file.generated_by and file.abs_src_path
             if _DIFF_BLOCK_WORD in (content := file.content_string)
         }
-        if not pages:
-            return []
-        from netarch.diff.blocks import run_page_blocks
-
-        validator = self._mermaid_validator()
         read: list[str] = []
         for display, content in pages.items():
-            try:
-                found = run_page_blocks(
-                    content,
-                    display,
-                    site_dir=self._config_dir,
-                    default_model=self._model_path,
-                    renderer=self._page_renderer(),
-                    severity_overrides=self.config.checks,
-                    check=validator.check if validator is not None else None,
-                    done=self._diff_blocks,
-                )
-            except MermaidNotFound as error:  # the engine starts with the first new diagram
-                raise PluginError(f"netarch: {error}") from None
-            for fence, problem in found.problems:
-                message = f"{problem.location}: {problem.message}"
-                self._diff_blocks[fence.text] = view_problem_html(message)
-            self._report([problem for _, problem in found.problems] + found.diagnostics)
-            self._diff_blocks.update(found.reports)
-            read += found.files
+            cache = self._block_cache(display, content)
+            stored = cache.load() if cache is not None else None
+            if stored is not None:
+                self._report(stored.diagnostics)
+                self._diff_blocks.update(stored.reports)
+                read += stored.files
+            else:
+                read += self._make_diff_blocks(display, content, cache)
         if self.is_serve:  # an edit to either model rebuilds the page
             self.preview.watches.add(watch_targets(read, self._config_dir))
         return read
+
+    def _make_diff_blocks(self, display: str, content: str, cache: BlockCache | None) -> list[str]:
+        from netarch.diff.blocks import diagram_problems, run_page_blocks
+
+        validator = self._mermaid_validator()
+        later = validator is not None and not self._waits_for_mermaid()
+        started = time.time_ns()
+        try:
+            found = run_page_blocks(
+                content,
+                display,
+                site_dir=self._config_dir,
+                default_model=self._model_path,
+                renderer=self._page_renderer(),
+                severity_overrides=self.config.checks,
+                check=validator.check if validator is not None and not later else None,
+                done=self._diff_blocks,
+            )
+        except MermaidNotFound as error:  # the engine starts with the first new diagram
+            raise PluginError(f"netarch: {error}") from None
+        for fence, problem in found.problems:
+            message = f"{problem.location}: {problem.message}"
+            self._diff_blocks[fence.text] = view_problem_html(message)
+        self._report([problem for _, problem in found.problems] + found.diagnostics)
+        self._diff_blocks.update(found.reports)
+
+        def keep(verdicts: list[Diagnostic]) -> None:
+            if cache is not None and not found.problems:
+                stored = StoredBlocks(found.reports, found.diagnostics + verdicts, found.files)
+                cache.store(stored, started)
+
+        if later:
+            assert validator is not None
+            made, check = found.made, validator.check
+
+            def check_reports() -> list[Diagnostic]:
+                return [d for fence, md in made for d in diagram_problems(fence, md, check)]
+
+            # Checked while MkDocs reads the pages; reported (and kept) in on_env.
+            self._report_verdicts.append((self._background.submit(check_reports), keep))
+        else:
+            keep([])
+        return found.files
+
+    def _block_cache(self, display: str, content: str) -> BlockCache | None:
+        """Where the reports of a page's blocks are kept between builds (as the pages are)."""
+        if self.is_serve or not self.config.cache_verdicts:
+            return None
+        mermaid = self._mermaid.path if self._mermaid and self.config.check_diagrams else None
+        options = {
+            "page": display,
+            "model": str(self._model_path),
+            "checks": self.config.checks,
+            "mermaid": [str(mermaid), *stat_key(mermaid)] if mermaid else None,
+            "mini-racer": mini_racer_version() if mermaid else None,
+        }
+        folder = default_cache_dir() / "pages"
+        return BlockCache(folder, content, self._templates_option, options)
 
     def _expand_diff_blocks(self, markdown: str) -> str:
         from netarch.diff.blocks import expand_blocks

@@ -12,6 +12,9 @@ JSON only, written atomically, and signed with the cache's secret (the one the M
 verdicts are signed with): a page the site would publish cannot be planted by editing an
 entry. An unreadable, damaged, unsigned or mismatched entry is a miss and costs only the time
 of a normal build. The folder keeps the newest entries only.
+
+The reports of a page's ``netarch-diff`` blocks are kept the same way (:class:`BlockCache`):
+they compare two models, so they cost two runs of the pipeline.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from netarch.diagnostics import Diagnostic, Location, Severity
 from netarch.safety import UnreadableFile, read_regular_file
 from netarch.validate.verdicts import SECRET_NAME, cache_secret
 
-FORMAT = 2
+FORMAT = 3
 MAX_ENTRIES = 32
 MAX_ENTRY_BYTES = 20_000_000
 _PACKAGE = Path(__file__).resolve().parent
@@ -65,33 +68,32 @@ class StoredGeneration:
     ok: bool = True
 
 
-class PageCache:
-    """One site's entry in ``folder``; ``options`` are what else changes the output."""
+class _SignedEntry:
+    """One signed JSON entry in ``folder``, named by a hash of ``key`` and of netarch's code,
+    and valid while the files it lists keep their bytes."""
+
+    prefix = ""
 
     def __init__(
-        self,
-        folder: Path,
-        model_path: Path,
-        custom_templates: Path | None,
-        options: Mapping[str, object],
+        self, folder: Path, key: Iterable[str], custom_templates: Path | None = None
     ) -> None:
         self.folder = folder
         digest = hashlib.sha256()
         for part in (
             f"format {FORMAT}",
-            str(model_path),
-            json.dumps(options, sort_keys=True, default=str),
+            *key,
             _code_fingerprint(),
             _folders_fingerprint([custom_templates] if custom_templates else []),
         ):
             digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
-        self.path = folder / f"pages-{digest.hexdigest()[:32]}.json"
+        self.path = folder / f"{self.prefix}-{digest.hexdigest()[:32]}.json"
 
     def _secret(self) -> bytes:
         # Beside the verdicts' store in the cache folder, shared with it.
         return cache_secret(self.folder.parent / SECRET_NAME)
 
-    def load(self) -> StoredGeneration | None:
+    def _load_payload(self) -> Any:
+        """The stored payload, or None: missing, unsigned, damaged, or an input changed."""
         secret = self._secret()
         if not secret:
             return None
@@ -105,34 +107,23 @@ class PageCache:
             for name, expected in entry["inputs"].items():
                 if _file_digest(Path(name)) != expected:
                     return None
-            return _generation_from_json(entry["generation"])
+            return entry["payload"]
         except (OSError, UnreadableFile, ValueError, KeyError, TypeError, AttributeError):
             return None
 
-    def store(self, generation: Any, inputs_before: Mapping[str, tuple[int, int]]) -> None:
-        """Keep a clean ``generation`` (a :class:`netarch.pipeline.Generation`).
-
-        ``inputs_before``: ``stat`` of the model file taken before generating; if it changed
-        meanwhile, the pages may come from other bytes than those hashed now: nothing is kept.
-        """
+    def _store_payload(self, payload: Any, files: Iterable[str]) -> None:
         secret = self._secret()
-        if not generation.ok or not secret:
+        if not secret:
             return
         try:
-            for name, before in inputs_before.items():
-                stat = Path(name).stat()
-                if (stat.st_size, stat.st_mtime_ns) != before:
-                    return
-            inputs = {name: _file_digest(Path(name)) for name in generation.files}
+            inputs = {name: _file_digest(Path(name)) for name in files}
             if None in inputs.values():
                 return
-            entry = {
-                "format": FORMAT,
-                "inputs": inputs,
-                "generation": _generation_to_json(generation),
-            }
+            entry = {"format": FORMAT, "inputs": inputs, "payload": payload}
             self.folder.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".pages-", suffix=".tmp")
+            handle, temporary = tempfile.mkstemp(
+                dir=self.folder, prefix=f".{self.prefix}-", suffix=".tmp"
+            )
             try:
                 body = json.dumps(entry).encode("utf-8")
                 with os.fdopen(handle, "wb") as stream:
@@ -141,9 +132,106 @@ class PageCache:
             except BaseException:
                 Path(temporary).unlink(missing_ok=True)
                 raise
-            _prune(self.folder)
+            _prune(self.folder, self.prefix)
         except OSError:
             return  # an unwritable cache only costs time
+
+
+class PageCache(_SignedEntry):
+    """One site's entry in ``folder``; ``options`` are what else changes the output."""
+
+    prefix = "pages"
+
+    def __init__(
+        self,
+        folder: Path,
+        model_path: Path,
+        custom_templates: Path | None,
+        options: Mapping[str, object],
+    ) -> None:
+        key = [str(model_path), json.dumps(options, sort_keys=True, default=str)]
+        super().__init__(folder, key, custom_templates)
+
+    def load(self) -> StoredGeneration | None:
+        payload = self._load_payload()
+        if payload is None:
+            return None
+        try:
+            return _generation_from_json(payload)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def store(self, generation: Any, inputs_before: Mapping[str, tuple[int, int]]) -> None:
+        """Keep a clean ``generation`` (a :class:`netarch.pipeline.Generation`).
+
+        ``inputs_before``: ``stat`` of the model file taken before generating; if it changed
+        meanwhile, the pages may come from other bytes than those hashed now: nothing is kept.
+        """
+        if not generation.ok:
+            return
+        try:
+            for name, before in inputs_before.items():
+                if stat_key(Path(name)) != before:
+                    return
+        except OSError:
+            return
+        self._store_payload(_generation_to_json(generation), generation.files)
+
+
+@dataclass(frozen=True)
+class StoredBlocks:
+    """The reports of a page's ``netarch-diff`` blocks (see ``netarch.diff.blocks``)."""
+
+    reports: dict[str, str]  # block body -> report Markdown
+    diagnostics: list[Diagnostic]  # warnings, reported again
+    files: list[str]  # the model files both sides read
+
+
+class BlockCache(_SignedEntry):
+    """The reports of one page's blocks: keyed by the page's text and ``options``."""
+
+    prefix = "blocks"
+
+    def __init__(
+        self,
+        folder: Path,
+        page_text: str,
+        custom_templates: Path | None,
+        options: Mapping[str, object],
+    ) -> None:
+        page = hashlib.sha256(page_text.encode("utf-8", "surrogatepass")).hexdigest()
+        key = [page, json.dumps(options, sort_keys=True, default=str)]
+        super().__init__(folder, key, custom_templates)
+
+    def load(self) -> StoredBlocks | None:
+        payload = self._load_payload()
+        if payload is None:
+            return None
+        try:
+            return StoredBlocks(
+                reports={str(k): str(v) for k, v in payload["reports"].items()},
+                diagnostics=[_diagnostic_from_json(d) for d in payload["diagnostics"]],
+                files=[str(name) for name in payload["files"]],
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def store(self, blocks: StoredBlocks, started_ns: int) -> None:
+        """Keep reports made with no error. ``started_ns``: when making them began; a model
+        file written since may have been read in either version, so nothing is kept then."""
+        if any(d.is_error for d in blocks.diagnostics):
+            return
+        try:
+            if any(Path(name).stat().st_mtime_ns >= started_ns for name in blocks.files):
+                return
+        except OSError:
+            return
+        payload = {
+            "reports": blocks.reports,
+            "diagnostics": [_diagnostic_to_json(d) for d in blocks.diagnostics],
+            "files": blocks.files,
+        }
+        self._store_payload(payload, blocks.files)
 
 
 def stat_key(path: Path) -> tuple[int, int]:
@@ -196,8 +284,8 @@ def _files(folders: Iterable[Path], suffixes: tuple[str, ...] = ()) -> list[Path
     return found
 
 
-def _prune(folder: Path) -> None:
-    entries = sorted(folder.glob("pages-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+def _prune(folder: Path, prefix: str) -> None:
+    entries = sorted(folder.glob(f"{prefix}-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
     for stale in entries[MAX_ENTRIES:]:
         stale.unlink(missing_ok=True)
 

@@ -181,14 +181,14 @@ def test_the_change_diagram_is_checked_by_mermaid_and_a_rejection_is_at_the_bloc
         checked.append(text)
         return mermaid.check(text)
 
-    assert diagram_problems(block, report, real) == []
+    assert diagram_problems(block.fence, report.markdown, real) == []
     assert len(checked) == 1 and checked[0].startswith("flowchart LR")
     assert f"```mermaid\n{checked[0].rstrip()}\n```" in report.markdown
 
     def rejecting(text: str) -> list[MermaidProblem]:
         return [MermaidProblem(2, 5, "Parse error", code="MERMAID")]
 
-    [problem] = diagram_problems(block, report, rejecting)
+    [problem] = diagram_problems(block.fence, report.markdown, rejecting)
     assert str(problem.location) == "docs/page.md:3:3" and problem.is_error
     second = checked[0].splitlines()[1].strip()
     assert f"Mermaid rejects line 2 `{second}` of the change diagram: Parse error" in (
@@ -196,7 +196,18 @@ def test_the_change_diagram_is_checked_by_mermaid_and_a_rejection_is_at_the_bloc
     )
 
 
-MKDOCS = "site_name: t\nplugins:\n  - netarch:\n      model: docs/network.yaml\n"
+MKDOCS = """\
+site_name: t
+markdown_extensions:
+  - pymdownx.superfences:
+      custom_fences:
+        - name: mermaid
+          class: mermaid
+          format: !!python/name:pymdownx.superfences.fence_code_format
+plugins:
+  - netarch:
+      model: docs/network.yaml
+"""
 
 
 @pytest.mark.parametrize(

@@ -166,3 +166,70 @@ def test_no_cache_with_cache_verdicts_false(site: Path, runs: PipelineRuns) -> N
     run_build(site)
     run_build(site)
     assert runs.count == 2
+
+
+class BlockRuns:
+    """Counts the netarch-diff blocks made (each compares two models: two pipeline runs)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from netarch.diff import blocks
+
+        self.count = 0
+        real = blocks.run_block
+
+        def counting(*args: object, **kwargs: object) -> object:
+            self.count += 1
+            return real(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(blocks, "run_block", counting)
+
+
+@pytest.fixture
+def diff_site(site: Path) -> Path:
+    model = (site / "docs" / "network.yaml").read_text(encoding="utf-8")
+    assert "name: Upstream router" in model
+    older = model.replace("name: Upstream router", "name: Old router", 1)
+    (site / "docs" / "older.yaml").write_text(older, encoding="utf-8")
+    page = "# What changed\n\n```netarch-diff\nbase: docs/older.yaml\n```\n"
+    (site / "docs" / "changes.md").write_text(page, encoding="utf-8")
+    return site
+
+
+def _changes(site: Path) -> str:
+    return _page(site / "out" / "changes" / "index.html")
+
+
+def test_a_diff_blocks_report_is_reused_until_what_it_compares_changes(
+    diff_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocks = BlockRuns(monkeypatch)
+    run_build(diff_site, strict=True)
+    first = _changes(diff_site)
+    assert "Old router" in first and blocks.count == 1
+    run_build(diff_site, strict=True)
+    assert _changes(diff_site) == first and blocks.count == 1
+    edit(diff_site / "docs" / "older.yaml", "name: Old router", "name: Older router")
+    run_build(diff_site, strict=True)
+    assert "Older router" in _changes(diff_site) and blocks.count == 2
+    edit(diff_site / "docs" / "network.yaml", "name: Upstream router", "name: Edge router")
+    run_build(diff_site, strict=True)
+    assert "Edge router" in _changes(diff_site) and blocks.count == 3
+    edit(diff_site / "docs" / "changes.md", "# What changed", "# What changes")
+    run_build(diff_site, strict=True)
+    assert blocks.count == 4  # the page's own text is part of the key
+
+
+def test_an_edited_block_entry_is_not_trusted(
+    diff_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocks = BlockRuns(monkeypatch)
+    run_build(diff_site)
+    first = _changes(diff_site)
+    pages = Path(os.environ["NETARCH_CACHE_DIR"]) / "pages"
+    [entry] = pages.glob("blocks-*.json")
+    signature, _, body = entry.read_bytes().partition(b"\n")
+    planted = body.replace(b"Old router", b"<script>alert(1)</script>", 1)
+    assert planted != body
+    entry.write_bytes(signature + b"\n" + planted)
+    run_build(diff_site)
+    assert _changes(diff_site) == first and blocks.count == 2

@@ -231,12 +231,13 @@ def run_block(
 
 
 def diagram_problems(
-    block: DiffBlock, report: BlockReport, check: Callable[[str], Sequence[MermaidProblem]]
+    block: Fence, report: str, check: Callable[[str], Sequence[MermaidProblem]]
 ) -> list[Diagnostic]:
-    """Mermaid's verdict on the diagrams of the report, at the block that makes them."""
-    where = Location(block.fence.file, block.fence.start_line, block.fence.column)
+    """Mermaid's verdict on the diagrams of a block's ``report`` (its Markdown), at the
+    block."""
+    where = Location(block.file, block.start_line, block.column)
     diagnostics = []
-    for fence in find_fences(report.markdown):
+    for fence in find_fences(report):
         diagram = split_lines(fence.text)
         for problem in check(fence.text):
             line = diagram[problem.line - 1].strip() if 0 < problem.line <= len(diagram) else ""
@@ -267,6 +268,8 @@ class PageBlocks:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     # The model files the blocks read.
     files: list[str] = field(default_factory=list)
+    # Each block run, with its report: for a caller that checks the diagrams later.
+    made: list[tuple[Fence, str]] = field(default_factory=list)
 
 
 def run_page_blocks(
@@ -281,8 +284,9 @@ def run_page_blocks(
     done: Mapping[str, str] | None = None,
 ) -> PageBlocks:
     """Every block of a page (``display`` names it in messages), compared as the site's
-    plugin compares them, each report's diagram checked with ``check``. A block whose body is
-    in ``done`` (the same block on an earlier page) is not run again."""
+    plugin compares them, each report's diagram checked with ``check`` (without one, the
+    caller checks ``made`` itself). A block whose body is in ``done`` (the same block on an
+    earlier page) is not run again."""
     found = PageBlocks()
     blocks, found.problems = read_blocks(markdown, display, site_dir, default_model)
     for block in blocks:
@@ -297,9 +301,10 @@ def run_page_blocks(
         )
         found.diagnostics += report.diagnostics
         if check is not None:
-            found.diagnostics += diagram_problems(block, report, check)
+            found.diagnostics += diagram_problems(block.fence, report.markdown, check)
         found.reports[text] = report.markdown
         found.files += report.files
+        found.made.append((block.fence, report.markdown))
     return found
 
 
