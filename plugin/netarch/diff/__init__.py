@@ -16,15 +16,15 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from netarch.checks import run_checks
 from netarch.diagnostics import Diagnostic
-from netarch.diff.compare import ADDED, CHANGED, REMOVED, Change, compare_models
-from netarch.model.network import Model
-from netarch.pipeline import Generation, generate
-from netarch.views import DiagramView
 
+# The pipeline, the checks and the model are imported where used: a site that only shows a
+# report kept from an earlier build (``netarch.diff.blocks``) needs none of them (~80 ms).
 if TYPE_CHECKING:
+    from netarch.diff.compare import Change
+    from netarch.model.network import Model
     from netarch.pages.render import PageRenderer
+    from netarch.pipeline import Generation
 
 __all__ = [
     "DiffResult",
@@ -108,6 +108,9 @@ def describe_side(
     in, its templates and page folder, and its severities, so that both sides are generated
     as that site generates them.
     """
+    from netarch.checks import run_checks
+    from netarch.pipeline import generate
+
     generation = generate(
         path,
         display_path=label,
@@ -123,6 +126,8 @@ def describe_side(
 def side_of(generation: Generation, label: str, findings: list[Diagnostic]) -> Side:
     """One side from a run of the pipeline that already happened (``serve`` has the working
     tree's), with the rule ``findings`` on its model."""
+    from netarch.views import DiagramView
+
     if generation.model is None:
         errors = [d for d in generation.diagnostics if d.is_error]
         return Side(label, None, errors=errors, files=list(generation.files))
@@ -161,6 +166,8 @@ def diff_models(
 
 
 def diff_sides(base: Side, head: Side) -> DiffResult:
+    from netarch.diff.compare import compare_models
+
     introduced, fixed = _finding_changes(base.findings, head.findings)
     views = _text_changes(base.diagrams, head.diagrams, "diagram")
     views += _text_changes(base.tables, head.tables, "table")
@@ -206,6 +213,8 @@ def _unmatched(findings: list[Diagnostic], others: list[Diagnostic]) -> list[Dia
 
 
 def _text_changes(old: dict[str, str], new: dict[str, str], kind: str) -> list[ItemChange]:
+    from netarch.diff.compare import ADDED, CHANGED, REMOVED
+
     changes = []
     for name in sorted(old.keys() | new.keys()):
         if name not in new:
