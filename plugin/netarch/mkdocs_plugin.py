@@ -38,6 +38,7 @@ from netarch.diagnostics import (
 from netarch.kits import KitLoadError
 from netarch.page_cache import (
     BlockCache,
+    FenceCache,
     PageCache,
     StoredBlocks,
     StoredGeneration,
@@ -198,10 +199,10 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         self._asset_copy: Future[None] | None = None
         # A build does not wait for Mermaid in on_config: the verdicts come in while MkDocs
         # reads the pages, and on_env (before anything is written) waits for them.
-        self._fence_verdicts: Future[list[Diagnostic]] | None = None
         self._store_when_settled: Callable[[], None] | None = None
-        # The verdicts on the diagrams of netarch-diff reports, and what keeps the reports.
-        self._report_verdicts: list[
+        # Verdicts still to come (on the site's own fences, on the diagrams of netarch-diff
+        # reports), each with what keeps it for later builds once it is in.
+        self._pending_verdicts: list[
             tuple[Future[list[Diagnostic]], Callable[[list[Diagnostic]], None]]
         ] = []
         # Body of each ```netarch-diff block of this build -> the Markdown that replaces it.
@@ -242,9 +243,8 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             self._asset_copy = None
         self._mermaid_asset = None
         self._draw_script = False
-        self._fence_verdicts = None
         self._store_when_settled = None
-        self._report_verdicts = []
+        self._pending_verdicts = []
         if not self.config.enabled:
             return None
         config_dir = self._config_dir = Path(config.config_file_path).parent
@@ -485,14 +485,10 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
     def _settle(self) -> None:
         """Report the verdicts of diagrams still with Mermaid; errors stop the build."""
         found: list[Diagnostic] = []
-        fence_verdicts, self._fence_verdicts = self._fence_verdicts, None
-        if fence_verdicts is not None:
-            try:
-                found += fence_verdicts.result()
-            except MermaidNotFound as error:
-                raise PluginError(f"netarch: {error}") from None
         generation = self.generation
-        if not isinstance(generation, StoredGeneration) and generation.pending:
+        if isinstance(generation, StoredGeneration | None):
+            pass  # nothing generated here, or nothing pending
+        elif generation.pending:
             try:
                 found += generation.settle()
             except MermaidNotFound as error:
@@ -500,8 +496,8 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         store, self._store_when_settled = self._store_when_settled, None
         if store is not None:
             store()  # keeps only a clean generation
-        report_verdicts, self._report_verdicts = self._report_verdicts, []
-        for verdicts, keep in report_verdicts:
+        pending, self._pending_verdicts = self._pending_verdicts, []
+        for verdicts, keep in pending:
             try:
                 problems = verdicts.result()
             except MermaidNotFound as error:
@@ -518,13 +514,11 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         assert self._model_path is not None
         if not self._model_path.is_file():
             return None
-        mermaid = self._mermaid.path if self._mermaid and self.config.check_diagrams else None
         options = {
             "display_path": self._display_path,
             "section_dir": self.config.section_dir.strip("/"),
             "checks": self.config.checks,
-            "mermaid": [str(mermaid), *stat_key(mermaid)] if mermaid else None,
-            "mini-racer": mini_racer_version() if mermaid else None,
+            **self._engine_identity(),
         }
         folder = default_cache_dir() / "pages"
         return PageCache(folder, self._model_path, self._templates_option, options)
@@ -602,19 +596,43 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         fences = find_page_fences(pages)
         if not any(fences.values()):
             return  # no ```mermaid fence: no engine needed
+        cache = self._fence_cache(pages)
+        stored = cache.load() if cache is not None else None
+        if stored is not None:
+            self._report(stored)
+            return
         validator = self._mermaid_validator()
         assert validator is not None
         check = partial(
             check_pages, pages, validator, fences=fences, check_many=validator.check_many
         )
+        keep = cache.store if cache is not None else _keep_nothing
         if not self._waits_for_mermaid():
-            self._fence_verdicts = self._background.submit(check)  # settled in on_env
+            # Checked while MkDocs reads the pages; reported (and kept) in on_env.
+            self._pending_verdicts.append((self._background.submit(check), keep))
             return
         try:
             found = check()
         except MermaidNotFound as error:  # the engine starts with the first new diagram
             raise PluginError(f"netarch: {error}") from None
+        keep(found)
         self._report(found)
+
+    def _fence_cache(self, pages: dict[str, str]) -> FenceCache | None:
+        """Where the verdicts on the site's own fences are kept between builds."""
+        if self.is_serve or not self.config.cache_verdicts or self._mermaid is None:
+            return None
+        options = self._engine_identity()
+        return FenceCache(default_cache_dir() / "pages", pages, options)
+
+    def _engine_identity(self) -> dict[str, object]:
+        """The Mermaid build and V8 the diagrams are checked with, by path, size and
+        modification time (hashing the 5.5 MB script on every build would cost more)."""
+        mermaid = self._mermaid.path if self._mermaid and self.config.check_diagrams else None
+        return {
+            "mermaid": [str(mermaid), *stat_key(mermaid)] if mermaid else None,
+            "mini-racer": mini_racer_version() if mermaid else None,
+        }
 
     def _notes_against_base(self) -> dict[str, str]:
         """The note of each generated page that the change since ``diff_base`` alters."""
@@ -734,7 +752,7 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
                 return [d for fence, md in made for d in diagram_problems(fence, md, check)]
 
             # Checked while MkDocs reads the pages; reported (and kept) in on_env.
-            self._report_verdicts.append((self._background.submit(check_reports), keep))
+            self._pending_verdicts.append((self._background.submit(check_reports), keep))
         else:
             keep([])
         return found.files
@@ -743,13 +761,11 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         """Where the reports of a page's blocks are kept between builds (as the pages are)."""
         if self.is_serve or not self.config.cache_verdicts:
             return None
-        mermaid = self._mermaid.path if self._mermaid and self.config.check_diagrams else None
         options = {
             "page": display,
             "model": str(self._model_path),
             "checks": self.config.checks,
-            "mermaid": [str(mermaid), *stat_key(mermaid)] if mermaid else None,
-            "mini-racer": mini_racer_version() if mermaid else None,
+            **self._engine_identity(),
         }
         folder = default_cache_dir() / "pages"
         return BlockCache(folder, content, self._templates_option, options)
@@ -802,6 +818,10 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
                 f"netarch: {len(fatal)} error(s) in the network model or its diagrams;"
                 " nothing was generated:\n" + format_report(fatal)
             )
+
+
+def _keep_nothing(verdicts: list[Diagnostic]) -> None:
+    return None
 
 
 def _under_title(markdown: str, note: str) -> str:

@@ -234,6 +234,36 @@ class BlockCache(_SignedEntry):
         self._store_payload(payload, blocks.files)
 
 
+class FenceCache(_SignedEntry):
+    """Mermaid's verdicts on the ```mermaid fences of a site's own pages, keyed by the path
+    and text of every such page and ``options`` (the Mermaid build): a build that changed
+    none of them neither reads ``mermaid.min.js`` nor looks up a verdict."""
+
+    prefix = "fences"
+
+    def __init__(self, folder: Path, pages: Mapping[str, str], options: Mapping[str, object]):
+        digest = hashlib.sha256()
+        for name, text in sorted(pages.items()):
+            for part in (name, text):
+                data = part.encode("utf-8", "surrogatepass")
+                digest.update(len(data).to_bytes(8, "big") + data)
+        super().__init__(folder, [digest.hexdigest(), json.dumps(options, sort_keys=True)])
+
+    def load(self) -> list[Diagnostic] | None:
+        payload = self._load_payload()
+        if payload is None:
+            return None
+        try:
+            return [_diagnostic_from_json(d) for d in payload["diagnostics"]]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def store(self, diagnostics: list[Diagnostic]) -> None:
+        """Keep verdicts with no error (warnings are reported again)."""
+        if not any(d.is_error for d in diagnostics):
+            self._store_payload({"diagnostics": [_diagnostic_to_json(d) for d in diagnostics]}, [])
+
+
 def stat_key(path: Path) -> tuple[int, int]:
     stat = path.stat()
     return stat.st_size, stat.st_mtime_ns

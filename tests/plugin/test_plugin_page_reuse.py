@@ -233,3 +233,32 @@ def test_an_edited_block_entry_is_not_trusted(
     entry.write_bytes(signature + b"\n" + planted)
     run_build(diff_site)
     assert _changes(diff_site) == first and blocks.count == 2
+
+
+def test_a_build_with_unchanged_fences_never_makes_the_mermaid_engine(
+    site: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from netarch.validate.engine import MermaidValidator
+
+    made: list[object] = []
+    real_init = MermaidValidator.__init__
+
+    def counting(self: MermaidValidator, *args: object, **kwargs: object) -> None:
+        made.append(self)
+        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(MermaidValidator, "__init__", counting)
+    misdrawn = "```mermaid\nxychart-beta\n  x-axis [a, b, c]\n  bar [1, 2]\n```\n"
+    (site / "docs" / "drawn.md").write_text(f"# Drawn\n\n{misdrawn}", encoding="utf-8")
+    run_build(site)
+    assert len(made) == 1
+    first = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("MERMAID_MISDRAWN" in message for message in first), first
+    caplog.clear()
+    run_build(site)
+    assert len(made) == 1  # pages, fences and verdicts all kept: no engine at all
+    again = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert again == first  # the fence's warning is given again
+    edit(site / "docs" / "drawn.md", "# Drawn", "# Drawn again")
+    run_build(site)
+    assert len(made) == 2
