@@ -1,8 +1,9 @@
 """What a change to the model changes in the network: ``diff_models(base, head)``.
 
 Each side is run through the pipeline (model, rule findings, views, pages) without Mermaid or
-MkDocs; then the models are compared element by element (``compare``), the findings by what
-they say, and the generated pages and views by their text. A side whose model does not load
+MkDocs; then the models are compared element by element (``compare``), what their policies let
+reach what (``reachability``), the findings by what they say, and the generated pages and views
+by their text. A side whose model does not load
 keeps its diagnostics and counts as empty, so the other side is still described.
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 from netarch.checks import run_checks
 from netarch.diagnostics import Diagnostic
 from netarch.diff.compare import ADDED, CHANGED, REMOVED, Change, compare_models
+from netarch.diff.reachability import ReachabilityDiff, compare_reachability
 from netarch.model.network import Model
 from netarch.pipeline import generate
 from netarch.views import DiagramView
@@ -59,6 +61,8 @@ class DiffResult:
     findings_fixed: list[Diagnostic]
     pages: list[ItemChange]
     views: list[ItemChange]
+    # Who can reach whom before and after, from the policies: the meaning of "policy changed".
+    reachability: ReachabilityDiff = field(default_factory=ReachabilityDiff)
 
     @property
     def impact(self) -> list[Change]:
@@ -69,6 +73,7 @@ class DiffResult:
     def has_changes(self) -> bool:
         return bool(
             self.changes
+            or self.reachability.changes
             or self.findings_introduced
             or self.findings_fixed
             or self.pages
@@ -112,6 +117,7 @@ def diff_sides(base: Side, head: Side) -> DiffResult:
         fixed,
         _text_changes(base.pages, head.pages, "page"),
         sorted(views, key=lambda item: item.name),
+        compare_reachability(base.model, head.model),
     )
 
 

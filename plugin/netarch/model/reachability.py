@@ -419,15 +419,23 @@ class Evaluator:
                     sure |= self.policies[n].traffic
         return sure, maybe
 
-    def contributions(self, source: Subject, target: Subject) -> dict[str, tuple[Any, ...]]:
-        """What each policy (by meaning) says about this pair: whether it isolates either
-        end and whether it matches the traffic. Comparing these between two versions names
-        the policies responsible for a change."""
+    def isolation(self, source: Subject, target: Subject) -> tuple[int, int]:
+        """Whether the receiver's ingress and the sender's egress are isolated."""
+        return self._isolated_in[self._index[target]][0], self._isolated_out[self._index[source]][0]
+
+    def contributions(
+        self, source: Subject, target: Subject, *, ingress: bool = True, egress: bool = True
+    ) -> dict[str, tuple[int, int, int]]:
+        """What each policy (by meaning) says about this pair: whether it isolates the
+        receiver (when ``ingress``) or the sender (when ``egress``), and whether it matches
+        the traffic. Comparing these between two versions names the policies responsible
+        for a change; the caller leaves out an isolation that did not change, since a policy
+        that isolates an end some other policy isolated anyway changes nothing there."""
         s, t = self._index[source], self._index[target]
-        found: dict[str, tuple[Any, ...]] = {}
+        found: dict[str, tuple[int, int, int]] = {}
         for n, policy in enumerate(self.policies):
-            isolates_target = self._selected_in[n][t][0]
-            isolates_source = self._selected_out[n][s][0]
+            isolates_target = self._selected_in[n][t][0] if ingress else NO
+            isolates_source = self._selected_out[n][s][0] if egress else NO
             matched = self._matches(n, s, t)[0]
             if isolates_target or isolates_source or matched:
                 found[policy.meaning] = (isolates_target, isolates_source, matched)
