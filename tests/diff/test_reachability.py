@@ -172,10 +172,43 @@ def test_a_rename_changes_nothing(tmp_path: Path) -> None:
     assert result.reachability.changes == []
 
 
-def test_a_policy_change_that_opens_nothing_says_so(tmp_path: Path) -> None:
+def test_a_policy_change_that_opens_nothing_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Cross-tenant traffic was never allowed: denying it too changes no answer.
     deny = "    - {id: cross, action: deny, scope: cross-tenant}\n"
     diff = _compare(tmp_path, ISOLATED, ISOLATED + deny)
     assert (diff.evaluated, diff.inputs_differ, diff.changes) == (True, True, [])
+    base, head = _diff(tmp_path, ISOLATED, ISOLATED + deny)
+    human = _run(["diff", str(base), str(head)], capsys)
+    assert (
+        "Who can reach whom (from the policies):\n"
+        "  no pair of subjects gains or loses reachability\n"
+    ) in human
+
+
+def test_the_cluster_ranges_count_only_where_a_policy_names_a_range(tmp_path: Path) -> None:
+    moved = "pod_cidr: 10.50.0.0/16"
+    diff = _compare(tmp_path, ISOLATED, ISOLATED.replace("pod_cidr: 10.42.0.0/16", moved))
+    assert (diff.inputs_differ, diff.changes) == (False, [])
+    # An egress rule to 10.0.0.0/8: the nodes' network moving into it makes it a question.
+    out = (
+        "    - {id: out, action: allow, direction: egress, from: {tenant: a},"
+        " to: {cidr: 10.0.0.0/8}}\n"
+    )
+    head = (ISOLATED + out).replace(
+        "node_networks: [192.168.8.0/24]", "node_networks: [10.8.0.0/24]"
+    )
+    diff = _compare(tmp_path, ISOLATED + out, head)
+    assert diff.inputs_differ
+    lines = {diff.sentence(s, c): c.reasons for s, c in diff.grouped()}
+    assert lines == {
+        "tenant a may now reach the nodes on any port and protocol": (
+            "10.0.0.0/8 holds some or all node addresses",
+        ),
+    }
+    # The policy is unchanged, but what it matches changed: it is the line to open.
+    assert [[ref.id for ref in change.policies] for change in diff.changes] == [["out"]]
 
 
 def test_pods_labelled_app_db_reachable_from_every_tenant(tmp_path: Path) -> None:
@@ -248,6 +281,20 @@ def test_the_work_is_bounded_and_the_report_says_so(
     ]
     monkeypatch.setattr(reachability_module, "MAX_EVALUATIONS", 40)
     assert _compare(tmp_path, ISOLATED, ISOLATED + DB).evaluated
+
+
+def test_without_pods_in_the_model_nothing_is_claimed(tmp_path: Path) -> None:
+    """Policies by scope alone in a model without tenants: no pods to say anything about."""
+    without = MODEL.partition("tenants:")[0] + "policies:\n  items:\n"
+    allow = without + "    - {id: same, action: allow, scope: same-tenant}\n"
+    diff = _compare(
+        tmp_path, allow, allow + "    - {id: cross, action: deny, scope: cross-tenant}\n"
+    )
+    assert (diff.evaluated, diff.inputs_differ, diff.changes) == (False, True, [])
+    assert diff.notes == [
+        "Not evaluated: neither version names a tenant, a namespace or labelled pods, and the"
+        " policies are rules about pods."
+    ]
 
 
 def test_a_side_that_does_not_load_is_not_evaluated(tmp_path: Path) -> None:

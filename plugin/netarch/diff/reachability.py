@@ -134,7 +134,9 @@ class ReachabilityDiff:
 def compare_reachability(base: Model | None, head: Model | None) -> ReachabilityDiff:
     if base is None or head is None:
         return ReachabilityDiff(evaluated=False)
-    if evaluation_inputs(base) == evaluation_inputs(head):
+    # Without any policy everything reaches everything, on both sides alike.
+    no_policies = not (base.items("policies") or head.items("policies"))
+    if no_policies or evaluation_inputs(base) == evaluation_inputs(head):
         return ReachabilityDiff()
     names = {**tenant_namespaces(base), **tenant_namespaces(head)}
     result = ReachabilityDiff(inputs_differ=True, tenant_names=names)
@@ -158,6 +160,13 @@ def compare_reachability(base: Model | None, head: Model | None) -> Reachability
         for subject in sorted_subjects(subjects_of(base) | subjects_of(head))
         if subject.namespace not in one_sided
     ]
+    if not any(subject.is_pods for subject in subjects):
+        result.evaluated = False
+        result.notes.append(
+            "Not evaluated: neither version names a tenant, a namespace or labelled pods, and"
+            " the policies are rules about pods."
+        )
+        return result
     pairs = [(s, t) for s in subjects for t in subjects if s.is_pods or t.is_pods]
     policies = max(len(base.items("policies")), len(head.items("policies")), 1)
     if len(pairs) * policies > MAX_EVALUATIONS:

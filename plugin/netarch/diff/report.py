@@ -276,7 +276,7 @@ def _reachability_md(reachability: ReachabilityDiff) -> list[str]:
         separator = "|---|---|---|---|---|" + ("---|" if may else "")
         lines += _details(f"{len(groups)} changes", [head, separator, *rows])
     elif reachability.evaluated:
-        lines.append("The policies change, but no pair of subjects gains or loses reachability.")
+        lines.append("No pair of subjects gains or loses reachability.")
     lines.append("")
     lines += [f"> {_md_text(note)}" for note in reachability.notes]
     if reachability.notes:
@@ -377,7 +377,7 @@ def _reachability_text(reachability: ReachabilityDiff) -> list[str]:
     if len(groups) > _ITEMS_SHOWN:
         lines.append(f"  and {len(groups) - _ITEMS_SHOWN} more")
     if not groups and reachability.evaluated:
-        lines.append("  the policies change, but no pair of subjects gains or loses reachability")
+        lines.append("  no pair of subjects gains or loses reachability")
     lines += [f"  note: {note}" for note in reachability.notes]
     return lines
 

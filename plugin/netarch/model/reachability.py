@@ -240,10 +240,13 @@ def tenant_namespaces(model: Model) -> dict[str, str]:
 
 
 def evaluation_inputs(model: Model) -> tuple[Any, ...]:
-    """Everything the evaluation reads (the policies' meaning, the tenants' namespaces, the
-    cluster's ranges): two models with equal inputs give equal answers."""
-    meanings = sorted(policy.meaning for policy in read_policies(model))
-    return meanings, frozenset(tenant_namespaces(model)), _cluster(model)
+    """Everything the evaluation reads: the policies' meaning, the tenants' namespaces, and
+    the cluster's ranges when a policy names an address range (only then do they matter).
+    Two models with equal inputs give equal answers."""
+    policies = read_policies(model)
+    ranges = any(peer.cidr is not None for p in policies for peer in (p.source, p.target))
+    meanings = sorted(policy.meaning for policy in policies)
+    return meanings, frozenset(tenant_namespaces(model)), _cluster(model) if ranges else None
 
 
 # ------------------------------------------------------------------------------ the cluster
