@@ -283,6 +283,18 @@ def test_the_work_is_bounded_and_the_report_says_so(
     assert _compare(tmp_path, ISOLATED, ISOLATED + DB).evaluated
 
 
+def test_a_model_past_the_bound_is_refused_before_any_pair_is_made(tmp_path: Path) -> None:
+    many = "".join(f"    - {{id: t{n}, name: t{n}, namespace: ns{n}}}\n" for n in range(500))
+    base = ISOLATED.replace("    - {id: a, name: a, namespace: tenant-a}\n", many)
+    diff = _compare(tmp_path, base, base + DB.replace("tenant: a", "tenant: t1"))
+    # 501 tenants and 4 classes: 505 squared less the 16 pairs of classes, times 2 policies.
+    assert (diff.evaluated, diff.changes) == (False, [])
+    assert diff.notes == [
+        "Not evaluated: 505 subjects make 255,009 pairs, and with 2 policies that is 510,018"
+        " evaluations, more than the bound of 200,000."
+    ]
+
+
 def test_without_pods_in_the_model_nothing_is_claimed(tmp_path: Path) -> None:
     """Policies by scope alone in a model without tenants: no pods to say anything about."""
     without = MODEL.partition("tenants:")[0] + "policies:\n  items:\n"
