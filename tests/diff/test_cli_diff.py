@@ -64,6 +64,7 @@ def test_json_has_stable_documented_keys(
         "pages",
         "views",
         "diagram",
+        "reachability",
     ]
     assert report["version"] == 1 and report["has_changes"] is True
     assert list(report["base"]) == ["label", "loaded", "errors"]
@@ -74,7 +75,10 @@ def test_json_has_stable_documented_keys(
         "findings_fixed",
         "pages",
         "views",
+        "reachability",
     ]
+    # No policy in either model: nothing the reachability evaluation reads changed.
+    assert report["reachability"] == {"evaluated": True, "changes": [], "notes": []}
     [change] = report["changes"]
     assert list(change) == [
         "change",

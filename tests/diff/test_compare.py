@@ -172,6 +172,18 @@ DEMO_CHANGES = [
         id="policy-action",
     ),
     pytest.param(
+        "      action: allow\n      scope: same-tenant\n",
+        "      action: allow\n      scope: same-tenant\n      ports: [{protocol: tcp, port: 443}]\n",
+        ("policy", "same-tenant", "policy", "reachability: ports"),
+        id="policy-ports",
+    ),
+    pytest.param(
+        "      action: allow\n      scope: same-tenant\n",
+        "      action: allow\n      scope: same-tenant\n      to: {labels: {app: web}}\n",
+        ("policy", "same-tenant", "policy", "reachability: to"),
+        id="policy-peer",
+    ),
+    pytest.param(
         "        purpose: DMZ / public\n        mode: bgp",
         "        purpose: DMZ / public\n        mode: l2",
         ("vlan", "vlan-b", "topology", ""),
@@ -349,3 +361,18 @@ def test_findings_match_across_moved_lines_but_not_across_other_addresses() -> N
     introduced, fixed = _finding_changes(base, head)
     assert [d.message for d in introduced] == ["peer 2001:db8::2 port 179"]
     assert [d.message for d in fixed] == ["peer 2001:db8::1 port 179"]
+
+
+def test_a_policy_is_named_by_the_part_that_changed(tmp_path: Path, demo_model_path: Path) -> None:
+    """Its peers and ports by their top key, once; a range in a peer is about reachability."""
+    text = demo_model_path.read_text(encoding="utf-8")
+    before = "      action: allow\n      scope: same-tenant\n"
+    after = before + (
+        "      to: {cidr: 10.0.0.0/8}\n"
+        "      ports: [{protocol: tcp, port: 443}, {protocol: udp, port: 53}]\n"
+    )
+    assert text.count(before) == 1
+    change = _only(
+        _diff(tmp_path, text, text.replace(before, after)).changes, "policy", "same-tenant"
+    )
+    assert change.impact == "reachability: ports; reachability: to"

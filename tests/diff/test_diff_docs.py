@@ -41,8 +41,9 @@ def example(tmp_path: Path, demo_model_path: Path, monkeypatch: pytest.MonkeyPat
     return ["diff", "main/network.yaml", "pr/network.yaml"]
 
 
-def _fence(page: str, language: str) -> str:
-    found = re.search(rf"```{language}\n(.*?)```", page, re.DOTALL)
+def _fence(page: str, language: str, after: str = "") -> str:
+    """The first fence of ``language`` after the heading ``after``."""
+    found = re.search(rf"```{language}\n(.*?)```", page[page.index(after) :], re.DOTALL)
     assert found is not None
     return found.group(1)
 
@@ -51,7 +52,39 @@ def test_the_human_example_is_current(
     guide: str, example: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(example) == 0
-    assert capsys.readouterr().out == _fence(guide, "text")
+    assert capsys.readouterr().out == _fence(guide, "text", "## Formats")
+
+
+# The guide's reachability example: the demo's cross-tenant deny turned into the policy shown.
+CROSS_TENANT = "      action: deny\n      scope: cross-tenant\n"
+
+
+@pytest.fixture
+def policy_example(tmp_path: Path, demo_model_path: Path, guide: str) -> list[str]:
+    text = demo_model_path.read_text(encoding="utf-8")
+    assert text.count(CROSS_TENANT) == 1
+    shown = _fence(guide, "yaml", "## Who can reach whom")
+    policy = shown.partition("    - id: cross-tenant\n")[2]
+    # Its own folder: a test may use both examples.
+    root = tmp_path / "policy"
+    for folder, model in (("main", text), ("pr", text.replace(CROSS_TENANT, policy))):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "network.yaml").write_text(model, encoding="utf-8")
+    return ["diff", "main/network.yaml", "pr/network.yaml"]
+
+
+def test_the_reachability_example_is_current(
+    guide: str,
+    policy_example: list[str],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path / "policy")
+    assert main(policy_example) == 0
+    shown = _fence(guide, "text", "## Who can reach whom")
+    # The guide shows the report's first section; the element changes follow it.
+    assert capsys.readouterr().out.startswith(shown + "\n")
 
 
 def test_the_drawn_example_is_current(
@@ -62,7 +95,12 @@ def test_the_drawn_example_is_current(
 
 
 def test_every_json_key_is_documented(
-    guide: str, example: list[str], capsys: pytest.CaptureFixture[str]
+    guide: str,
+    example: list[str],
+    policy_example: list[str],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert main([*example, "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
@@ -71,6 +109,12 @@ def test_every_json_key_is_documented(
     keys = set(report) | set(report["base"]) | set(report["summary"]) | set(report["findings"])
     keys |= set(report["changes"][0]) | set(report["changes"][0]["fields"][0])
     keys |= set(report["pages"][0]) | set(report["views"][0])
+    monkeypatch.chdir(tmp_path / "policy")
+    assert main([*policy_example, "--format", "json"]) == 0
+    reachability = json.loads(capsys.readouterr().out)["reachability"]
+    [pair, *_] = reachability["changes"]
+    keys |= set(reachability) | set(pair) | set(pair["from"]) | set(pair["to"])
+    keys |= set(pair["traffic"][0]) | set(pair["policies"][0])
     assert keys - documented == set()
 
 

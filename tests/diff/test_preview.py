@@ -55,6 +55,7 @@ def test_each_page_lists_the_changes_its_differing_lines_name(
     # "tenant-d" is a whole word there, not the start of "tenant-d-public".
     assert _changes(notes["tenant-isolation.md"]) == {
         "pod shop-d1",
+        "policy tenant-a-frontend-https",
         "policy tenant-d-from-world",
         "tenant tenant-d",
     }

@@ -1,8 +1,9 @@
 """What a change to the model changes in the network: ``diff_models(base, head)``.
 
 Each side is run through the pipeline (model, rule findings, views, pages) without Mermaid or
-MkDocs; then the models are compared element by element (``compare``), the findings by what
-they say, and the generated pages and views by their text. A side whose model does not load
+MkDocs; then the models are compared element by element (``compare``), what their policies let
+reach what (``reachability``), the findings by what they say, and the generated pages and views
+by their text. A side whose model does not load
 keeps its diagnostics and counts as empty, so the other side is still described.
 """
 
@@ -22,6 +23,7 @@ from netarch.diagnostics import Diagnostic
 # report kept from an earlier build (``netarch.diff.blocks``) needs none of them (~80 ms).
 if TYPE_CHECKING:
     from netarch.diff.compare import Change
+    from netarch.diff.reachability import ReachabilityDiff
     from netarch.model.network import Model
     from netarch.pages.render import PageRenderer
     from netarch.pipeline import Generation
@@ -75,6 +77,8 @@ class DiffResult:
     findings_fixed: list[Diagnostic]
     pages: list[ItemChange]
     views: list[ItemChange]
+    # Who can reach whom before and after, from the policies: the meaning of "policy changed".
+    reachability: ReachabilityDiff = field(default_factory=lambda: _no_reachability())
 
     @property
     def impact(self) -> list[Change]:
@@ -85,6 +89,7 @@ class DiffResult:
     def has_changes(self) -> bool:
         return bool(
             self.changes
+            or self.reachability.changes
             or self.findings_introduced
             or self.findings_fixed
             or self.pages
@@ -165,8 +170,15 @@ def diff_models(
     return diff_sides(describe(base, base_label), describe(head, head_label))
 
 
+def _no_reachability() -> ReachabilityDiff:
+    from netarch.diff.reachability import ReachabilityDiff
+
+    return ReachabilityDiff()
+
+
 def diff_sides(base: Side, head: Side) -> DiffResult:
     from netarch.diff.compare import compare_models
+    from netarch.diff.reachability import compare_reachability
 
     introduced, fixed = _finding_changes(base.findings, head.findings)
     views = _text_changes(base.diagrams, head.diagrams, "diagram")
@@ -179,6 +191,7 @@ def diff_sides(base: Side, head: Side) -> DiffResult:
         fixed,
         _text_changes(base.pages, head.pages, "page"),
         sorted(views, key=lambda item: item.name),
+        compare_reachability(base.model, head.model),
     )
 
 

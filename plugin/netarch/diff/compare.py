@@ -98,7 +98,9 @@ _ADDRESS_KEY = re.compile(
     r"exclude_ips|external_ip|cluster_ip|u2o_interconnection_ip|aggregation_length)$"
 )
 _ASN_KEY = re.compile(r"(^|_)asn$")
-_POLICY_KEY = re.compile(r"^(action|scope|from|to|enforced_by|automatic|masquerade|direction)$")
+_POLICY_KEY = re.compile(
+    r"^(action|scope|from|to|ports|enforced_by|automatic|masquerade|direction)$"
+)
 _ANNOUNCEMENT_KEY = re.compile(
     r"^(mode|announcement|announced_by|advertises|speakers|external_traffic_policy|l2|nodes)$"
 )
@@ -404,7 +406,11 @@ def _impact(change: Change) -> str:
     reasons = []
     for field_change in change.fields:
         key = _leaf_key(field_change.path)
-        if _ADDRESS_KEY.search(key):
+        top = str(field_change.path[0])
+        if change.kind == "policy" and _POLICY_KEY.match(top):
+            # A policy's peers and ports are mappings and lists: named by their top key.
+            reasons.append(f"reachability: {top}")
+        elif _ADDRESS_KEY.search(key):
             reasons.append(f"address space: {field_change.name}")
         elif _ASN_KEY.search(key):
             reasons.append(f"routing: {field_change.name}")

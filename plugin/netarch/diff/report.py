@@ -14,6 +14,8 @@ from netarch.diagnostics import Diagnostic, Location
 from netarch.diff import DiffResult, ItemChange, Side
 from netarch.diff.compare import GROUPS, MISSING, Change, FieldChange, show_value
 from netarch.diff.diagram import LEGEND, MAX_NODES, change_diagram
+from netarch.diff.reachability import PairChange, PolicyRef, ReachabilityDiff
+from netarch.model.reachability import Subject
 
 JSON_VERSION = 1
 # Marks the pull request comment, so that a workflow finds and updates it.
@@ -52,6 +54,7 @@ def to_json(result: DiffResult) -> str:
                 "findings_fixed": len(result.findings_fixed),
                 "pages": len(result.pages),
                 "views": len(result.views),
+                "reachability": len(result.reachability.changes),
             },
             "changes": [_change_json(change) for change in result.changes],
             "findings": {
@@ -64,6 +67,7 @@ def to_json(result: DiffResult) -> str:
                 for item in result.views
             ],
             "diagram": change_diagram(result),
+            "reachability": _reachability_json(result.reachability),
         },
         indent=2,
         ensure_ascii=False,
@@ -104,6 +108,33 @@ def _change_json(change: Change) -> dict[str, Any]:
             for item in change.fields
         ],
     }
+
+
+def _reachability_json(reachability: ReachabilityDiff) -> dict[str, Any]:
+    return {
+        "evaluated": reachability.evaluated,
+        "changes": [
+            {
+                "change": change.change,
+                "certain": change.certain,
+                "from": _subject_json(reachability, change.source),
+                "to": _subject_json(reachability, change.target),
+                "traffic": change.traffic.to_json(),
+                "traffic_text": change.traffic.describe(),
+                "policies": [
+                    {"id": ref.id, "side": ref.side, **_location_json(ref.location)}
+                    for ref in change.policies
+                ],
+                "may_because": list(change.reasons),
+            }
+            for change in reachability.changes
+        ],
+        "notes": reachability.notes,
+    }
+
+
+def _subject_json(reachability: ReachabilityDiff, subject: Subject) -> dict[str, str]:
+    return {"subject": subject.key, "kind": subject.kind, "label": reachability.describe(subject)}
 
 
 # -------------------------------------------------------------------------------------- Markdown
@@ -183,6 +214,7 @@ def to_markdown(
     if not result.has_changes:
         return "\n".join([*lines, "No change to the network, its findings or its pages.", ""])
     lines += [_summary(result), ""]
+    lines += _reachability_md(result.reachability)
     if result.impact:
         lines += ["### ⚠️ Reachability and address space", ""]
         rows = [
@@ -233,10 +265,57 @@ def to_markdown(
     return "\n".join(lines)
 
 
+def _reachability_md(reachability: ReachabilityDiff) -> list[str]:
+    """Who can now reach whom, first: what a policy change means for the network."""
+    if not reachability.inputs_differ:
+        return []
+    lines = ["### ⚠️ Who can reach whom", ""]
+    groups = reachability.grouped()
+    if groups:
+        may = any(not change.certain for _, change in groups)
+        head = "| From | Reachability | To | Traffic | Policy |" + (" Why “may” |" if may else "")
+        rows = []
+        for sources, change in groups[:_ITEMS_SHOWN]:
+            senders = ", ".join(reachability.describe(s, _code) for s in sources)
+            verb = f"**{change.verb}**" if change.certain else change.verb
+            row = (
+                f"| {senders} | {verb} | {reachability.describe(change.target, _code)}"
+                f" | {md_text(change.traffic.describe())} | {_policies_md(change.policies)} |"
+            )
+            if may:
+                row += f" {'<br>'.join(md_text(reason) for reason in change.reasons)} |"
+            rows.append(row)
+        if len(groups) > _ITEMS_SHOWN:
+            rows.append(f"| … | {len(groups) - _ITEMS_SHOWN} more | | | |" + (" |" if may else ""))
+        separator = "|---|---|---|---|---|" + ("---|" if may else "")
+        lines += _details(f"{len(groups)} changes", [head, separator, *rows])
+    elif reachability.evaluated:
+        lines.append("No pair of subjects gains or loses reachability.")
+    lines.append("")
+    lines += [f"> {md_text(note)}" for note in reachability.notes]
+    if reachability.notes:
+        lines.append("")
+    return lines
+
+
+def _policies_md(policies: Sequence[PolicyRef]) -> str:
+    if not policies:
+        return "no policy changed for this pair: its subjects or ranges did"
+    return ", ".join(
+        f"{_code(ref.id)} {md_text(_where(ref.location))}"
+        + (" (base)" if ref.side == "base" else "")
+        for ref in policies
+    )
+
+
 def _summary(result: DiffResult) -> str:
     parts = [f"**{len(result.changes)}** changed elements"]
     if result.impact:
         parts.append(f"**{len(result.impact)}** alter reachability or address space")
+    if result.reachability.changes:
+        parts.append(
+            f"**{len(result.reachability.changes)}** pairs of subjects change reachability"
+        )
     parts.append(f"{len(result.findings_introduced)} findings introduced")
     parts.append(f"{len(result.findings_fixed)} fixed")
     parts.append(f"{len(result.pages)} pages and {len(result.views)} views change")
@@ -277,6 +356,7 @@ def to_human(result: DiffResult) -> str:
     if not result.has_changes:
         lines.append("no change to the network, its findings or its pages")
         return "\n".join(lines)
+    lines += _reachability_text(result.reachability)
     if result.impact:
         lines.append("")
         lines.append("Reachability and address space:")
@@ -297,6 +377,35 @@ def to_human(result: DiffResult) -> str:
         lines += ["", "Generated pages and views:"]
         lines += [f"  {item.type} {item.name}: {item.change}" for item in _all(result)]
     return "\n".join(lines)
+
+
+def _reachability_text(reachability: ReachabilityDiff) -> list[str]:
+    if not reachability.inputs_differ:
+        return []
+    lines = ["", "Who can reach whom (from the policies):"]
+    groups = reachability.grouped()
+    for sources, change in groups[:_ITEMS_SHOWN]:
+        lines.append(f"  {_pair_text(reachability, sources, change)}")
+        if change.reasons:
+            lines.append(f"      may, because {'; '.join(change.reasons)}")
+    if len(groups) > _ITEMS_SHOWN:
+        lines.append(f"  and {len(groups) - _ITEMS_SHOWN} more")
+    if not groups and reachability.evaluated:
+        lines.append("  no pair of subjects gains or loses reachability")
+    lines += [f"  note: {note}" for note in reachability.notes]
+    return lines
+
+
+def _pair_text(reachability: ReachabilityDiff, sources: list[Subject], change: PairChange) -> str:
+    sentence = reachability.sentence(sources, change)
+    if not change.policies:
+        return f"{sentence} (no policy changed for this pair: its subjects or ranges did)"
+    first = change.policies[0]
+    where = _where(first.location)
+    where = f"{where}{' (base)' if first.side == 'base' else ''}: " if where else ""
+    names = ", ".join(ref.id + (" (base)" if ref.side == "base" else "") for ref in change.policies)
+    noun = "policy" if len(change.policies) == 1 else "policies"
+    return f"{where}{sentence} ({noun} {names})"
 
 
 def _all(result: DiffResult) -> Iterable[ItemChange]:
