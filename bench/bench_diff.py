@@ -3,10 +3,13 @@
     .venv/bin/python bench/bench_diff.py [--runs 7] [--components 1000]
 
 HEAD changes a handful of elements of BASE (a version, a pool's range, a peer's ASN, one
-component renamed, one added, one removed) and lists the components in another order. Timed,
+component renamed, one added, one removed, one policy added) and lists the components in
+another order. Timed,
 as the median of ``--runs``:
 
 - compare: the model-aware comparison alone (``compare_models`` on two loaded models);
+- reachability: who can reach whom under each version's policies, compared
+  (``compare_reachability``; 20 tenants, HEAD opens one tenant's web pods to the world);
 - load + compare: both models read, schema- and reference-checked, then compared;
 - full diff: ``diff_models``, which also runs the rules and generates every page and view on
   both sides (no Mermaid check);
@@ -32,7 +35,10 @@ from pathlib import Path
 
 from netarch.diff import diff_models
 from netarch.diff.compare import compare_models
+from netarch.diff.reachability import compare_reachability
 from netarch.model.network import Model, load_model
+
+TENANTS = 20
 
 
 def model_text(components: int, *, head: bool) -> str:
@@ -86,6 +92,33 @@ def model_text(components: int, *, head: bool) -> str:
             "        my_asn: 65000",
             f"        peer_asn: {asn}",
         ]
+    # Tenants isolated from each other; HEAD opens one tenant's web pods to the world on
+    # HTTPS, which the reachability comparison must report (and nothing else).
+    lines += ["tenants:", "  items:"]
+    for index in range(TENANTS):
+        lines += [
+            f"    - id: tenant-{index}",
+            f"      name: t{index}",
+            f"      namespace: tenant-{index}",
+            "      pods:",
+            f"        - {{id: web-{index}, address: 10.42.{index}.10, labels: {{app: web}}}}",
+            f"        - {{id: db-{index}, address: 10.42.{index}.20, labels: {{app: db}}}}",
+        ]
+    lines += [
+        "policies:",
+        "  items:",
+        "    - {id: same-tenant, action: allow, scope: same-tenant}",
+        "    - {id: cross-tenant, action: deny, scope: cross-tenant}",
+    ]
+    if head:
+        lines += [
+            "    - id: web-7-https",
+            "      action: allow",
+            "      direction: ingress",
+            "      to: {tenant: tenant-7, labels: {app: web}}",
+            "      from: {entity: world}",
+            "      ports: [{port: 443, protocol: tcp}]",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -120,8 +153,13 @@ def main() -> int:
         changes = compare_models(base, head)
         # (median seconds, runs); the full diff is slower, so it runs half as often.
         full_runs = max(1, args.runs // 2)
+        reachability = compare_reachability(base, head)
         figures = {
             "compare": (median_seconds(lambda: compare_models(base, head), args.runs), args.runs),
+            "reachability": (
+                median_seconds(lambda: compare_reachability(base, head), args.runs),
+                args.runs,
+            ),
             "load + compare": (
                 median_seconds(lambda: compare_models(load(base_path), load(head_path)), args.runs),
                 args.runs,
@@ -148,9 +186,10 @@ def main() -> int:
     print(f"netarch diff bench, {now}, load {load1:.2f} (1 min) {load5:.2f} (5 min),")
     print(f"  {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print(
-        f"  model: {args.components + 2} components, 50 nodes, 20 pools, 20 peers;"
-        f" {len(base_text.splitlines())} lines; {len(changes)} changes found"
+        f"  model: {args.components + 2} components, 50 nodes, 20 pools, 20 peers,"
+        f" {TENANTS} tenants; {len(base_text.splitlines())} lines; {len(changes)} changes found"
     )
+    print(f"  reachability: {len(reachability.changes)} pair change(s) found")
     for name, (seconds, runs) in figures.items():
         print(f"  {name:<15} median of {runs:>2}: {seconds * 1000:8.1f} ms")
     return 0
