@@ -64,3 +64,23 @@ def test_the_wheel_carries_templates_schema_and_entry_points(
     assert "Name: mkdocs-netarch" in metadata
     assert "License-Expression: MIT" in metadata
     assert any(n.endswith("licenses/LICENSE") for n in names)
+
+
+def test_every_install_line_in_the_docs_names_the_distribution(repo_root: Path) -> None:
+    """`netarch` on PyPI is another project: `pip install netarch` would install that."""
+    import re
+
+    documents = [repo_root / "README.md", *sorted((repo_root / "docs").rglob("*.md"))]
+    documents += sorted((repo_root / "plugin" / "netarch" / "starter").rglob("*"))
+    install = re.compile(r"pip3? install\b(?P<args>[^\n`]*)")
+    wrong = re.compile(r"""(?<![\w.-])["']?netarch(?:\[[^\]]*\])?["']?(?![\w.-])""")
+    found = []
+    for document in documents:
+        if not document.is_file():
+            continue
+        text = document.read_text(encoding="utf-8")
+        for match in install.finditer(text):
+            if wrong.search(match.group("args")):
+                line = text.count("\n", 0, match.start()) + 1
+                found.append(f"{document.relative_to(repo_root)}:{line}: {match.group(0)}")
+    assert found == [], "install mkdocs-netarch, not netarch:\n" + "\n".join(found)
