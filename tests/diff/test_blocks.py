@@ -9,6 +9,7 @@ from pathlib import Path
 
 import markdown
 import pytest
+from sites import EDGE_MODEL, SITE_CONFIG
 
 from netarch.cli import main
 from netarch.diagnostics import Diagnostic
@@ -21,30 +22,14 @@ from netarch.diff.blocks import (
 )
 from netarch.validate.engine import MermaidProblem, MermaidValidator, find_mermaid_js
 
-MODEL = """\
-netarch: 1
-cluster:
-  name: edge
-  pod_cidr: 10.42.0.0/16
-  service_cidr: 10.43.0.0/16
-components:
-  - id: flannel
-    name: Flannel
-    kind: platform
-    product: flannel
-    version: 0.25.1
-nodes:
-  - {id: edge1, name: edge-1, address: 192.168.8.11}
-"""
-
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     """A site folder: docs/network.yaml (the site's model) and docs/old.yaml (its base)."""
     docs = tmp_path / "site" / "docs"
     docs.mkdir(parents=True)
-    (docs / "network.yaml").write_text(MODEL, encoding="utf-8")
-    (docs / "old.yaml").write_text(MODEL.replace("0.25.1", "0.24.0"), encoding="utf-8")
+    (docs / "network.yaml").write_text(EDGE_MODEL, encoding="utf-8")
+    (docs / "old.yaml").write_text(EDGE_MODEL.replace("0.25.1", "0.24.0"), encoding="utf-8")
     return tmp_path / "site"
 
 
@@ -81,7 +66,7 @@ def test_a_block_names_two_models_and_head_defaults_to_the_site_model(site: Path
 def test_a_bad_block_is_a_warning_at_its_line_and_column(
     site: Path, body: str, where: str, message: str
 ) -> None:
-    (site.parent / "outside.yaml").write_text(MODEL, encoding="utf-8")
+    (site.parent / "outside.yaml").write_text(EDGE_MODEL, encoding="utf-8")
     page = f"# Changes\n\n```netarch-diff\n{body}\n```\n"
     blocks, [problem] = _read(site, page)
     assert blocks == []
@@ -91,7 +76,7 @@ def test_a_bad_block_is_a_warning_at_its_line_and_column(
 
 
 def test_an_unterminated_block_and_a_symbolic_link_out_of_the_site(site: Path) -> None:
-    (site.parent / "secret.yaml").write_text(MODEL, encoding="utf-8")
+    (site.parent / "secret.yaml").write_text(EDGE_MODEL, encoding="utf-8")
     os.symlink(site.parent / "secret.yaml", site / "docs" / "link.yaml")
     _, [problem] = _read(site, "text\n```netarch-diff\nbase: docs/old.yaml\n")
     assert str(problem.location) == "docs/page.md:2:1" and "never closed" in problem.message
@@ -132,7 +117,9 @@ def test_the_report_of_a_block_with_a_side_that_does_not_load(site: Path) -> Non
 
 def test_model_text_in_a_report_stays_text_on_the_page(site: Path) -> None:
     hostile = "<img src=x onerror=alert(1)> *x* {: onclick=alert(2) }"
-    head = MODEL.replace("name: Flannel", f"name: '{hostile}'").replace("0.25.1", f"'{hostile}'")
+    head = EDGE_MODEL.replace("name: Flannel", f"name: '{hostile}'").replace(
+        "0.25.1", f"'{hostile}'"
+    )
     (site / "docs" / "network.yaml").write_text(head, encoding="utf-8")
     page = "# Changes\n\n```netarch-diff\nbase: docs/old.yaml\n```\n"
     found = run_page_blocks(
@@ -196,20 +183,6 @@ def test_the_change_diagram_is_checked_by_mermaid_and_a_rejection_is_at_the_bloc
     )
 
 
-MKDOCS = """\
-site_name: t
-markdown_extensions:
-  - pymdownx.superfences:
-      custom_fences:
-        - name: mermaid
-          class: mermaid
-          format: !!python/name:pymdownx.superfences.fence_code_format
-plugins:
-  - netarch:
-      model: docs/network.yaml
-"""
-
-
 @pytest.mark.parametrize(
     ("base", "code", "reported", "parsed"),
     [
@@ -227,7 +200,7 @@ def test_netarch_check_makes_the_blocks_as_the_build_does(
     reported: str,
     parsed: int,
 ) -> None:
-    (site / "mkdocs.yml").write_text(MKDOCS, encoding="utf-8")
+    (site / "mkdocs.yml").write_text(SITE_CONFIG, encoding="utf-8")
     page = f"# Changes\n\n```netarch-diff\nbase: {base}\n```\n"
     (site / "docs" / "page.md").write_text(page, encoding="utf-8")
     monkeypatch.chdir(site)

@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 from gitrepo import git, make_repo
+from sites import SITE_CONFIG
 
 pytestmark = pytest.mark.slow
-
-MKDOCS = "site_name: t\nplugins:\n  - netarch:\n      model: docs/network.yaml\n"
 
 # `gh api` as the workflow uses it: list comments (with --paginate and --jq), POST a new one,
 # PATCH one by id; `-F body=@file` reads the body from a file. Each call is logged.
@@ -77,7 +76,7 @@ def test_the_guides_workflow_posts_one_comment_and_updates_it(
     steps = _workflow(repo_root)
     model = demo_model_path.read_text(encoding="utf-8")
     repo = make_repo(
-        tmp_path / "repo", {"mkdocs.yml": MKDOCS, "docs/network.yaml": model}, branch="main"
+        tmp_path / "repo", {"mkdocs.yml": SITE_CONFIG, "docs/network.yaml": model}, branch="main"
     )
     # The pull request's checkout: origin/main is the base, the working tree the change.
     git(repo, "update-ref", "refs/remotes/origin/main", "HEAD")

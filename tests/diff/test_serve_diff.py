@@ -17,6 +17,7 @@ from gitrepo import git, make_repo
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
+from sites import SITE_CONFIG
 
 import netarch.diff.preview
 from netarch.mkdocs_plugin import NetarchPlugin
@@ -25,23 +26,7 @@ from netarch.validate.engine import MermaidProblem, MermaidValidator
 pytestmark = pytest.mark.slow
 
 SERVE_URL = "http://127.0.0.1:8000/"
-MKDOCS_YML = """\
-site_name: test
-docs_dir: docs
-markdown_extensions:
-  - admonition
-  - tables
-  - pymdownx.superfences:
-      custom_fences:
-        - name: mermaid
-          class: mermaid
-          format: !!python/name:pymdownx.superfences.fence_code_format
-plugins:
-  - netarch:
-      model: docs/network.yaml
-      check_diagrams: {check}
-{options}
-"""
+MKDOCS_YML = SITE_CONFIG + "      check_diagrams: {check}\n{options}\n"
 MODEL = """\
 netarch: 1
 cluster:

@@ -10,41 +10,12 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
+from sites import EDGE_MODEL, SITE_CONFIG
 
 from netarch.validate.engine import MermaidProblem, MermaidValidator
 
 pytestmark = pytest.mark.slow
 
-MKDOCS_YML = """\
-site_name: test
-docs_dir: docs
-markdown_extensions:
-  - admonition
-  - tables
-  - pymdownx.superfences:
-      custom_fences:
-        - name: mermaid
-          class: mermaid
-          format: !!python/name:pymdownx.superfences.fence_code_format
-plugins:
-  - netarch:
-      model: docs/network.yaml
-"""
-MODEL = """\
-netarch: 1
-cluster:
-  name: edge
-  pod_cidr: 10.42.0.0/16
-  service_cidr: 10.43.0.0/16
-components:
-  - id: flannel
-    name: Flannel
-    kind: platform
-    product: flannel
-    version: 0.25.1
-nodes:
-  - {id: edge1, name: edge-1, address: 192.168.8.11}
-"""
 PAGE = """\
 # What changed
 
@@ -57,12 +28,12 @@ base: {base}
 def make_site(tmp_path: Path, base: str = "docs/previous/network.yaml") -> Path:
     docs = tmp_path / "docs"
     (docs / "previous").mkdir(parents=True)
-    (docs / "network.yaml").write_text(MODEL, encoding="utf-8")
-    old = MODEL.replace("0.25.1", "0.24.0").replace("192.168.8.11", "192.168.8.21")
+    (docs / "network.yaml").write_text(EDGE_MODEL, encoding="utf-8")
+    old = EDGE_MODEL.replace("0.25.1", "0.24.0").replace("192.168.8.11", "192.168.8.21")
     (docs / "previous" / "network.yaml").write_text(old, encoding="utf-8")
     (docs / "index.md").write_text("# Home\n", encoding="utf-8")
     (docs / "changes.md").write_text(PAGE.format(base=base), encoding="utf-8")
-    (tmp_path / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text(SITE_CONFIG, encoding="utf-8")
     return tmp_path
 
 
@@ -112,7 +83,7 @@ def test_a_bad_block_is_a_located_warning_that_strict_turns_into_a_failure(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, base: str, where: str, message: str
 ) -> None:
     site = make_site(tmp_path, base)
-    (tmp_path.parent / "network.yaml").write_text(MODEL, encoding="utf-8")
+    (tmp_path.parent / "network.yaml").write_text(EDGE_MODEL, encoding="utf-8")
     with pytest.raises(Abort):
         run_build(site, strict=True)
     assert re.search(rf"WARNING .*{re.escape(where)}: warning DIFF_BLOCK: .*{message}", caplog.text)
