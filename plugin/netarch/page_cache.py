@@ -24,11 +24,11 @@ import hmac
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from netarch.diagnostics import Diagnostic, Location, Severity
 from netarch.safety import UnreadableFile, read_regular_file
@@ -38,6 +38,7 @@ FORMAT = 3
 MAX_ENTRIES = 32
 MAX_ENTRY_BYTES = 20_000_000
 _PACKAGE = Path(__file__).resolve().parent
+_Decoded = TypeVar("_Decoded")
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,9 @@ class _SignedEntry:
         # Beside the verdicts' store in the cache folder, shared with it.
         return cache_secret(self.folder.parent / SECRET_NAME)
 
-    def _load_payload(self) -> Any:
-        """The stored payload, or None: missing, unsigned, damaged, or an input changed."""
+    def _load_payload(self, decode: Callable[[Any], _Decoded]) -> _Decoded | None:
+        """The stored payload, as ``decode`` makes it, or None: missing, unsigned, damaged
+        (``decode`` failing included), or an input changed."""
         secret = self._secret()
         if not secret:
             return None
@@ -107,7 +109,7 @@ class _SignedEntry:
             for name, expected in entry["inputs"].items():
                 if _file_digest(Path(name)) != expected:
                     return None
-            return entry["payload"]
+            return decode(entry["payload"])
         except (OSError, UnreadableFile, ValueError, KeyError, TypeError, AttributeError):
             return None
 
@@ -153,13 +155,7 @@ class PageCache(_SignedEntry):
         super().__init__(folder, key, custom_templates)
 
     def load(self) -> StoredGeneration | None:
-        payload = self._load_payload()
-        if payload is None:
-            return None
-        try:
-            return _generation_from_json(payload)
-        except (ValueError, KeyError, TypeError, AttributeError):
-            return None
+        return self._load_payload(_generation_from_json)
 
     def store(self, generation: Any, inputs_before: Mapping[str, tuple[int, int]]) -> None:
         """Keep a clean ``generation`` (a :class:`netarch.pipeline.Generation`).
@@ -204,17 +200,13 @@ class BlockCache(_SignedEntry):
         super().__init__(folder, key, custom_templates)
 
     def load(self) -> StoredBlocks | None:
-        payload = self._load_payload()
-        if payload is None:
-            return None
-        try:
-            return StoredBlocks(
+        return self._load_payload(
+            lambda payload: StoredBlocks(
                 reports={str(k): str(v) for k, v in payload["reports"].items()},
                 diagnostics=[_diagnostic_from_json(d) for d in payload["diagnostics"]],
                 files=[str(name) for name in payload["files"]],
             )
-        except (ValueError, KeyError, TypeError, AttributeError):
-            return None
+        )
 
     def store(self, blocks: StoredBlocks, started_ns: int) -> None:
         """Keep reports made with no error. ``started_ns``: when making them began; a model
@@ -250,13 +242,9 @@ class FenceCache(_SignedEntry):
         super().__init__(folder, [digest.hexdigest(), json.dumps(options, sort_keys=True)])
 
     def load(self) -> list[Diagnostic] | None:
-        payload = self._load_payload()
-        if payload is None:
-            return None
-        try:
-            return [_diagnostic_from_json(d) for d in payload["diagnostics"]]
-        except (ValueError, KeyError, TypeError, AttributeError):
-            return None
+        return self._load_payload(
+            lambda payload: [_diagnostic_from_json(d) for d in payload["diagnostics"]]
+        )
 
     def store(self, diagnostics: list[Diagnostic]) -> None:
         """Keep verdicts with no error (warnings are reported again)."""
