@@ -486,30 +486,34 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         """Report the verdicts of diagrams still with Mermaid; errors stop the build."""
         found: list[Diagnostic] = []
         generation = self.generation
-        if isinstance(generation, StoredGeneration | None):
-            pass  # nothing generated here, or nothing pending
-        elif generation.pending:
-            try:
+        pending, self._pending_verdicts = self._pending_verdicts, []
+        try:
+            # A generation from the cache, or none, has nothing pending.
+            if not isinstance(generation, StoredGeneration | None) and generation.pending:
                 found += generation.settle()
-            except MermaidNotFound as error:
-                raise PluginError(f"netarch: {error}") from None
+            for verdicts, keep in pending:
+                problems = verdicts.result()
+                found += problems
+                keep(problems)
+        except MermaidNotFound as error:  # the engine starts with the first new diagram
+            raise PluginError(f"netarch: {error}") from None
         store, self._store_when_settled = self._store_when_settled, None
         if store is not None:
             store()  # keeps only a clean generation
-        pending, self._pending_verdicts = self._pending_verdicts, []
-        for verdicts, keep in pending:
-            try:
-                problems = verdicts.result()
-            except MermaidNotFound as error:
-                raise PluginError(f"netarch: {error}") from None
-            found += problems
-            keep(problems)
         self._report(found)
 
+    def _kept_between_builds(self) -> Path | None:
+        """The folder where a build keeps its pages, diff reports and fence verdicts for the
+        next, or None. Not under `serve`: the plugin instance keeps its own, finer state
+        across rebuilds."""
+        if self.is_serve or not self.config.cache_verdicts:
+            return None
+        return default_cache_dir() / "pages"
+
     def _page_cache(self) -> PageCache | None:
-        # Not under `serve`: the plugin instance keeps its own, finer state across rebuilds.
+        folder = self._kept_between_builds()
         # Not for diff_base notes either: they compare the model itself, which a cache lacks.
-        if self.is_serve or not self.config.cache_verdicts or self._diff_notes_on:
+        if folder is None or self._diff_notes_on:
             return None
         assert self._model_path is not None
         if not self._model_path.is_file():
@@ -520,7 +524,6 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             "checks": self.config.checks,
             **self._engine_identity(),
         }
-        folder = default_cache_dir() / "pages"
         return PageCache(folder, self._model_path, self._templates_option, options)
 
     def _run_pipeline(self) -> Generation:
@@ -620,10 +623,10 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
 
     def _fence_cache(self, pages: dict[str, str]) -> FenceCache | None:
         """Where the verdicts on the site's own fences are kept between builds."""
-        if self.is_serve or not self.config.cache_verdicts or self._mermaid is None:
+        folder = self._kept_between_builds()
+        if folder is None or self._mermaid is None:
             return None
-        options = self._engine_identity()
-        return FenceCache(default_cache_dir() / "pages", pages, options)
+        return FenceCache(folder, pages, self._engine_identity())
 
     def _engine_identity(self) -> dict[str, object]:
         """The Mermaid build and V8 the diagrams are checked with, by path, size and
@@ -759,7 +762,8 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
 
     def _block_cache(self, display: str, content: str) -> BlockCache | None:
         """Where the reports of a page's blocks are kept between builds (as the pages are)."""
-        if self.is_serve or not self.config.cache_verdicts:
+        folder = self._kept_between_builds()
+        if folder is None:
             return None
         options = {
             "page": display,
@@ -767,7 +771,6 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             "checks": self.config.checks,
             **self._engine_identity(),
         }
-        folder = default_cache_dir() / "pages"
         return BlockCache(folder, content, self._templates_option, options)
 
     def _expand_diff_blocks(self, markdown: str) -> str:
