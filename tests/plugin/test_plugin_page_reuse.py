@@ -41,21 +41,24 @@ def run_build(site: Path, *, strict: bool = False) -> str:
     return _page(site / "out" / "architecture" / "ingress" / "index.html")
 
 
-class PipelineRuns:
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+class Calls:
+    """Counts the calls of ``owner.name`` (a module's function or a class's method)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> None:
         self.count = 0
-        real = pipeline.generate
+        real = getattr(owner, name)
 
         def counting(*args: object, **kwargs: object) -> object:
             self.count += 1
-            return real(*args, **kwargs)  # type: ignore[arg-type]
+            return real(*args, **kwargs)
 
-        monkeypatch.setattr(pipeline, "generate", counting)
+        monkeypatch.setattr(owner, name, counting)
 
 
 @pytest.fixture
-def runs(monkeypatch: pytest.MonkeyPatch) -> PipelineRuns:
-    return PipelineRuns(monkeypatch)
+def runs(monkeypatch: pytest.MonkeyPatch) -> Calls:
+    """Runs of the pipeline."""
+    return Calls(monkeypatch, pipeline, "generate")
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -64,9 +67,7 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_an_unchanged_site_skips_the_pipeline_with_the_same_output(
-    site: Path, runs: PipelineRuns
-) -> None:
+def test_an_unchanged_site_skips_the_pipeline_with_the_same_output(site: Path, runs: Calls) -> None:
     first = run_build(site)
     index = _page(site / "out" / "index.html")
     assert runs.count == 1
@@ -75,14 +76,14 @@ def test_an_unchanged_site_skips_the_pipeline_with_the_same_output(
     assert runs.count == 1
 
 
-def test_a_model_edit_runs_it_again(site: Path, runs: PipelineRuns) -> None:
+def test_a_model_edit_runs_it_again(site: Path, runs: Calls) -> None:
     run_build(site)
     edit(site / "docs" / "network.yaml", "name: Upstream router", "name: Edge router")
     assert "Edge router" in run_build(site)
     assert runs.count == 2
 
 
-def test_an_include_edit_runs_it_again(site: Path, runs: PipelineRuns) -> None:
+def test_an_include_edit_runs_it_again(site: Path, runs: Calls) -> None:
     model = site / "docs" / "network.yaml"
     edit(model, "netarch: 1\n", "netarch: 1\ninclude: [nodes.yaml]\n")
     nodes_start = model.read_text(encoding="utf-8").index("nodes:\n")
@@ -96,7 +97,7 @@ def test_an_include_edit_runs_it_again(site: Path, runs: PipelineRuns) -> None:
     assert runs.count == 2
 
 
-def test_a_custom_template_edit_runs_it_again(site: Path, runs: PipelineRuns) -> None:
+def test_a_custom_template_edit_runs_it_again(site: Path, runs: Calls) -> None:
     overrides = site / "overrides"
     overrides.mkdir()
     template = overrides / "ingress.md.jinja"
@@ -116,7 +117,7 @@ def test_a_custom_template_edit_runs_it_again(site: Path, runs: PipelineRuns) ->
 
 
 def test_warnings_are_reported_again_from_the_cache(
-    site: Path, runs: PipelineRuns, caplog: pytest.LogCaptureFixture
+    site: Path, runs: Calls, caplog: pytest.LogCaptureFixture
 ) -> None:
     # The router's address inside the MetalLB pool is a warning (NA123): --strict fails
     # each time, the cached build included.
@@ -133,7 +134,7 @@ def test_warnings_are_reported_again_from_the_cache(
     assert runs.count == 1
 
 
-def test_a_damaged_entry_is_a_miss(site: Path, runs: PipelineRuns) -> None:
+def test_a_damaged_entry_is_a_miss(site: Path, runs: Calls) -> None:
     first = run_build(site)
     pages = Path(os.environ["NETARCH_CACHE_DIR"]) / "pages"
     for entry in pages.glob("pages-*.json"):
@@ -142,7 +143,7 @@ def test_a_damaged_entry_is_a_miss(site: Path, runs: PipelineRuns) -> None:
     assert runs.count == 2
 
 
-def test_an_edited_entry_is_not_trusted(site: Path, runs: PipelineRuns) -> None:
+def test_an_edited_entry_is_not_trusted(site: Path, runs: Calls) -> None:
     """A page planted in the cache (script in the model's place) never reaches the site."""
     first = run_build(site)
     pages = Path(os.environ["NETARCH_CACHE_DIR"]) / "pages"
@@ -157,7 +158,7 @@ def test_an_edited_entry_is_not_trusted(site: Path, runs: PipelineRuns) -> None:
     assert "<script>alert(1)</script>" not in first
 
 
-def test_no_cache_with_cache_verdicts_false(site: Path, runs: PipelineRuns) -> None:
+def test_no_cache_with_cache_verdicts_false(site: Path, runs: Calls) -> None:
     edit(
         site / "mkdocs.yml",
         "model: docs/network.yaml",
@@ -168,20 +169,11 @@ def test_no_cache_with_cache_verdicts_false(site: Path, runs: PipelineRuns) -> N
     assert runs.count == 2
 
 
-class BlockRuns:
+def block_runs(monkeypatch: pytest.MonkeyPatch) -> Calls:
     """Counts the netarch-diff blocks made (each compares two models: two pipeline runs)."""
+    from netarch.diff import blocks
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        from netarch.diff import blocks
-
-        self.count = 0
-        real = blocks.run_block
-
-        def counting(*args: object, **kwargs: object) -> object:
-            self.count += 1
-            return real(*args, **kwargs)  # type: ignore[arg-type]
-
-        monkeypatch.setattr(blocks, "run_block", counting)
+    return Calls(monkeypatch, blocks, "run_block")
 
 
 @pytest.fixture
@@ -202,7 +194,7 @@ def _changes(site: Path) -> str:
 def test_a_diff_blocks_report_is_reused_until_what_it_compares_changes(
     diff_site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    blocks = BlockRuns(monkeypatch)
+    blocks = block_runs(monkeypatch)
     run_build(diff_site, strict=True)
     first = _changes(diff_site)
     assert "Old router" in first and blocks.count == 1
@@ -222,7 +214,7 @@ def test_a_diff_blocks_report_is_reused_until_what_it_compares_changes(
 def test_an_edited_block_entry_is_not_trusted(
     diff_site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    blocks = BlockRuns(monkeypatch)
+    blocks = block_runs(monkeypatch)
     run_build(diff_site)
     first = _changes(diff_site)
     pages = Path(os.environ["NETARCH_CACHE_DIR"]) / "pages"
@@ -240,25 +232,18 @@ def test_a_build_with_unchanged_fences_never_makes_the_mermaid_engine(
 ) -> None:
     from netarch.validate.engine import MermaidValidator
 
-    made: list[object] = []
-    real_init = MermaidValidator.__init__
-
-    def counting(self: MermaidValidator, *args: object, **kwargs: object) -> None:
-        made.append(self)
-        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(MermaidValidator, "__init__", counting)
+    made = Calls(monkeypatch, MermaidValidator, "__init__")
     misdrawn = "```mermaid\nxychart-beta\n  x-axis [a, b, c]\n  bar [1, 2]\n```\n"
     (site / "docs" / "drawn.md").write_text(f"# Drawn\n\n{misdrawn}", encoding="utf-8")
     run_build(site)
-    assert len(made) == 1
+    assert made.count == 1
     first = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any("MERMAID_MISDRAWN" in message for message in first), first
     caplog.clear()
     run_build(site)
-    assert len(made) == 1  # pages, fences and verdicts all kept: no engine at all
+    assert made.count == 1  # pages, fences and verdicts all kept: no engine at all
     again = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert again == first  # the fence's warning is given again
     edit(site / "docs" / "drawn.md", "# Drawn", "# Drawn again")
     run_build(site)
-    assert len(made) == 2
+    assert made.count == 2
