@@ -566,7 +566,9 @@ def _from_mkdocs_config(path: Path) -> tuple[list[_Model], list[Path]]:
     # readers get), else the one found next to the site.
     mermaid_js = Path(options.mermaid_js) if options.mermaid_js else None
     origin = f"the mermaid_js option in {display_path(path)}"
-    local = next((m for m in site.mermaids() if m.local_file is not None), None)
+    # Found once: it reads the theme's templates.
+    mermaids = site.mermaids()
+    local = next((m for m in mermaids if m.local_file is not None), None)
     if mermaid_js is None and local is not None:
         mermaid_js, origin = local.local_file, f"the site's own {local.script}"
     model = _Model(
@@ -577,7 +579,7 @@ def _from_mkdocs_config(path: Path) -> tuple[list[_Model], list[Path]]:
         mermaid_origin=origin,
         custom_templates=Path(options.custom_templates) if options.custom_templates else None,
         site_pages=tuple(pages),
-        site_diagnostics=tuple(site.render_diagnostics()),
+        site_diagnostics=tuple(site.render_diagnostics(mermaids)),
     )
     return [model], pages
 

@@ -52,11 +52,12 @@ class Site:
         """The Mermaid scripts the site loads itself, as the plugin finds them."""
         return site_mermaids(self.settings, OWN_URIS)
 
-    def render_diagnostics(self) -> list[Diagnostic]:
-        """The plugin's warnings about this site's setup, each located where it can be fixed
-        (a warning fails ``mkdocs build --strict``, so it fails ``netarch check`` too)."""
+    def render_diagnostics(self, mermaids: list[SiteMermaid]) -> list[Diagnostic]:
+        """The plugin's warnings about this site's setup, given the Mermaid scripts it loads
+        (:meth:`mermaids`), each located where it can be fixed (a warning fails
+        ``mkdocs build --strict``, so it fails ``netarch check`` too)."""
         found = []
-        for problem in render_problems(self.settings, self.mermaids()):
+        for problem in render_problems(self.settings, mermaids):
             where = Path(problem.template) if problem.template else self.config_file
             found.append(
                 Diagnostic(
