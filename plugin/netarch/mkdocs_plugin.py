@@ -338,10 +338,16 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             )
         if not self.config.enabled or self.generation is None:
             return files
+        # Read once here: MkDocs' File reads its source again on every access.
+        pages = {
+            display_path(Path(file.abs_src_path), self._config_dir): file.content_string
+            for file in files.documentation_pages()
+            if not file.generated_by and file.abs_src_path
+        }
         if self.config.check_diagrams:
-            self._check_hand_written_fences(files)
+            self._check_hand_written_fences(pages)
         # What the blocks compare is model files too: kept out of the site like the model.
-        diff_files = self._run_diff_blocks(files)
+        diff_files = self._run_diff_blocks(pages)
         if not self.config.publish_model:
             model_files = [self._model_path, *map(Path, self.generation.files)]
             _leave_out(files, [*model_files, *map(Path, diff_files)])
@@ -586,16 +592,12 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         titles.update(self.preview.error_pages())
         return titles
 
-    def _check_hand_written_fences(self, files: Files) -> None:
+    def _check_hand_written_fences(self, site_pages: dict[str, str]) -> None:
+        """``site_pages``: the text of each hand-written page, by its path as shown."""
         from netarch.validate.fences import check_pages, find_page_fences
 
         # Only pages that name Mermaid can hold a ```mermaid fence: the others are not parsed.
-        pages = {
-            display_path(Path(file.abs_src_path), self._config_dir): content
-            for file in files.documentation_pages()
-            if not file.generated_by and file.abs_src_path
-            if "mermaid" in (content := file.content_string)
-        }
+        pages = {name: text for name, text in site_pages.items() if "mermaid" in text}
         fences = find_page_fences(pages)
         if not any(fences.values()):
             return  # no ```mermaid fence: no engine needed
@@ -692,17 +694,12 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             self._diff_warnings.add(message)
             log.warning(message)
 
-    def _run_diff_blocks(self, files: Files) -> list[str]:
+    def _run_diff_blocks(self, site_pages: dict[str, str]) -> list[str]:
         """Make the report of every ```netarch-diff block of the hand-written pages, check
         its diagram like a generated one, and warn at the block when it cannot be made.
         Returns the model files the blocks read."""
         self._diff_blocks = {}
-        pages = {
-            display_path(Path(file.abs_src_path), self._config_dir): content
-            for file in files.documentation_pages()
-            if not file.generated_by and file.abs_src_path
-            if _DIFF_BLOCK_WORD in (content := file.content_string)
-        }
+        pages = {name: text for name, text in site_pages.items() if _DIFF_BLOCK_WORD in text}
         read: list[str] = []
         for display, content in pages.items():
             cache = self._block_cache(display, content)
