@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from netarch.checks.addresses import (
-    IPNetwork,
     NamedAddress,
     Range,
     cluster_range,
@@ -22,6 +21,7 @@ from netarch.checks.addresses import (
     pools,
     proper_network,
     range_ends,
+    same_family_overlap,
     typed_values,
 )
 from netarch.checks.framework import Finding, rule
@@ -90,9 +90,7 @@ def _invalid_cidr(path: ModelPath, name: str, value: str) -> Iterator[Finding]:
 )
 def cluster_overlaps(model: Model) -> Iterator[Finding]:
     for first, second in itertools.combinations(cluster_ranges(model), 2):
-        if first.network.version == second.network.version and first.network.overlaps(
-            second.network
-        ):
+        if same_family_overlap(first.network, second.network):
             yield Finding(
                 second.path,
                 f"{second.label} {second.network} overlaps the {first.label} {first.network}",
@@ -145,10 +143,6 @@ def cluster_vs_underlay(model: Model) -> Iterator[Finding]:
                         f"MetalLB pool {pool.id} entry {entry.text} overlaps the {cluster.label} {cluster.network}",
                         related=(cluster.path,),
                     )
-
-
-def same_family_overlap(first: IPNetwork, second: IPNetwork) -> bool:
-    return first.version == second.version and first.overlaps(second)
 
 
 @rule(

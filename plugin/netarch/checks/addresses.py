@@ -18,6 +18,11 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+def same_family_overlap(first: IPNetwork, second: IPNetwork) -> bool:
+    """Whether two networks share an address (``ipaddress`` refuses to compare families)."""
+    return first.version == second.version and first.overlaps(second)
+
+
 def parse_ip(text: Any) -> IPAddress | None:
     return _parse_ip(str(text))
 
@@ -65,12 +70,10 @@ class AddressSet:
         return self.networks[0].version
 
     def overlaps(self, other: AddressSet) -> bool:
-        return any(
-            a.version == b.version and a.overlaps(b) for a in self.networks for b in other.networks
-        )
+        return any(same_family_overlap(a, b) for a in self.networks for b in other.networks)
 
     def overlaps_network(self, network: IPNetwork) -> bool:
-        return any(a.version == network.version and a.overlaps(network) for a in self.networks)
+        return any(same_family_overlap(a, network) for a in self.networks)
 
     def contains_ip(self, address: IPAddress) -> bool:
         return any(address.version == n.version and address in n for n in self.networks)

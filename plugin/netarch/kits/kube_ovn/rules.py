@@ -8,7 +8,7 @@ import itertools
 from collections.abc import Iterator
 from typing import Any
 
-from netarch.checks.address_plan import DOC, same_family_overlap
+from netarch.checks.address_plan import DOC
 from netarch.checks.addresses import (
     AddressSet,
     Range,
@@ -20,6 +20,7 @@ from netarch.checks.addresses import (
     parse_ip,
     parse_network,
     range_ends,
+    same_family_overlap,
     usable_hosts,
 )
 from netarch.checks.framework import Finding, kit_rule
