@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from netarch.checks.addresses import (
+    AddressSet,
     IPAddress,
+    NamedAddress,
     Pool,
     family,
     in_network,
@@ -165,16 +167,23 @@ def pool_overlaps(model: Model) -> Iterator[Finding]:
     section=SECTION,
 )
 def pool_contains_node(model: Model) -> Iterator[Finding]:
-    nodes = node_addresses(model)
+    for pool, entry, node in _entries_holding(model, node_addresses(model)):
+        yield Finding(
+            entry.path,
+            f"MetalLB pool {pool.id} entry {entry.text} contains the address {node.address} of {node.label}",
+            related=(node.path,),
+        )
+
+
+def _entries_holding(
+    model: Model, addresses: list[NamedAddress]
+) -> Iterator[tuple[Pool, AddressSet, NamedAddress]]:
+    """Each pool entry with each of ``addresses`` it contains."""
     for pool in pools(model):
         for entry in pool.entries:
-            for node in nodes:
-                if entry.contains_ip(node.address):
-                    yield Finding(
-                        entry.path,
-                        f"MetalLB pool {pool.id} entry {entry.text} contains the address {node.address} of {node.label}",
-                        related=(node.path,),
-                    )
+            for owner in addresses:
+                if entry.contains_ip(owner.address):
+                    yield pool, entry, owner
 
 
 @rule(
@@ -191,15 +200,12 @@ def pool_contains_node(model: Model) -> Iterator[Finding]:
 def pool_contains_infrastructure(model: Model) -> Iterator[Finding]:
     # Pod, service and join overlaps are NA102 (error); the pod gateway lies inside the pod CIDR.
     owners = [a for a in infrastructure_addresses(model) if a.path != ("cluster", "pod_gateway")]
-    for pool in pools(model):
-        for entry in pool.entries:
-            for owner in owners:
-                if entry.contains_ip(owner.address):
-                    yield Finding(
-                        entry.path,
-                        f"MetalLB pool {pool.id} entry {entry.text} contains {owner.label}",
-                        related=(owner.path,),
-                    )
+    for pool, entry, owner in _entries_holding(model, owners):
+        yield Finding(
+            entry.path,
+            f"MetalLB pool {pool.id} entry {entry.text} contains {owner.label}",
+            related=(owner.path,),
+        )
 
 
 @rule(
