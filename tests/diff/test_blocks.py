@@ -9,7 +9,7 @@ from pathlib import Path
 
 import markdown
 import pytest
-from sites import EDGE_MODEL, SITE_CONFIG
+from diff_sites import EDGE_MODEL, SITE_CONFIG
 
 from netarch.cli import main
 from netarch.diagnostics import Diagnostic

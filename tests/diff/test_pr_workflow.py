@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from diff_sites import SITE_CONFIG
 from gitrepo import git, make_repo
-from sites import SITE_CONFIG
 
 pytestmark = pytest.mark.slow
 

@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from diff_sites import SITE_CONFIG
 from gitrepo import git, make_repo
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
-from sites import SITE_CONFIG
 
 import netarch.diff.preview
 from netarch.mkdocs_plugin import NetarchPlugin

@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+from diff_sites import EDGE_MODEL, SITE_CONFIG
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
-from sites import EDGE_MODEL, SITE_CONFIG
 
 from netarch.validate.engine import MermaidProblem, MermaidValidator
 
