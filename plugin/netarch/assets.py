@@ -13,6 +13,8 @@ from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 
+from netarch.site_setup import installed_material, theme_draws_diagrams
+
 # Under the theme's own assets folder, in a netarch folder so it never collides with them.
 MERMAID_URI = "assets/javascripts/netarch/mermaid.min.js"
 DEFAULTS_URI = "assets/javascripts/netarch/mermaid-defaults.js"
@@ -50,8 +52,8 @@ MERMAID_DEFAULTS_JS = """\
 """
 
 
-# For every theme but material, which draws ```mermaid blocks itself. Left to itself, Mermaid
-# renders each `.mermaid` element from its innerHTML on page load: superfences' blocks are
+# For every theme but material (8.2 and later), which draws ```mermaid blocks itself. Left to
+# itself, Mermaid renders each `.mermaid` element from its innerHTML on page load: superfences' blocks are
 # `<pre class="mermaid"><code>...</code></pre>`, so it parses the `<code>` markup and draws a
 # "Syntax error in text" bomb. This draws each block from its text instead, in place, as
 # material does; a block that fails stays as code (it was checked, so none should).
@@ -89,8 +91,10 @@ MERMAID_DRAW_JS = """\
 
 
 def draws_diagrams_itself(config: MkDocsConfig) -> bool:
-    """True for themes that render ```mermaid blocks with a global ``mermaid`` (material)."""
-    return config.theme.name == "material"
+    """True for themes that render ```mermaid blocks with a global ``mermaid``: material from
+    8.2 on (7.x and 8.0-8.1 leave the blocks to the page's Mermaid, which draws them wrong)."""
+    name = config.theme.name
+    return theme_draws_diagrams(name, installed_material() if name == "material" else None)
 
 
 def add_mermaid_scripts(config: MkDocsConfig, *, serve: bool) -> bool:

@@ -16,6 +16,7 @@ import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -38,6 +39,32 @@ _QUOTED_SCRIPT = re.compile(
 )
 _TEMPLATE_PREFIX = re.compile(r"^\{\{[^}]*\}\}/?")  # {{ base_url }}/js/mermaid.min.js
 _MAX_TEMPLATE_BYTES = 1_000_000
+# mkdocs-material draws ```mermaid blocks (superfences' `pre.mermaid`) itself from 8.2.0 on:
+# the bundle of 8.1.11 and earlier has no Mermaid integration (measured on the wheels of
+# 8.0.0, 8.1.11, 8.2.0 and 8.2.1). Before that, a Mermaid on the page parses each block's
+# HTML, copy button included, and draws "Syntax error in text".
+MATERIAL_DRAWS_MERMAID_FROM = (8, 2)
+_RELEASE = re.compile(r"\d+(?:\.\d+)*")
+
+
+def installed_material() -> str | None:
+    """The installed mkdocs-material's version, or None."""
+    try:
+        return version("mkdocs-material")
+    except PackageNotFoundError:
+        return None
+
+
+def theme_draws_diagrams(theme: str | None, material_version: str | None) -> bool:
+    """Whether the theme draws ```mermaid blocks with a global ``mermaid`` by itself: only
+    mkdocs-material, from 8.2 on. Every other theme gets netarch's drawing script."""
+    if theme != "material":
+        return False
+    if material_version is None:  # MkDocs could not load the theme without the package
+        return True
+    match = _RELEASE.match(material_version)
+    release = tuple(int(part) for part in match.group().split(".")) if match else ()
+    return release >= MATERIAL_DRAWS_MERMAID_FROM
 
 
 @dataclass(frozen=True)
@@ -46,6 +73,8 @@ class SiteSettings:
 
     docs_dir: Path
     custom_dir: Path | None = None  # the theme's, when it is a folder
+    theme: str | None = None  # the theme's name, e.g. "material"
+    material_version: str | None = None  # the installed mkdocs-material's, for that theme
     extra_javascript: tuple[str, ...] = ()
     plugins: tuple[str, ...] = ()  # as named in mkdocs.yml, e.g. "search", "material/blog"
     markdown_extensions: tuple[str, ...] = ()
@@ -58,6 +87,8 @@ class SiteSettings:
         return cls(
             docs_dir=Path(config.docs_dir),
             custom_dir=Path(custom) if custom and Path(custom).is_dir() else None,
+            theme=config.theme.name,
+            material_version=installed_material() if config.theme.name == "material" else None,
             extra_javascript=tuple(str(entry) for entry in config.extra_javascript),
             plugins=tuple(config.plugins),
             markdown_extensions=tuple(config.markdown_extensions),
@@ -72,6 +103,7 @@ class SiteSettings:
         theme = raw.get("theme")
         custom = theme.get("custom_dir") if isinstance(theme, Mapping) else None
         custom_dir = config_dir / custom if isinstance(custom, str) else None
+        name = theme.get("name") if isinstance(theme, Mapping) else theme
         scripts = []
         for entry in _as_list(raw.get("extra_javascript")):
             # A name, or (MkDocs >= 1.5) a mapping with `path:` and attributes like `type:`.
@@ -82,11 +114,18 @@ class SiteSettings:
         return cls(
             docs_dir=docs_dir,
             custom_dir=custom_dir if custom_dir is not None and custom_dir.is_dir() else None,
+            theme=name if isinstance(name, str) else "mkdocs",
+            material_version=installed_material() if name == "material" else None,
             extra_javascript=tuple(scripts),
             plugins=tuple(_names_and_options(raw.get("plugins"))),
             markdown_extensions=tuple(extensions),
             superfences=extensions.get("pymdownx.superfences") or {},
         )
+
+    @property
+    def theme_draws_diagrams(self) -> bool:
+        """Whether the theme draws ```mermaid blocks itself (else netarch's script does)."""
+        return theme_draws_diagrams(self.theme, self.material_version)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -158,9 +197,21 @@ class SiteProblem:
         return self.message
 
 
-def render_problems(site: SiteSettings, mermaids: list[SiteMermaid]) -> list[SiteProblem]:
-    """What to change so that every diagram renders, drawn by the Mermaid that checked it."""
+def render_problems(
+    site: SiteSettings, mermaids: list[SiteMermaid], *, serve_mermaid: bool = True
+) -> list[SiteProblem]:
+    """What to change so that every diagram renders, drawn by the Mermaid that checked it.
+    ``serve_mermaid``: the plugin's option of that name."""
     problems = []
+    if not serve_mermaid and not mermaids and not site.theme_draws_diagrams:
+        problems.append(
+            SiteProblem(
+                "serve_mermaid is false and the site loads no Mermaid of its own: no diagram"
+                f" renders with the {site.theme} theme{_theme_release(site)}; remove"
+                " `serve_mermaid: false`",
+                "serve_mermaid",
+            )
+        )
     if not _has_mermaid_fence(site):
         problems.append(
             SiteProblem(
@@ -198,6 +249,10 @@ def render_problems(site: SiteSettings, mermaids: list[SiteMermaid]) -> list[Sit
             continue
         problems.append(SiteProblem(message, mermaid.script, template))
     return problems
+
+
+def _theme_release(site: SiteSettings) -> str:
+    return f" {site.material_version}" if site.theme == "material" and site.material_version else ""
 
 
 def _has_mermaid_fence(site: SiteSettings) -> bool:
