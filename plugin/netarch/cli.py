@@ -25,7 +25,7 @@ from netarch.checks import run_checks
 from netarch.checks.framework import check_severity_overrides
 from netarch.diagnostics import Diagnostic, Severity, display_path, format_report
 from netarch.kits import KitLoadError
-from netarch.mkdocs_config import SiteConfigError, load_site
+from netarch.mkdocs_config import SiteConfigError, is_site_config, load_site, site_config_in
 from netarch.pages.render import PageRenderer
 from netarch.pipeline import generate
 from netarch.safety import UnreadableFile, read_regular_file
@@ -80,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
         "paths",
         nargs="*",
         type=Path,
-        help="models (.yaml), Markdown files or folders, or a mkdocs.yml (default: ./mkdocs.yml)",
+        help="models (.yaml), Markdown files or folders, or a site configuration (default: ./mkdocs.yml or ./properdocs.yml)",
     )
     check.add_argument("--format", choices=("human", "github", "json"), default="human")
     check.add_argument(
@@ -296,7 +296,7 @@ def _umask() -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    models, markdown = _targets(args.paths or [Path("mkdocs.yml")])
+    models, markdown = _targets(args.paths or [site_config_in(Path()) or Path("mkdocs.yml")])
     if args.render and importlib.util.find_spec("playwright") is None:
         raise UsageError(
             "--render needs Playwright: pip install 'mkdocs-netarch[browser]' (it drives the"
@@ -375,8 +375,9 @@ def _diff(args: argparse.Namespace) -> int:
     model = args.model
     # Two model files need no model of the site; a revision or a left-out argument does.
     two_files = all(arg and Path(arg).is_file() for arg in (args.base, args.head))
-    if model is None and not two_files and Path("mkdocs.yml").is_file():
-        found = _from_mkdocs_config(Path("mkdocs.yml"))[0]
+    config = site_config_in(Path())
+    if model is None and not two_files and config is not None:
+        found = _from_mkdocs_config(config)[0]
         model = found[0].path if found else None
     with tempfile.TemporaryDirectory(prefix="netarch-diff-") as scratch:
         try:
@@ -501,7 +502,7 @@ def _targets(paths: Sequence[Path]) -> tuple[list[_Model], list[Path]]:
     models: list[_Model] = []
     markdown: list[Path] = []
     for path in paths:
-        if path.name in ("mkdocs.yml", "mkdocs.yaml"):
+        if is_site_config(path):
             found_models, site_pages = _from_mkdocs_config(path)
             models += found_models
             markdown += site_pages

@@ -24,8 +24,21 @@ from netarch.safety import excerpt
 from netarch.site_setup import SiteMermaid, SiteSettings, render_problems, site_mermaids
 
 PLUGIN_NAME = "netarch"
+# The names a site's configuration goes by: MkDocs' and ProperDocs' (a fork of MkDocs that
+# runs the same plugins). In a folder with several, the first is the site's.
+CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml", "properdocs.yml", "properdocs.yaml")
 # mkdocs.yml or a theme override: longer than this, only the start is searched for a line.
 _MAX_LOCATED_BYTES = 1_000_000
+
+
+def site_config_in(folder: Path) -> Path | None:
+    """The site configuration of ``folder`` (mkdocs.yml, properdocs.yml, ...), if it has one."""
+    return next((folder / name for name in CONFIG_NAMES if (folder / name).is_file()), None)
+
+
+def is_site_config(path: Path) -> bool:
+    """Whether ``path`` is named as a site's configuration (never to be read as a model)."""
+    return path.name in CONFIG_NAMES
 
 
 class SiteConfigError(Exception):
@@ -57,7 +70,8 @@ class Site:
         (:meth:`mermaids`), each located where it can be fixed (a warning fails
         ``mkdocs build --strict``, so it fails ``netarch check`` too)."""
         found = []
-        for problem in render_problems(self.settings, mermaids):
+        serve = self.options.serve_mermaid if self.options is not None else True
+        for problem in render_problems(self.settings, mermaids, serve_mermaid=serve):
             where = Path(problem.template) if problem.template else self.config_file
             found.append(
                 Diagnostic(
