@@ -69,6 +69,7 @@ def generate(
     diagram_threads: int = 0,
     project_dir: Path | None = None,
     wait_for_diagrams: bool = True,
+    language: str | None = None,
 ) -> Generation:
     """Run the pipeline on ``model_path``.
 
@@ -79,6 +80,9 @@ def generate(
     must stay on it, such as a browser). N >= 1 hands them to N helper threads as soon as the
     views exist -- for a thread-safe checker like ``MermaidValidator.check`` -- so that Mermaid
     works while the network checks run and the pages render here.
+
+    ``language``: the language of the site's build (a multilingual site builds each in
+    turn); the pages take the titles the model's ``pages:`` give in it.
 
     ``wait_for_diagrams=False`` (with helper threads): return as soon as the pages are
     rendered, with the diagrams' verdicts in ``pending`` and the pages in ``pages`` if nothing
@@ -100,7 +104,9 @@ def generate(
             verdicts = [helpers.submit(check_diagram, view.diagram.text) for view in diagrams]
         # Rendered before the checks and the diagrams' verdicts are in, and dropped if one of
         # them is an error; the checks see what landed on which page (NA170).
-        pages = (renderer or PageRenderer()).render(model, result.views, section_dir, display)
+        pages = (renderer or PageRenderer()).render(
+            model, result.views, section_dir, display, language
+        )
         model.memo[PLACEMENT] = Placement(result.views, pages)
         for check in model_checks:
             result.diagnostics += check(model)

@@ -96,8 +96,11 @@ def _lookup(data: Any, path: tuple[str, ...]) -> Any:
     return data
 
 
-def plan_pages(model: Model, specs: Iterable[PageSpec]) -> list[PlannedPage]:
-    """The pages of ``model``: the default plan of ``specs``, then its ``pages:`` section."""
+def plan_pages(
+    model: Model, specs: Iterable[PageSpec], language: str | None = None
+) -> list[PlannedPage]:
+    """The pages of ``model``: the default plan of ``specs``, then its ``pages:`` section.
+    ``language``: the language of the site's build, whose ``titles:`` win over ``title``."""
     defaults = sorted(
         (spec for spec in specs if spec.applies_to(model)), key=lambda spec: spec.order
     )
@@ -111,7 +114,7 @@ def plan_pages(model: Model, specs: Iterable[PageSpec]) -> list[PlannedPage]:
         index, entry = listed.get(spec.name, (None, {}))
         if entry.get("hidden"):
             continue
-        title = entry.get("title") or (spec.title if isinstance(spec.title, str) else "")
+        title = _title_in(entry, language) or (spec.title if isinstance(spec.title, str) else "")
         if not title and callable(spec.title):
             title = spec.title(model)
         page = PlannedPage(
@@ -129,7 +132,7 @@ def plan_pages(model: Model, specs: Iterable[PageSpec]) -> list[PlannedPage]:
             continue
         page = PlannedPage(
             entry["id"],
-            entry.get("title") or entry["id"],
+            _title_in(entry, language) or entry["id"],
             CUSTOM_TEMPLATE,
             True,
             str(entry.get("intro", "")),
@@ -138,6 +141,14 @@ def plan_pages(model: Model, specs: Iterable[PageSpec]) -> list[PlannedPage]:
         )
         pages.append((_rank(DEFAULT, index), len(defaults) + index, page))
     return [page for _, _, page in sorted(pages, key=lambda item: item[:2])]
+
+
+def _title_in(entry: dict[str, Any], language: str | None) -> str:
+    """The title a ``pages:`` entry gives its page in ``language``, else its ``title``."""
+    titles = entry.get("titles")
+    if language and isinstance(titles, dict) and titles.get(language):
+        return str(titles[language])
+    return str(entry.get("title") or "")
 
 
 def _rank(order: int, listed_at: int | None) -> int:

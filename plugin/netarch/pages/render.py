@@ -80,6 +80,8 @@ CORE_PAGES: tuple[PageSpec, ...] = (
 )
 # Rendered after the others: it shows the flows that no other page placed.
 FLOWS_PAGE = "traffic-flows"
+# Pages whose content is only the views they show: left out when they show none.
+_NOTHING_BUT_VIEWS = frozenset({FLOWS_PAGE})
 
 
 def page_specs(model: Model) -> list[PageSpec]:
@@ -144,11 +146,40 @@ class PageRenderer:
         self._model_free: dict[str, tuple[tuple[Any, ...], str]] = {}
 
     def render(
-        self, model: Model, views: dict[str, View], section_dir: str, model_file: str
+        self,
+        model: Model,
+        views: dict[str, View],
+        section_dir: str,
+        model_file: str,
+        language: str | None = None,
     ) -> list[RenderedPage]:
         """The planned pages of ``model``, in plan order. Each page records the views and
-        examples it shows, so that what lands on no page can be reported (NA170)."""
-        plan = plan_pages(model, page_specs(model))
+        examples it shows, so that what lands on no page can be reported (NA170).
+        ``language``: the site build's, for the titles the model gives in it."""
+        plan = plan_pages(model, page_specs(model), language)
+        pages = self._render_plan(model, views, plan, section_dir, model_file)
+        # A page that is nothing but the views it shows, showing none, is left out of the plan
+        # (and so of the other pages' links to it): e.g. the flows page when every flow is
+        # shown on another page.
+        empty = {
+            page.name
+            for page in pages
+            if page.name in _NOTHING_BUT_VIEWS
+            and not (page.views or page.examples or page.intro or page.listed_views)
+        }
+        if not empty:
+            return pages
+        plan = [planned for planned in plan if planned.name not in empty]
+        return self._render_plan(model, views, plan, section_dir, model_file)
+
+    def _render_plan(
+        self,
+        model: Model,
+        views: dict[str, View],
+        plan: list[PlannedPage],
+        section_dir: str,
+        model_file: str,
+    ) -> list[RenderedPage]:
         placeholders = [
             RenderedPage(
                 _src_uri(section_dir, planned.name),
