@@ -8,6 +8,7 @@ plugins:
 from __future__ import annotations
 
 import html
+import logging
 import os
 import re
 import time
@@ -21,12 +22,12 @@ from mkdocs.config import base
 from mkdocs.config import config_options as opt
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
-from netarch import assets, site_setup
+from netarch import assets, site_nav, site_plugins, site_setup
 from netarch.diagnostics import (
     Diagnostic,
     Location,
@@ -66,7 +67,17 @@ if TYPE_CHECKING:
     from netarch.pipeline import Generation
     from netarch.validate.fences import Fence
 
-log = get_plugin_logger(__name__)
+
+class _PluginLog(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """MkDocs' plugin logger, saying "netarch: " once: most messages here say it already
+    (they are PluginError texts too), and MkDocs' own prefix would double it."""
+
+    def process(self, msg: Any, kwargs: Any) -> tuple[Any, Any]:
+        text = str(msg)
+        return (text if text.startswith("netarch: ") else f"netarch: {text}"), kwargs
+
+
+log = _PluginLog(logging.getLogger(f"mkdocs.plugins.{__name__}"), {})
 
 # ```netarch-view
 # external-ingress
@@ -212,6 +223,12 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         self._diff_base: BaseRevision | None = None
         self._page_notes: dict[str, str] = {}
         self._diff_warnings: set[str] = set()
+        # The language of this build of a multilingual site (mkdocs-static-i18n), if any.
+        self._language: site_plugins.Language | None = None
+        # src_uri -> the title the site's own nav gives a generated page (kept there).
+        self._nav_titles: dict[str, str] = {}
+        # The SUMMARY.md given to mkdocs-literate-nav for the section's folder, if any.
+        self._literate_summary: File | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -273,6 +290,7 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         if self.is_serve:
             self._mermaid_validator()  # started once, kept warm across rebuilds
         self.preview.start()
+        self._language = site_plugins.i18n_language(config.plugins)
         self.generation = self._generate()
         self._report(self.generation.diagnostics)
         if self.is_serve:
@@ -284,9 +302,26 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             self.preview.watches.add(watch_targets(files, config_dir, folders))
         # Computed (and its modules imported) only when asked for: a build pays nothing.
         self._page_notes = self._notes_against_base() if self._diff_notes_on else {}
+        self._nav_titles = {}
         if config.nav is not None:
-            _add_to_nav(config.nav, self.config.section, list(self._page_titles()))
+            self._place_in_nav(config)
         return config
+
+    def _place_in_nav(self, config: MkDocsConfig) -> None:
+        """Put the generated pages into the site's own nav (see netarch.site_nav)."""
+        titles = self._page_titles()
+        placed = site_nav.place_pages(
+            config.nav or [],
+            list(titles),
+            section=self.config.section,
+            section_dir=self.config.section_dir.strip("/"),
+        )
+        config.nav = placed.nav
+        # Titles netarch wrote itself (the SUMMARY.md it gives literate-nav) are not the site's.
+        own = {uri: html.unescape(title) for uri, title in titles.items()}
+        self._nav_titles.update(
+            {uri: title for uri, title in placed.titles.items() if own.get(uri) != title}
+        )
 
     @property
     def _diff_notes_on(self) -> bool:
@@ -300,7 +335,8 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         """
         site = site_setup.SiteSettings.from_mkdocs(config)
         mermaids = site_setup.site_mermaids(site, assets.OWN_URIS)
-        for problem in site_setup.render_problems(site, mermaids):
+        serving = self.config.serve_mermaid
+        for problem in site_setup.render_problems(site, mermaids, serve_mermaid=serving):
             log.warning(f"netarch: {problem}")
         local = next((found for found in mermaids if found.local_file is not None), None)
         explicit: Path | str | None = None
@@ -316,21 +352,15 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         mismatch = mermaid.mismatch()
         if mismatch:
             log.warning(f"netarch: {mismatch}")
-        serve = self.config.serve_mermaid and not mermaids
-        if not self.config.serve_mermaid and not mermaids:
-            if assets.draws_diagrams_itself(config):
-                log.info("netarch: serve_mermaid is false: the theme loads a Mermaid of its own")
-            else:
-                log.warning(
-                    "netarch: serve_mermaid is false and the site loads no Mermaid of its own:"
-                    " no diagram renders with this theme; remove `serve_mermaid: false`"
-                )
+        serve = serving and not mermaids
+        if not serving and not mermaids and site.theme_draws_diagrams:
+            log.info("netarch: serve_mermaid is false: the theme loads a Mermaid of its own")
         assets.add_mermaid_scripts(config, serve=serve)
         self._mermaid_asset = mermaid.path if serve else None
-        self._draw_script = not assets.draws_diagrams_itself(config)
+        self._draw_script = not site.theme_draws_diagrams
         return mermaid
 
-    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+    def _on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if self._mermaid_asset is not None:
             # MkDocs has just emptied site_dir: copy the 5.5 MB script while it renders pages.
             self._asset_copy = self._background.submit(
@@ -351,7 +381,40 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         if not self.config.publish_model:
             model_files = [self._model_path, *map(Path, self.generation.files)]
             _leave_out(files, [*model_files, *map(Path, diff_files)])
-        assert self._model_path is not None
+        if self._language is None:  # with i18n, after it (see netarch.site_plugins)
+            self._add_pages(files, config)
+        self._literate_summary = None
+        nav_file = site_plugins.literate_nav_file(config.plugins)
+        section_dir = self.config.section_dir.strip("/")
+        summary_uri = f"{section_dir}/{nav_file}" if nav_file and section_dir else None
+        if summary_uri and files.get_file_from_path(summary_uri) is None:
+            pages = list(self._page_titles().items())
+            summary = site_nav.summary_markdown(pages, section_dir)
+            self._literate_summary = File.generated(config, summary_uri, content=summary)
+            files.append(self._literate_summary)
+        return files
+
+    @event_priority(-110)  # after mkdocs-static-i18n and mkdocs-literate-nav (-100)
+    def _on_files_after_others(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if not self.config.enabled or self.generation is None:
+            return files
+        if self._language is not None:
+            self._add_pages(files, config, self._language.dest_prefix)
+        if self._literate_summary is not None:
+            # literate-nav has read it: a nav file, not a page of the site.
+            if self._literate_summary in files:
+                files.remove(self._literate_summary)
+            self._literate_summary = None
+            if config.nav is not None:  # literate-nav's nav, placed like a hand-written one
+                self._place_in_nav(config)
+        return files
+
+    on_files = CombinedEvent(_on_files, _on_files_after_others)
+
+    def _add_pages(self, files: Files, config: MkDocsConfig, dest_prefix: str = "") -> None:
+        """Add the generated pages to ``files``; ``dest_prefix``: the language's folder of a
+        multilingual site's build ("" for the default language)."""
+        assert self._model_path is not None and self.generation is not None
         # "Edit this page" opens the model: the page itself is not a file to edit.
         edit_uri = _edit_uri(self._model_path, Path(config.docs_dir).resolve())
         # While the model is broken under `serve`, stand-ins take the generated pages' URLs.
@@ -374,16 +437,17 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             if existing is not None:
                 files.remove(existing)
             generated = File.generated(config, src_uri, content=markdown)
+            if dest_prefix:
+                generated.dest_uri = dest_prefix + generated.dest_uri
             generated.edit_uri = edit_uri
             files.append(generated)
-        return files
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         if not self.config.enabled or self.generation is None:
             return nav
         titles = self._page_titles()
         for page in nav.pages:
-            if page.file.src_uri in titles:
+            if page.file.src_uri in titles and page.file.src_uri not in self._nav_titles:
                 # Themes print a page title as HTML (MkDocs takes it from the rendered H1), and
                 # a title composed from the model carries its component names: escape them.
                 page.title = html.escape(titles[page.file.src_uri])
@@ -392,6 +456,16 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
                     page.parent.title = self.config.section
         if config.nav is None:  # MkDocs sorts an automatic nav by name; keep netarch's order
             _keep_generated_order(nav, list(titles))
+        else:
+            in_nav = {page.file.src_uri for page in nav.pages}
+            missing = [uri for uri in titles if uri not in in_nav]
+            if missing:
+                marker = site_nav.placeholder(self.config.section_dir)
+                log.warning(
+                    f"netarch: the site's nav leaves out {len(missing)} generated page(s)"
+                    f" ({', '.join(missing)}): put `{marker}` where the section belongs (in"
+                    f" `nav:`, or as a link in the SUMMARY.md of mkdocs-literate-nav)"
+                )
         return nav
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
@@ -528,6 +602,7 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             "display_path": self._display_path,
             "section_dir": self.config.section_dir.strip("/"),
             "checks": self.config.checks,
+            "language": self._language.code if self._language else None,
             **self._engine_identity(),
         }
         return PageCache(folder, self._model_path, self._templates_option, options)
@@ -553,6 +628,7 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
                 model_checks=[partial(run_checks, severity_overrides=self.config.checks)],
                 diagram_threads=validator.workers if validator else 0,
                 wait_for_diagrams=self._waits_for_mermaid(),
+                language=self._language.code if self._language else None,
             )
         except MermaidNotFound as error:  # the engine starts with the first new diagram
             raise PluginError(f"netarch: {error}") from None
@@ -873,21 +949,3 @@ def _keep_generated_order(nav: Navigation, src_uris: list[str]) -> None:
     nav.pages = pages
     for before, page, after in zip([None, *pages[:-1]], pages, [*pages[1:], None], strict=True):
         page.previous_page, page.next_page = before, after
-
-
-def _add_to_nav(nav: list[Any], section: str, src_uris: list[str]) -> None:
-    """Give the generated pages a section in a hand-written nav, unless it lists them."""
-    listed: set[str] = set()
-
-    def collect(items: Any) -> None:
-        for item in items if isinstance(items, list) else [items]:
-            if isinstance(item, str):
-                listed.add(item)
-            elif isinstance(item, dict):
-                for value in item.values():
-                    collect(value)
-
-    collect(nav)
-    missing = [uri for uri in src_uris if uri not in listed]
-    if missing:
-        nav.append({section: missing})

@@ -11,6 +11,7 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
+from mkdocs.plugins import CombinedEvent
 
 pytestmark = pytest.mark.slow
 
@@ -244,7 +245,7 @@ def test_a_build_reads_the_pages_while_mermaid_checks_the_diagrams(
 
     files_asked = threading.Event()
     waited_in_vain: list[str] = []
-    real_check, real_on_files = MermaidValidator.check, NetarchPlugin.on_files
+    real_check, real_on_files = MermaidValidator.check, NetarchPlugin._on_files
 
     def check_after_files(self: MermaidValidator, text: str) -> list[object]:
         if not files_asked.wait(10):
@@ -256,7 +257,9 @@ def test_a_build_reads_the_pages_while_mermaid_checks_the_diagrams(
         return real_on_files(self, files, **kwargs)
 
     monkeypatch.setattr(MermaidValidator, "check", check_after_files)
-    monkeypatch.setattr(NetarchPlugin, "on_files", on_files)
+    # The plugin's on_files is two handlers (before and after other plugins): wrap the first.
+    later = NetarchPlugin._on_files_after_others
+    monkeypatch.setattr(NetarchPlugin, "on_files", CombinedEvent(on_files, later))
     out = run_build(make_site(tmp_path, demo_model_path), strict=True)
     assert waited_in_vain == []
     assert (out / "architecture" / "tenant-isolation" / "index.html").is_file()
