@@ -993,6 +993,14 @@ CASES: tuple[Case, ...] = (
         "metallb:\n  ^component: metallb",
     ),
     Case(
+        "misspelt product, the kit of the product left off",
+        "NA173",
+        "warning",
+        (("  - id: portmap\n", "  - id: portmap\n    product: kube-ovm\n"),),
+        "product: ^kube-ovm",
+        near_miss=(("  - id: portmap\n", "  - id: portmap\n    product: portmap\n"),),
+    ),
+    Case(
         "page listing a view the model does not have",
         "NA172",
         "error",

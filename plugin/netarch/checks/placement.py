@@ -3,6 +3,7 @@ flow and example lands on a page."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -129,3 +130,46 @@ def sections_of_inactive_kits(model: Model) -> Iterator[Finding]:
                     hint=f"add `product: {kit.products[0]}` to the component that runs it,"
                     " or remove the section",
                 )
+
+
+@rule(
+    "NA173",
+    "warning",
+    "Product that no kit knows, but close to one a kit knows",
+    rationale="A component's `product:` switches on the kit of that product: its checks, views"
+    " and pages. A misspelt product, or an earlier name of one, activates nothing, so the"
+    " product's checks are silently off. A product that resembles"
+    " none a kit knows is taken as one netarch has no kit for, and is not reported.",
+    source="netarch kits",
+    hint="write the product as its kit knows it (the message names the nearest)",
+    section=SECTION,
+)
+def unknown_products(model: Model) -> Iterator[Finding]:
+    # A name a kit knows -> the product to write: its products, and the other names of one
+    # product alone ("klipper" is ServiceLB's; "EKS" is the platform of two kits' products).
+    known: dict[str, str] = {}
+    others: dict[str, set[str]] = {}
+    for kit in installed_kits():
+        for product in kit.products:
+            known[product] = product
+        for other in kit.also_known_as:
+            others.setdefault(other.lower(), set()).add(kit.products[0])
+    for other, owners in others.items():
+        if len(owners) == 1:
+            known.setdefault(other, next(iter(owners)))
+    products = {product for kit in installed_kits() for product in kit.products}
+    for index, component in enumerate(model.items("components")):
+        product = component.get("product")
+        if not isinstance(product, str) or product in products:
+            continue
+        close = difflib.get_close_matches(product.lower(), list(known), n=3, cutoff=0.75)
+        nearest = list(dict.fromkeys(known[name] for name in close))
+        if not nearest:
+            continue
+        choices = " or ".join(f"`product: {name}`" for name in nearest)
+        yield Finding(
+            ("components", index, "product"),
+            f"no kit knows product {product} (component {component['id']}), so no kit's checks"
+            f" run for it; the nearest known: {', '.join(nearest)}",
+            hint=f"write {choices}, or `silence: [NA173]` if it is another product",
+        )
