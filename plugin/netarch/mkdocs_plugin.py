@@ -402,8 +402,9 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             self._add_pages(files, config, self._language.dest_prefix)
         if self._literate_summary is not None:
             # literate-nav has read it: a nav file, not a page of the site.
-            if self._literate_summary in files:
-                files.remove(self._literate_summary)
+            summary = self._literate_summary
+            if files.get_file_from_path(summary.src_uri) is summary:
+                files.remove(summary)
             self._literate_summary = None
             if config.nav is not None:  # literate-nav's nav, placed like a hand-written one
                 self._place_in_nav(config)
