@@ -1,4 +1,4 @@
-"""`pip install mkdocs-netarch mkdocs-material` is all a user needs: no Node, no npm.
+"""The wheel and mkdocs-material are all a user needs: no Node, no npm.
 
 The wheel is built from this checkout and installed with mkdocs-material into a fresh
 virtualenv (pip may use PyPI and its wheel cache). Every command then runs with only that

@@ -210,7 +210,7 @@ def test_not_found_tells_how_to_install(monkeypatch: pytest.MonkeyPatch, tmp_pat
         find_mermaid_js(tmp_path)
     message = str(caught.value)
     assert "npm ci" in message
-    assert "pip install mkdocs-netarch" in message
+    assert "netarch's wheel" in message
     assert "NETARCH_MERMAID_JS" in message
 
 

@@ -119,7 +119,7 @@ def installed_kits() -> tuple[Kit, ...]:
     if not kits:
         raise KitLoadError(
             "no kit is registered under the 'netarch.kits' entry points: netarch's own"
-            " installation is incomplete; reinstall it (pip install mkdocs-netarch)"
+            " installation is incomplete; reinstall it (its wheel, or `pip install -e .` in a checkout)"
         )
     return tuple(sorted(kits.values(), key=lambda kit: kit.name))
 

@@ -97,7 +97,7 @@ def locate_mermaid(
     raise MermaidNotFound(
         f"mermaid {MERMAID_VERSION} not found: this netarch has no copy of its own (installed"
         f" from a checkout?) and there is no {NODE_MODULES_SCRIPT} in {base} or its parents."
-        " Install the package from PyPI (pip install mkdocs-netarch), run `npm ci` in the"
+        " Install netarch's wheel (it holds the pinned Mermaid), run `npm ci` in the"
         f" checkout, or set NETARCH_MERMAID_JS to a mermaid.min.js of mermaid {MERMAID_VERSION}."
     )
 
