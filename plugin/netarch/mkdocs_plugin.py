@@ -443,7 +443,7 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             generated.edit_uri = edit_uri
             files.append(generated)
 
-    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+    def _on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         if not self.config.enabled or self.generation is None:
             return nav
         titles = self._page_titles()
@@ -457,17 +457,40 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
                     page.parent.title = self.config.section
         if config.nav is None:  # MkDocs sorts an automatic nav by name; keep netarch's order
             _keep_generated_order(nav, list(titles))
-        else:
-            in_nav = {page.file.src_uri for page in nav.pages}
-            missing = [uri for uri in titles if uri not in in_nav]
-            if missing:
-                marker = site_nav.placeholder(self.config.section_dir)
-                log.warning(
-                    f"netarch: the site's nav leaves out {len(missing)} generated page(s)"
-                    f" ({', '.join(missing)}): put `{marker}` where the section belongs (in"
-                    f" `nav:`, or as a link in the SUMMARY.md of mkdocs-literate-nav)"
-                )
         return nav
+
+    @event_priority(-110)  # after the plugins that rebuild the nav (mkdocs-static-i18n: -100)
+    def _on_nav_after_others(
+        self, nav: Navigation, *, config: MkDocsConfig, files: Files
+    ) -> Navigation:
+        if not self.config.enabled or self.generation is None:
+            return nav
+        titles = self._page_titles()
+        # From the items: a plugin that rebuilds them may leave nav.pages as it was.
+        in_nav = {page.file.src_uri for page in _pages_of(nav.items)}
+        missing = [uri for uri in titles if uri not in in_nav]
+        if not missing:
+            return nav
+        if config.nav is None:
+            # An automatic nav another plugin rebuilt without them (mkdocs-static-i18n's folder
+            # structure keeps only what is in the language's folder): the section goes back.
+            pages = [file.page for uri in missing if (file := files.get_file_from_path(uri))]
+            section = Section(self.config.section, [page for page in pages if page is not None])
+            for page in section.children:
+                page.parent = section
+                page.title = html.escape(titles[page.file.src_uri])
+            nav.items.append(section)
+            _keep_generated_order(nav, list(titles))
+            return nav
+        marker = site_nav.placeholder(self.config.section_dir)
+        log.warning(
+            f"netarch: the site's nav leaves out {len(missing)} generated page(s)"
+            f" ({', '.join(missing)}): put `{marker}` where the section belongs (in"
+            " `nav:`, or as a link in the SUMMARY.md of mkdocs-literate-nav)"
+        )
+        return nav
+
+    on_nav = CombinedEvent(_on_nav, _on_nav_after_others)
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         # Every page is read, nothing is written yet: the last moment to stop a build whose
@@ -937,16 +960,17 @@ def _keep_generated_order(nav: Navigation, src_uris: list[str]) -> None:
                 order(item.children)
 
     order(nav.items)
-    pages: list[Page] = []
-
-    def collect(items: list[Any]) -> None:
-        for item in items:
-            if isinstance(item, Page):
-                pages.append(item)
-            elif isinstance(item, Section):
-                collect(item.children)
-
-    collect(nav.items)
-    nav.pages = pages
+    pages = nav.pages = _pages_of(nav.items)
     for before, page, after in zip([None, *pages[:-1]], pages, [*pages[1:], None], strict=True):
         page.previous_page, page.next_page = before, after
+
+
+def _pages_of(items: list[Any]) -> list[Page]:
+    """The pages of nav ``items`` (sections included), in nav order."""
+    pages: list[Page] = []
+    for item in items:
+        if isinstance(item, Page):
+            pages.append(item)
+        elif isinstance(item, Section):
+            pages += _pages_of(item.children)
+    return pages
