@@ -174,3 +174,27 @@ def test_a_kit_can_be_switched_off_as_a_whole(check: Check) -> None:
     assert {d.code for d in check(text)} == {"NA381"}
     assert check(text, {"servicelb": "off"}) == []
     assert [d.severity.value for d in check(text, {"servicelb": "warning"})] == ["warning"]
+
+
+def test_servicelb_under_its_earlier_name_is_named_with_the_product_to_write(
+    check: Check,
+) -> None:
+    # `klipper` activates no kit: ServiceLB's checks (NA381 here) would be silently off.
+    text = edit(K3S, ("    product: servicelb\n", "    product: klipper\n"))
+    found = {d.code: d for d in check(text)}
+    assert "NA381" not in found
+    finding = found["NA173"]
+    assert finding.severity.value == "warning"
+    assert "no kit knows product klipper" in finding.message
+    assert "nearest known: servicelb" in finding.message
+    assert "`product: servicelb`" in finding.hint
+    # A product that resembles none a kit knows is one netarch has no kit for: not reported.
+    assert "NA173" not in {
+        d.code
+        for d in check(
+            edit(
+                K3S,
+                ("    provides: [ingress]\n", "    product: traefik\n    provides: [ingress]\n"),
+            )
+        )
+    }

@@ -185,3 +185,42 @@ def test_a_site_warning_says_netarch_once(tmp_path: Path, caplog: pytest.LogCapt
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any(w.startswith("netarch: the site has no ```mermaid fence") for w in warnings)
     assert not [w for w in warnings if "netarch: netarch:" in w]
+
+
+@pytest.mark.slow
+def test_a_multilingual_site_builds_each_language_with_its_titles_and_checks_clean(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # mkdocs-static-i18n rebuilds every file from docs_dir in its on_files: a generated page
+    # made it fail with a TypeError before netarch added its pages after it.
+    site = starter(
+        tmp_path / "site",
+        "  - i18n:\n      docs_structure: suffix\n      languages:\n"
+        "        - {locale: en, default: true, name: English}\n"
+        "        - {locale: fr, name: Français}\n",
+    )
+    docs = site / "docs"
+    (docs / "index.fr.md").write_text("# Notre réseau\n", encoding="utf-8")
+    model = docs / "network.yaml"
+    model.write_text(
+        model.read_text(encoding="utf-8")
+        + "pages:\n  - id: components\n    titles: {fr: Composants}\n",
+        encoding="utf-8",
+    )
+    out = run_build(site)
+    assert '<h1 id="components">Components<' in (
+        out / "architecture" / "components" / "index.html"
+    ).read_text(encoding="utf-8")
+    assert '<h1 id="composants">Composants<' in (
+        out / "fr" / "architecture" / "components" / "index.html"
+    ).read_text(encoding="utf-8")
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    check = subprocess.run(
+        [sys.executable, "-m", "netarch.cli", "check"],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr

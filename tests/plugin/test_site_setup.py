@@ -212,3 +212,34 @@ def test_a_mermaid_that_cannot_run_stops_the_build_in_one_sentence(
     assert "cannot run in netarch's checker" in caplog.text
     assert "document is not defined" in caplog.text
     assert "Traceback" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("theme", "version", "draws"),
+    [
+        ("material", "7.1.8", False),
+        ("material", "8.1.11", False),
+        ("material", "8.2.0", True),
+        ("material", "9.5.0b1", True),
+        ("material", None, True),
+        ("mkdocs", None, False),
+        ("readthedocs", None, False),
+    ],
+)
+def test_only_material_from_8_2_draws_diagrams_itself(
+    theme: str, version: str | None, draws: bool
+) -> None:
+    from netarch.site_setup import theme_draws_diagrams
+
+    assert theme_draws_diagrams(theme, version) is draws
+
+
+def test_serve_mermaid_false_warns_where_the_theme_draws_nothing(tmp_path: Path) -> None:
+    fences = {"custom_fences": [{"name": "mermaid", "class": "mermaid"}]}
+    common = {"markdown_extensions": ("pymdownx.superfences",), "superfences": fences}
+    old = SiteSettings(tmp_path, theme="material", material_version="7.1.8", **common)
+    [problem] = render_problems(old, [], serve_mermaid=False)
+    assert "no diagram renders with the material theme 7.1.8" in problem.message
+    assert render_problems(old, [], serve_mermaid=True) == []
+    new = SiteSettings(tmp_path, theme="material", material_version="9.6.0", **common)
+    assert render_problems(new, [], serve_mermaid=False) == []
