@@ -318,9 +318,8 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         )
         config.nav = placed.nav
         # Titles netarch wrote itself (the SUMMARY.md it gives literate-nav) are not the site's.
-        own = {uri: html.unescape(title) for uri, title in titles.items()}
         self._nav_titles.update(
-            {uri: title for uri, title in placed.titles.items() if own.get(uri) != title}
+            {uri: title for uri, title in placed.titles.items() if titles.get(uri) != title}
         )
 
     @property
@@ -386,7 +385,9 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         self._literate_summary = None
         nav_file = site_plugins.literate_nav_file(config.plugins)
         section_dir = self.config.section_dir.strip("/")
-        summary_uri = f"{section_dir}/{nav_file}" if nav_file and section_dir else None
+        # Not with i18n, which would fail on a generated file before literate-nav reads it.
+        wanted = nav_file and section_dir and self._language is None
+        summary_uri = f"{section_dir}/{nav_file}" if wanted else None
         if summary_uri and files.get_file_from_path(summary_uri) is None:
             pages = list(self._page_titles().items())
             summary = site_nav.summary_markdown(pages, section_dir)
