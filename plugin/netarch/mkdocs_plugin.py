@@ -22,7 +22,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as opt
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
@@ -77,7 +77,8 @@ class _PluginLog(logging.LoggerAdapter):  # type: ignore[type-arg]
         return (text if text.startswith("netarch: ") else f"netarch: {text}"), kwargs
 
 
-log = _PluginLog(logging.getLogger(f"mkdocs.plugins.{__name__}"), {})
+# The logger MkDocs (or ProperDocs, which counts the warnings of its own) gives plugins.
+log = _PluginLog(get_plugin_logger(__name__).logger, {})
 
 # ```netarch-view
 # external-ingress

@@ -172,6 +172,21 @@ def test_properdocs_config_is_found_by_netarch_check_and_never_read_as_a_model(
         result = check(*arguments)
         assert result.returncode == 0, result.stdout + result.stderr
         assert "1 model(s)" in result.stderr and "NA0" not in result.stdout
+    # A netarch warning fails `properdocs build --strict` as it fails mkdocs'.
+    config = site / "properdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text[: text.index("  # Diagrams")] + text[text.index("plugins:") :], "utf-8")
+    built = subprocess.run(
+        [sys.executable, "-m", "properdocs", "build", "--strict"],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert built.returncode == 1, built.stderr
+    assert "netarch: the site has no ```mermaid fence" in built.stderr
+    assert "netarch: netarch:" not in built.stderr
 
 
 @pytest.mark.slow
