@@ -45,7 +45,7 @@ def test_every_diagram_renders_offline_in_every_theme(
     )
     assert result.returncode == 0, result.stderr
     diagrams = sum(len(mermaid_sources(page)) for page in site_dir.rglob("index.html"))
-    assert diagrams >= 4, "the starter site has diagrams to draw"
+    assert diagrams >= 3, "the starter site has diagrams to draw"
     problems = diagram_problems(site_dir, f"{site_server.url}/theme-{theme}/", blocking_proxy)
     assert len(problems) >= 7, f"every page visited: {sorted(problems)}"
     failing = {page: found for page, found in problems.items() if found}
