@@ -1,0 +1,238 @@
+"""Whoever can write the cache cannot make netarch trust it: the key is never in it, a key file
+others could have touched is refused, and every cache folder is private, whatever the umask."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import shutil
+import stat
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from bounded import run_mkdocs, run_netarch
+
+from netarch.cache_trust import cache_key, default_key_file, usable_folder
+from netarch.scaffold import init_site
+from netarch.validate.verdicts import VerdictStore
+
+SCRIPT = b"<script>alert(1)</script>"
+ANOTHER_USER = 4242
+
+
+@pytest.fixture
+def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A state folder of this test's own: where the cache key is kept."""
+    folder = tmp_path / "state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(folder))
+    return folder
+
+
+@pytest.fixture
+def warnings(caplog: pytest.LogCaptureFixture) -> Iterator[Callable[[], list[str]]]:
+    caplog.set_level(logging.WARNING, logger="netarch")
+    yield lambda: [r.getMessage() for r in caplog.records if r.name == "netarch"]
+
+
+def _files(folder: Path) -> list[Path]:
+    return [path for path in folder.rglob("*") if path.is_file()]
+
+
+def test_a_cache_restored_from_another_run_cannot_plant_a_page(tmp_path: Path) -> None:
+    """A pull request's CI run writes the cache; the main branch's run restores it."""
+    site = tmp_path / "site"
+    init_site(site, "mkdocs")
+    cache = tmp_path / "cache"  # what CI saves and restores: $NETARCH_CACHE_DIR, whole
+    pull_request = {"NETARCH_CACHE_DIR": str(cache), "XDG_STATE_HOME": str(tmp_path / "pr")}
+    main = {"NETARCH_CACHE_DIR": str(cache), "XDG_STATE_HOME": str(tmp_path / "main")}
+    page = site / "out" / "architecture" / "ingress" / "index.html"
+
+    built = run_mkdocs("build", "-d", "out", cwd=site, env=pull_request)
+    assert built.returncode == 0, built.output[-3000:]
+    clean = page.read_bytes()
+    # The run that wrote the cache could read its own key: it is not in what is restored.
+    key = (tmp_path / "pr" / "netarch" / "cache-key").read_bytes()
+    for path in _files(cache):
+        data = path.read_bytes()
+        assert key not in data and key.hex().encode() not in data, path
+    # So that run signs a page of its own making, with a script in it.
+    [entry] = (cache / "pages").glob("pages-*.json")
+    _, _, body = entry.read_bytes().partition(b"\n")
+    planted = body.replace(b"External traffic ingress", SCRIPT)
+    assert planted != body
+    signature = hmac.new(key, planted, hashlib.sha256).hexdigest().encode()
+    entry.write_bytes(signature + b"\n" + planted)
+
+    # Where that key is known, the entry is sound: the signature is all that stands in the way.
+    again = run_mkdocs("build", "-d", "out", cwd=site, env=pull_request)
+    assert again.returncode == 0 and SCRIPT in page.read_bytes()
+
+    restored = run_mkdocs("build", "-d", "out", cwd=site, env=main)
+    assert restored.returncode == 0, restored.output[-3000:]
+    assert page.read_bytes() == clean
+    assert SCRIPT not in page.read_bytes()
+
+
+def _group_writable(key: Path) -> None:
+    key.chmod(0o620)
+
+
+def _world_readable(key: Path) -> None:
+    key.chmod(0o644)
+
+
+def _another_users(key: Path) -> None:
+    os.chown(key, ANOTHER_USER, -1)
+
+
+def _a_symlink(key: Path) -> None:
+    elsewhere = key.with_name("elsewhere")
+    key.rename(elsewhere)
+    key.symlink_to(elsewhere)
+
+
+def _a_fifo(key: Path) -> None:
+    key.unlink()
+    os.mkfifo(key, 0o600)
+
+
+def _in_a_shared_folder(key: Path) -> None:
+    key.parent.chmod(0o777)
+
+
+def _too_short(key: Path) -> None:
+    key.write_bytes(b"short")
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        _group_writable,
+        _world_readable,
+        pytest.param(
+            _another_users,
+            marks=pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file away"),
+        ),
+        _a_symlink,
+        _a_fifo,
+        _in_a_shared_folder,
+        _too_short,
+    ],
+)
+def test_a_key_file_someone_else_could_have_touched_is_refused(
+    tmp_path: Path,
+    state: Path,
+    warnings: Callable[[], list[str]],
+    spoil: Callable[[Path], None],
+) -> None:
+    cache = tmp_path / "cache"
+    store = VerdictStore(cache / "v.json")
+    store.put("diagram", '{"ok": true}')
+    assert store.save()
+    key = default_key_file()
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    spoil(key)
+    assert cache_key(cache) == b""
+    assert cache_key(cache) == b""
+    assert VerdictStore(cache / "v.json").get("diagram") is None
+    [warning] = warnings()  # once, however often it is asked
+    assert str(key) in warning and "not used" in warning
+
+
+def test_a_key_file_inside_the_cache_folder_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warnings: Callable[[], list[str]]
+) -> None:
+    # A restored cache would bring its own key along.
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "cache" / "state"))
+    store = VerdictStore(tmp_path / "cache" / "v.json")
+    store.put("diagram", "{}")
+    assert store.save() is False
+    assert not (tmp_path / "cache").exists()
+    [warning] = warnings()
+    assert "inside the cache folder" in warning
+
+
+def test_a_short_key_from_the_environment_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warnings: Callable[[], list[str]]
+) -> None:
+    monkeypatch.setenv("NETARCH_CACHE_KEY", "guessable")
+    assert cache_key(tmp_path) == b""
+    [warning] = warnings()
+    assert "NETARCH_CACHE_KEY" in warning and "guessable" not in warning
+    monkeypatch.setenv("NETARCH_CACHE_KEY", "x" * 40)
+    assert cache_key(tmp_path) == b"x" * 40
+
+
+def test_under_umask_000_every_cache_folder_and_file_is_private(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    init_site(site, "mkdocs")
+    # Missing parents too: nothing of it exists before the run.
+    cache, state = tmp_path / "a" / "cache", tmp_path / "b" / "state"
+    env = {"NETARCH_CACHE_DIR": str(cache), "XDG_STATE_HOME": str(state)}
+    before = os.umask(0)
+    try:
+        checked = run_netarch("check", cwd=site, env=env)
+        built = run_mkdocs("build", "-d", str(tmp_path / "out"), cwd=site, env=env)
+    finally:
+        os.umask(before)
+    assert checked.returncode == 0, checked.output[-3000:]
+    assert built.returncode == 0, built.output[-3000:]
+    made = [*cache.parent.rglob("*"), cache.parent, *state.parent.rglob("*"), state.parent]
+    assert any(path.name == "cache-key" for path in made)
+    assert any(path.name.startswith("pages-") for path in made)
+    for path in made:
+        expected = 0o700 if path.is_dir() else 0o600
+        assert stat.S_IMODE(path.lstat().st_mode) == expected, path
+
+
+def _writable_by_others(folder: Path) -> None:
+    folder.chmod(0o777)
+
+
+def _owned_by_another_user(folder: Path) -> None:
+    os.chown(folder, ANOTHER_USER, -1)
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        _writable_by_others,
+        pytest.param(
+            _owned_by_another_user,
+            marks=pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file away"),
+        ),
+    ],
+)
+def test_a_cache_folder_someone_else_can_write_is_not_used(
+    tmp_path: Path,
+    state: Path,
+    warnings: Callable[[], list[str]],
+    spoil: Callable[[Path], None],
+) -> None:
+    cache = tmp_path / "cache"
+    store = VerdictStore(cache / "v.json")
+    store.put("diagram", '{"ok": true}')
+    assert store.save()
+    spoil(cache)
+    assert VerdictStore(cache / "v.json").get("diagram") is None
+    again = VerdictStore(cache / "v.json")
+    again.put("another", "{}")
+    assert again.save() is False
+    assert [path.name for path in cache.iterdir()] == ["v.json"]
+    assert usable_folder(cache, create=True) is False
+    [warning] = warnings()
+    assert str(cache) in warning and "not used" in warning
+
+
+def test_the_old_key_beside_the_cache_is_not_used(tmp_path: Path, state: Path) -> None:
+    """A cache of an earlier netarch kept its key inside: such a cache proves nothing."""
+    cache = tmp_path / "cache"
+    store = VerdictStore(cache / "v.json")
+    store.put("diagram", '{"ok": true}')
+    assert store.save()
+    (cache / "verdicts-secret").write_bytes(default_key_file().read_bytes())
+    shutil.rmtree(state)  # a fresh machine restores that cache
+    assert VerdictStore(cache / "v.json").get("diagram") is None
