@@ -271,7 +271,9 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             self.validator.close()  # another Mermaid since the last `serve` rebuild
             self.validator = None
         if self.is_serve:
-            self._mermaid_validator()  # started once, kept warm across rebuilds
+            validator = self._mermaid_validator()  # started once, kept warm across rebuilds
+            if validator is not None:
+                validator.reset_budget()  # each rebuild is a run of its own
         self.preview.start()
         self.generation = self._generate()
         self._report(self.generation.diagnostics)
