@@ -37,6 +37,9 @@ KEY_ENVIRONMENT = "NETARCH_CACHE_KEY"
 KEY_FILE_NAME = "cache-key"
 MIN_KEY_BYTES = 32
 _MAX_KEY_BYTES = 1024
+# POSIX names; where they do not exist (Windows), ownership is left to the system's ACLs.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _warned: set[str] = set()
 _warned_lock = threading.Lock()
 
@@ -158,7 +161,7 @@ def _read_key(path: Path) -> bytes:
         raise _Refused(f"its folder {problem}")
     # O_NOFOLLOW: a symlink in the key's place is refused, not followed.
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        descriptor = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
     except OSError as error:
         if error.errno == errno.ELOOP:
             raise _Refused("a symlink, not a file") from None
@@ -187,7 +190,7 @@ def _make_key(path: Path) -> bool:
     try:
         make_private_folders(path.parent)
         temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
         try:
             with os.fdopen(descriptor, "wb") as out:
                 out.write(secrets.token_bytes(MIN_KEY_BYTES))
@@ -203,8 +206,9 @@ def _make_key(path: Path) -> bool:
 
 def _sharing_problem(info: os.stat_result, *, folder: bool) -> str | None:
     """Why a file or folder with this ``stat`` is not the user's alone, or None."""
-    if info.st_uid != os.geteuid():
-        return f"is owned by user {info.st_uid}, not by you ({os.geteuid()})"
+    you = os.geteuid() if hasattr(os, "geteuid") else info.st_uid
+    if info.st_uid != you:
+        return f"is owned by user {info.st_uid}, not by you ({you})"
     if folder and not stat.S_ISDIR(info.st_mode):
         return "is not a folder"
     # A folder others may read is fine (only its entries' names leak); a key others may read

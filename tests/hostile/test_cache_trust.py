@@ -3,12 +3,14 @@ others could have touched is refused, and every cache folder is private, whateve
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import logging
 import os
 import shutil
 import stat
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -236,3 +238,109 @@ def test_the_old_key_beside_the_cache_is_not_used(tmp_path: Path, state: Path) -
     (cache / "verdicts-secret").write_bytes(default_key_file().read_bytes())
     shutil.rmtree(state)  # a fresh machine restores that cache
     assert VerdictStore(cache / "v.json").get("diagram") is None
+
+
+def test_runs_creating_the_key_at_once_all_get_the_same_one(tmp_path: Path) -> None:
+    import threading
+
+    for round_ in range(20):
+        os.environ["XDG_STATE_HOME"] = str(tmp_path / f"state-{round_}")
+        try:
+            keys: list[bytes] = []
+            start = threading.Barrier(8)
+
+            def make(out: list[bytes] = keys, start: threading.Barrier = start) -> None:
+                start.wait()
+                out.append(cache_key(tmp_path / "cache"))
+
+            threads = [threading.Thread(target=make) for _ in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(10)
+            assert len(keys) == 8 and len(set(keys)) == 1 and len(keys[0]) == 32
+            left = sorted(p.name for p in (tmp_path / f"state-{round_}" / "netarch").iterdir())
+            assert left == ["cache-key"]  # no temporary file left behind
+        finally:
+            del os.environ["XDG_STATE_HOME"]
+
+
+def test_rounds_of_concurrent_checks_share_one_cache(tmp_path: Path) -> None:
+    """The first round makes the key and the store at once; later ones merge into it.
+    (Measured once with 20 rounds: 146 s on a busy machine, too long for every run.)"""
+    from concurrent.futures import ThreadPoolExecutor
+
+    site = tmp_path / "site"
+    init_site(site, "mkdocs")
+    env = {"NETARCH_CACHE_DIR": str(tmp_path / "cache"), "XDG_STATE_HOME": str(tmp_path / "s")}
+    with ThreadPoolExecutor(3) as pool:
+        for _ in range(5):
+            runs = list(pool.map(lambda _: run_netarch("check", cwd=site, env=env), range(3)))
+            for run in runs:
+                assert run.returncode == 0, run.output[-2000:]
+                assert "Traceback" not in run.output
+    last = run_netarch("check", cwd=site, env=env)
+    assert last.returncode == 0 and "Mermaid parsed 0 diagram(s)" in last.output, last.output
+
+
+@pytest.fixture
+def small_filesystem(tmp_path: Path) -> Iterator[Callable[..., Path]]:
+    """A tmpfs of its own (root only, where mounting is allowed): really full, really read-only."""
+    mounted: list[Path] = []
+
+    def mount(name: str, size: str, *options: str) -> Path:
+        point = tmp_path / name
+        point.mkdir()
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", ",".join([f"size={size}", *options]), "tmpfs", point],
+            capture_output=True,
+        )
+        if done.returncode != 0:
+            pytest.skip("cannot mount a tmpfs here")
+        mounted.append(point)
+        return point
+
+    yield mount
+    for point in reversed(mounted):
+        subprocess.run(["umount", point], check=False)
+
+
+def test_a_full_cache_and_state_file_system_costs_only_time(
+    tmp_path: Path, small_filesystem: Callable[..., Path]
+) -> None:
+    site = tmp_path / "site"
+    init_site(site, "mkdocs")
+    full = small_filesystem("full", "8k", "mode=0700")
+    (full / "filler").write_bytes(b"x" * 4096)
+    with contextlib.suppress(OSError), (full / "more").open("wb") as out:
+        while True:
+            out.write(b"x" * 512)
+            out.flush()
+    env = {"NETARCH_CACHE_DIR": str(full / "cache"), "XDG_STATE_HOME": str(full / "state")}
+    checked = run_netarch("check", cwd=site, env=env)
+    assert checked.returncode == 0, checked.output[-2000:]
+    built = run_mkdocs("build", "-d", str(tmp_path / "out"), cwd=site, env=env)
+    assert built.returncode == 0, built.output[-2000:]
+    assert "Traceback" not in checked.output + built.output
+    # Nothing half-written: no key shorter than a key, no temporary file.
+    for path in _files(full):
+        assert path.name in ("filler", "more") or path.name == "cache-key", path
+        if path.name == "cache-key":
+            assert len(path.read_bytes()) == 32
+
+
+def test_a_read_only_cache_is_still_read(
+    tmp_path: Path, small_filesystem: Callable[..., Path]
+) -> None:
+    site = tmp_path / "site"
+    init_site(site, "mkdocs")
+    cache = small_filesystem("cache", "32m", "mode=0700")
+    env = {"NETARCH_CACHE_DIR": str(cache), "XDG_STATE_HOME": str(tmp_path / "state")}
+    first = run_netarch("check", cwd=site, env=env)
+    assert first.returncode == 0, first.output[-2000:]
+    subprocess.run(["mount", "-o", "remount,ro", cache], check=True)
+    again = run_netarch("check", cwd=site, env=env)
+    assert again.returncode == 0, again.output[-2000:]
+    assert "Mermaid parsed 0 diagram(s)" in again.output  # every verdict from the cache
+    built = run_mkdocs("build", "-d", str(tmp_path / "out"), cwd=site, env=env)
+    assert built.returncode == 0 and "Traceback" not in built.output, built.output[-2000:]
