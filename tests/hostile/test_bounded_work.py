@@ -147,7 +147,7 @@ def test_a_diagram_that_eats_memory_is_stopped_and_reported(
         assert time.monotonic() - started < 15  # stopped by the limit, not the deadline
         isolate.submit(isolate.restart).result()
 
-        def crash(self: engine._Isolate, code: str) -> object:
+        def crash(self: engine._Isolate, code: str, timeout_s: float | None = None) -> object:
             raise engine._ChildCrashed("ended")
 
         monkeypatch.setattr(engine._Isolate, "evaluate", crash)
@@ -197,7 +197,7 @@ def test_many_slow_fences_spend_the_run_budget_then_are_reported_not_checked(
 
 
 def test_a_spent_budget_is_not_remembered_as_a_verdict() -> None:
-    with MermaidValidator(workers=1, timeout_s=1, budget_s=1) as validator:
+    with MermaidValidator(workers=1, timeout_s=1, budget=engine.RunBudget(1)) as validator:
         [slow] = validator.check(CUBIC_FENCE)
         assert slow.code == "MERMAID_TIMEOUT"
         [unchecked] = validator.check("flowchart TD\n  a --> b\n")

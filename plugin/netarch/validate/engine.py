@@ -538,6 +538,40 @@ def _positive_seconds(variable: str, default: float) -> float:
     return seconds if 0 < seconds < float("inf") else default
 
 
+class RunBudget:
+    """Seconds of Mermaid work one run may spend in all (parsing in V8, rendering in
+    Chromium), shared by the threads that check its diagrams."""
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.seconds = seconds if seconds is not None else default_budget()
+        self.spent_s = 0.0
+        self._lock = threading.Lock()
+
+    def reset(self) -> None:
+        """A new run begins (a `serve` rebuild): the whole budget again."""
+        with self._lock:
+            self.spent_s = 0.0
+
+    def deadline(self, timeout_s: float) -> float | None:
+        """Seconds the next diagram may take: ``timeout_s``, or less if the budget has less
+        left; None once it is spent."""
+        with self._lock:
+            left = self.seconds - self.spent_s
+        return min(timeout_s, left) if left > 0 else None
+
+    def spend(self, seconds: float) -> None:
+        with self._lock:
+            self.spent_s += seconds
+
+    def problems(self) -> list[MermaidProblem]:
+        """What a diagram left unchecked is reported as."""
+        message = (
+            f"diagram not checked: this run's Mermaid budget ({self.seconds:g} s of parsing,"
+            " NETARCH_MERMAID_BUDGET) was spent before it"
+        )
+        return [MermaidProblem(0, 0, message, BUDGET)]
+
+
 @cache
 def mini_racer_version() -> str:
     """The installed mini-racer (V8) version: part of every cache key. Once per process, as
@@ -734,9 +768,9 @@ class MermaidValidator:
     the isolates start only when a diagram is not found there: a run whose diagrams are all
     known never starts V8.
 
-    All the parsing of a run may take at most ``budget_s`` seconds (summed over the isolates,
-    restarts after a timeout included); past it, a diagram not known yet is reported as
-    ``MERMAID_BUDGET``, unchecked. :meth:`reset_budget` starts a new run (a `serve` rebuild).
+    All the parsing of a run may take at most ``budget`` (a :class:`RunBudget`, summed over the
+    isolates, restarts after a timeout included); past it, a diagram not known yet is reported
+    as ``MERMAID_BUDGET``, unchecked. :meth:`reset_budget` starts a new run (a `serve` rebuild).
 
     Create the first validator of a process on the main thread (see ``__init__``).
     """
@@ -748,7 +782,7 @@ class MermaidValidator:
         timeout_s: float | None = None,
         workers: int | None = None,
         cache_dir: Path | None = None,
-        budget_s: float | None = None,
+        budget: RunBudget | None = None,
     ):
         self.mermaid_js = Path(mermaid_js) if mermaid_js else find_mermaid_js()
         timeout_s = timeout_s if timeout_s is not None else default_timeout()
@@ -764,8 +798,7 @@ class MermaidValidator:
         self._lock = threading.Lock()  # cache and counters; never held while V8 works
         self._cache: dict[str, tuple[MermaidProblem, ...]] = {}
         self._timed_out: dict[str, float] = {}  # diagram hash -> the deadline it overran
-        self.budget_s = budget_s if budget_s is not None else default_budget()
-        self.spent_s = 0.0  # parsing time of this run, against budget_s
+        self.budget = budget if budget is not None else RunBudget()
         self.cache_hits = 0
         self.stored_hits = 0  # verdicts read from cache_dir
         self.parses = 0
@@ -858,22 +891,7 @@ class MermaidValidator:
 
     def reset_budget(self) -> None:
         """A new run begins (a `serve` rebuild): its parsing gets the whole budget again."""
-        with self._lock:
-            self.spent_s = 0.0
-
-    def _deadline(self) -> float | None:
-        """Seconds the next parse may take: its deadline, or less if the run's budget has
-        less left; None once the budget is spent."""
-        with self._lock:
-            left = self.budget_s - self.spent_s
-        return min(self._timeout_s, left) if left > 0 else None
-
-    def _budget_problems(self) -> list[MermaidProblem]:
-        message = (
-            f"diagram not checked: this run's Mermaid budget ({self.budget_s:g} s of parsing,"
-            " NETARCH_MERMAID_BUDGET) was spent before it"
-        )
-        return [MermaidProblem(0, 0, message, BUDGET)]
+        self.budget.reset()
 
     @property
     def timeout_s(self) -> float:
@@ -997,9 +1015,9 @@ class MermaidValidator:
                 )
             ], None
         with self._isolate() as isolate:
-            deadline = self._deadline()
+            deadline = self.budget.deadline(self._timeout_s)
             if deadline is None:
-                return self._budget_problems(), None
+                return self.budget.problems(), None
             started = time.monotonic()
             try:
                 raw = isolate.evaluate(f"__netarchCheck({json.dumps(text)})", deadline)
@@ -1013,11 +1031,10 @@ class MermaidValidator:
                 message = "mermaid ran out of memory parsing this diagram"
                 return [MermaidProblem(0, 0, message, "MERMAID_LIMIT")], None
             finally:
-                with self._lock:
-                    self.spent_s += time.monotonic() - started
+                self.budget.spend(time.monotonic() - started)
         if raw is None:
             if deadline < self._timeout_s:  # stopped by the budget, not by its own deadline
-                return self._budget_problems(), None
+                return self.budget.problems(), None
             return list(self._timed_out_problems()), None
         with self._lock:
             self.parses += 1
