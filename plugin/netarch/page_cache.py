@@ -95,10 +95,16 @@ class _SignedEntry:
         # Shared with the verdicts' store; ``folder`` is a folder of the cache.
         return cache_key(self.folder.parent)
 
+    def _usable(self, *, create: bool) -> bool:
+        # ``folder`` is a folder of the cache: both must be this user's alone.
+        return usable_folder(self.folder.parent, create=create) and usable_folder(
+            self.folder, create=create
+        )
+
     def _load_payload(self, decode: Callable[[Any], _Decoded]) -> _Decoded | None:
         """The stored payload, as ``decode`` makes it, or None: missing, unsigned, damaged
         (``decode`` failing included), or an input changed."""
-        if not usable_folder(self.folder, create=False):
+        if not self._usable(create=False):
             return None
         secret = self._secret()
         if not secret:
@@ -126,7 +132,7 @@ class _SignedEntry:
             if None in inputs.values():
                 return
             entry = {"format": FORMAT, "inputs": inputs, "payload": payload}
-            if not usable_folder(self.folder, create=True):
+            if not self._usable(create=True):
                 return
             handle, temporary = tempfile.mkstemp(
                 dir=self.folder, prefix=f".{self.prefix}-", suffix=".tmp"

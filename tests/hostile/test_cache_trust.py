@@ -18,6 +18,7 @@ import pytest
 from bounded import run_mkdocs, run_netarch
 
 from netarch.cache_trust import cache_key, default_key_file, usable_folder
+from netarch.page_cache import FenceCache
 from netarch.scaffold import init_site
 from netarch.validate.verdicts import VerdictStore
 
@@ -227,6 +228,10 @@ def test_a_cache_folder_someone_else_can_write_is_not_used(
     assert usable_folder(cache, create=True) is False
     [warning] = warnings()
     assert str(cache) in warning and "not used" in warning
+    # Nor is a folder of its own inside it, where the pages and fence verdicts are kept.
+    fences = FenceCache(cache / "pages", {"index.md": "```mermaid\npie\n```\n"}, {})
+    fences.store([])
+    assert fences.load() is None and not (cache / "pages").exists()
 
 
 def test_the_old_key_beside_the_cache_is_not_used(tmp_path: Path, state: Path) -> None:
