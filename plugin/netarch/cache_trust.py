@@ -199,7 +199,12 @@ def _make_key(path: Path) -> bool:
             pass  # another run made it meanwhile: read theirs
         finally:
             temporary.unlink(missing_ok=True)
-    except OSError:
+    except OSError as error:
+        # Said once: the cache folder may well be writable, so the cause would be a mystery.
+        warn_once(
+            f"cannot make the cache key {path} ({error.strerror or error}): the cache is not"
+            " used; make that folder writable, or set $XDG_STATE_HOME or $NETARCH_CACHE_KEY"
+        )
         return False
     return True
 

@@ -327,6 +327,8 @@ def test_a_full_cache_and_state_file_system_costs_only_time(
     built = run_mkdocs("build", "-d", str(tmp_path / "out"), cwd=site, env=env)
     assert built.returncode == 0, built.output[-2000:]
     assert "Traceback" not in checked.output + built.output
+    assert "cannot make the cache key" in checked.output  # said once, with what to do
+    assert checked.output.count("cannot make the cache key") == 1
     # Nothing half-written: no key shorter than a key, no temporary file.
     for path in _files(full):
         assert path.name in ("filler", "more") or path.name == "cache-key", path
