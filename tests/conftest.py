@@ -15,6 +15,8 @@ DEMO_MODEL = REPO_ROOT / "docs" / "network.yaml"
 
 
 _VERDICTS = Path(tempfile.mkdtemp(prefix="netarch-test-verdicts-"))
+# Where the key the cache is signed with is kept: outside every cache folder, as for a user.
+_STATE = Path(tempfile.mkdtemp(prefix="netarch-test-state-"))
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -22,10 +24,14 @@ def pytest_configure(config: pytest.Config) -> None:
     # go to, the user's ~/.cache: every test run starts with none. Fixtures wider than one
     # test (and the processes they start) use this folder; each test gets its own below.
     os.environ["NETARCH_CACHE_DIR"] = str(_VERDICTS)
+    # The cache's key is never the user's either (netarch.cache_trust).
+    os.environ["XDG_STATE_HOME"] = str(_STATE)
+    os.environ.pop("NETARCH_CACHE_KEY", None)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(_VERDICTS, ignore_errors=True)
+    shutil.rmtree(_STATE, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

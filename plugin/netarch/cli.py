@@ -331,7 +331,10 @@ def _check(args: argparse.Namespace) -> int:
         if args.render:
             from netarch.validate.render import BrowserRenderer
 
-            renderer = stack.enter_context(BrowserRenderer(validator.mermaid_js))
+            # One budget for the run: rendering spends what parsing left.
+            renderer = stack.enter_context(
+                BrowserRenderer(validator.mermaid_js, budget=validator.budget)
+            )
             checker = _ParseThenRender(validator, renderer)
         for model in models:
             diagnostics += model.site_diagnostics

@@ -26,6 +26,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import TableOfContents
 
 from netarch import assets, site_nav, site_plugins, site_setup
 from netarch.diagnostics import (
@@ -230,6 +231,8 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         self._nav_titles: dict[str, str] = {}
         # The SUMMARY.md given to mkdocs-literate-nav for the section's folder, if any.
         self._literate_summary: File | None = None
+        # Under `serve`: each page's HTML before the problems were put on it, by src_uri.
+        self._page_html: dict[str, str] = {}
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -263,6 +266,7 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         self._draw_script = False
         self._store_when_settled = None
         self._pending_verdicts = []
+        self._page_html = {}
         if not self.config.enabled:
             return None
         config_dir = self._config_dir = Path(config.config_file_path).parent
@@ -289,7 +293,9 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             self.validator.close()  # another Mermaid since the last `serve` rebuild
             self.validator = None
         if self.is_serve:
-            self._mermaid_validator()  # started once, kept warm across rebuilds
+            validator = self._mermaid_validator()  # started once, kept warm across rebuilds
+            if validator is not None:
+                validator.reset_budget()  # each rebuild is a run of its own
         self.preview.start()
         self._language = site_plugins.i18n_language(config.plugins)
         self.generation = self._generate()
@@ -498,6 +504,8 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         # Every page is read, nothing is written yet: the last moment to stop a build whose
         # diagrams Mermaid rejects.
         self._settle()
+        if self.is_serve and self.config.enabled and self.generation is not None:
+            self._check_model_still_there(files)
         return env
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -556,12 +564,38 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             # Second line of defence: a link in a generated page's HTML that is neither http,
             # https, mailto nor relative, however Markdown came to write it, goes nowhere.
             html = defuse_html_links(html)
+        if self.is_serve and self.config.enabled:
+            self._page_html[page.file.src_uri] = html  # shown with the problems found later
+        return self._with_problems(html, page)
+
+    def _with_problems(self, html: str, page: Page) -> str:
         # Under `serve` only: a build stops at the first error, so there is nothing to show.
         if not self.config.enabled or not self.preview.problems:
             return html
         if page.file.generated_by and page.file.src_uri in self.preview.error_pages():
             return html + self.preview.error_page_html()
         return self.preview.banner() + html
+
+    def _check_model_still_there(self, files: Files) -> None:
+        """Under `serve`, the end of a rebuild: a model file it read that is now a folder (or
+        gone) makes its pages stale. They show the error, as if the rebuild had seen it."""
+        assert self.generation is not None and self._model_path is not None
+        read = [str(self._model_path), *self.generation.files]
+        problems = self.preview.check_still_there(dict.fromkeys(read), self._config_dir)
+        if not problems:
+            return
+        for problem in problems:
+            log.error(problem.format_human())
+        titles = self.preview.error_pages()
+        for file in files.documentation_pages():
+            page = file.page
+            if page is None or page.content is None or file.src_uri not in self._page_html:
+                continue
+            content = self._page_html[file.src_uri]
+            if file.generated_by and file.src_uri in titles:
+                content = f"<h1>{html.escape(titles[file.src_uri])}</h1>\n"
+                page.toc = TableOfContents([])  # the headings of a page that is not current
+            page.content = self._with_problems(content, page)
 
     # -- helpers -------------------------------------------------------------------------
 

@@ -8,10 +8,12 @@ and the Mermaid build the diagrams were checked with. It lists the model files t
 of them still has those bytes. Only clean generations are kept (no error: a build that
 fails must fail again, with its messages), with their warnings, which are reported again.
 
-JSON only, written atomically, and signed with the cache's secret (the one the Mermaid
-verdicts are signed with): a page the site would publish cannot be planted by editing an
-entry. An unreadable, damaged, unsigned or mismatched entry is a miss and costs only the time
-of a normal build. The folder keeps the newest entries only.
+JSON only, written atomically, and signed with the cache key (the one the Mermaid verdicts
+are signed with, never kept in the cache folder: :mod:`netarch.cache_trust`): a page the site
+would publish cannot be planted by editing an entry, nor by restoring a cache from another
+run. An unreadable, damaged, unsigned or mismatched entry is a miss and costs only the time of
+a normal build; so does a folder another user owns or may write. The folder keeps the newest
+entries only.
 
 The reports of a page's ``netarch-diff`` blocks are kept the same way (:class:`BlockCache`):
 they compare two models, so they cost two runs of the pipeline.
@@ -30,9 +32,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+from netarch.cache_trust import cache_key, usable_folder
 from netarch.diagnostics import Diagnostic, Location, Severity
 from netarch.safety import UnreadableFile, read_regular_file
-from netarch.validate.verdicts import SECRET_NAME, cache_secret
 
 FORMAT = 3
 MAX_ENTRIES = 32
@@ -90,12 +92,20 @@ class _SignedEntry:
         self.path = folder / f"{self.prefix}-{digest.hexdigest()[:32]}.json"
 
     def _secret(self) -> bytes:
-        # Beside the verdicts' store in the cache folder, shared with it.
-        return cache_secret(self.folder.parent / SECRET_NAME)
+        # Shared with the verdicts' store; ``folder`` is a folder of the cache.
+        return cache_key(self.folder.parent)
+
+    def _usable(self, *, create: bool) -> bool:
+        # ``folder`` is a folder of the cache: both must be this user's alone.
+        return usable_folder(self.folder.parent, create=create) and usable_folder(
+            self.folder, create=create
+        )
 
     def _load_payload(self, decode: Callable[[Any], _Decoded]) -> _Decoded | None:
         """The stored payload, as ``decode`` makes it, or None: missing, unsigned, damaged
         (``decode`` failing included), or an input changed."""
+        if not self._usable(create=False):
+            return None
         secret = self._secret()
         if not secret:
             return None
@@ -122,7 +132,8 @@ class _SignedEntry:
             if None in inputs.values():
                 return
             entry = {"format": FORMAT, "inputs": inputs, "payload": payload}
-            self.folder.mkdir(parents=True, exist_ok=True)
+            if not self._usable(create=True):
+                return
             handle, temporary = tempfile.mkstemp(
                 dir=self.folder, prefix=f".{self.prefix}-", suffix=".tmp"
             )

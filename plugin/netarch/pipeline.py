@@ -18,7 +18,7 @@ from netarch.checks.placement import PLACEMENT, Placement
 from netarch.diagnostics import Diagnostic, Location, Severity, has_errors
 from netarch.model.network import Model, load_model
 from netarch.pages.render import PageRenderer, RenderedPage
-from netarch.validate.engine import MermaidProblem
+from netarch.validate.engine import BUDGET, BUDGET_HINT, MermaidProblem
 from netarch.views import DiagramView, View, build_views
 
 # Checks a diagram's text with the real Mermaid; the engine (or a cache in front of it).
@@ -135,7 +135,9 @@ def diagram_diagnostics(view: DiagramView, problems: Sequence[MermaidProblem]) -
         location = source if isinstance(source, Location) else view.origin
         offending = lines[problem.line - 1].strip() if 0 < problem.line <= len(lines) else ""
         where = f"line {problem.line} `{offending}`" if offending else "the diagram"
-        if problem.is_error:
+        if problem.code == BUDGET:
+            verdict, severity, hint = "", Severity.ERROR, BUDGET_HINT
+        elif problem.is_error:
             verdict, severity = f"Mermaid rejects {where}", Severity.ERROR
             hint = (
                 "the text of this model element produced a diagram Mermaid cannot parse;"
@@ -149,7 +151,8 @@ def diagram_diagnostics(view: DiagramView, problems: Sequence[MermaidProblem]) -
                 location,
                 severity,
                 problem.code,
-                f"view {view.id!r} ({view.title}): {verdict}: {problem.message}",
+                f"view {view.id!r} ({view.title}): {verdict + ': ' if verdict else ''}"
+                f"{problem.message}",
                 hint=hint,
             )
         )

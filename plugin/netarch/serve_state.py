@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Protocol
 
 import jinja2
 
-from netarch.diagnostics import Diagnostic, Location, Severity, sorted_diagnostics
+from netarch.diagnostics import (
+    Diagnostic,
+    Location,
+    Severity,
+    display_path,
+    sorted_diagnostics,
+)
 
 if TYPE_CHECKING:  # not imported at run time: a build from cached pages never loads them
     from netarch.pipeline import Generation
@@ -122,6 +128,35 @@ class LivePreview:
         self.add(generation.diagnostics)
         if not self.pages:  # broken since the server started: one page to show the errors
             self.pages = {posixpath.join(section_dir, "index.md"): section_title}
+
+    def check_still_there(self, files: Iterable[str], base_dir: Path) -> list[Diagnostic]:
+        """At the end of a rebuild that worked: the model ``files`` it read that are no longer
+        regular files (replaced by a folder, removed meanwhile). Then the pages of this
+        rebuild are not current, and are shown as errors like those of a broken model, even
+        if no rebuild follows (a watch that saw nothing, a file gone with its watch)."""
+        if self.broken:
+            return []
+        problems = []
+        for name in files:
+            path = Path(name) if Path(name).is_absolute() else base_dir / name
+            if path.is_file():
+                continue
+            shown = display_path(path, base_dir)
+            now = "a folder" if path.is_dir() else "missing" if not path.exists() else "not a file"
+            problems.append(
+                Diagnostic(
+                    Location(shown),
+                    Severity.ERROR,
+                    "NA005",
+                    f"cannot read {shown}: it was a model file when this rebuild read it, and"
+                    f" is {now} now",
+                    hint="put the model file back; the site rebuilds by itself",
+                )
+            )
+        if problems:
+            self.broken = True
+            self.add(problems)
+        return problems
 
     def add(self, diagnostics: Iterable[Diagnostic]) -> None:
         for diagnostic in diagnostics:

@@ -37,9 +37,27 @@ def run_netarch(
     *args: str | Path, cwd: Path, timeout_s: float = 60.0, env: dict[str, str] | None = None
 ) -> Run:
     """``netarch ARGS`` in ``cwd``; fails the test if it overruns ``timeout_s``."""
+    return _run_module("netarch.cli", args, cwd=cwd, timeout_s=timeout_s, env=env)
+
+
+def run_mkdocs(
+    *args: str | Path, cwd: Path, timeout_s: float = 120.0, env: dict[str, str] | None = None
+) -> Run:
+    """``mkdocs ARGS`` in ``cwd``, bounded as :func:`run_netarch` is."""
+    return _run_module("mkdocs", args, cwd=cwd, timeout_s=timeout_s, env=env)
+
+
+def _run_module(
+    module: str,
+    args: tuple[str | Path, ...],
+    *,
+    cwd: Path,
+    timeout_s: float,
+    env: dict[str, str] | None,
+) -> Run:
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "netarch.cli", *map(str, args)],
+        [sys.executable, "-m", module, *map(str, args)],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -8,10 +8,11 @@ import time
 from pathlib import Path
 
 import pytest
-from bounded import assert_bounded_output, run_netarch
+from bounded import assert_bounded_output, run_mkdocs, run_netarch
 
 from netarch.checks.text import without_code
 from netarch.kits.cozystack.rules import _all_policed
+from netarch.scaffold import init_site
 from netarch.validate import engine
 from netarch.validate.engine import MermaidValidator
 
@@ -146,7 +147,7 @@ def test_a_diagram_that_eats_memory_is_stopped_and_reported(
         assert time.monotonic() - started < 15  # stopped by the limit, not the deadline
         isolate.submit(isolate.restart).result()
 
-        def crash(self: engine._Isolate, code: str) -> object:
+        def crash(self: engine._Isolate, code: str, timeout_s: float | None = None) -> object:
             raise engine._ChildCrashed("ended")
 
         monkeypatch.setattr(engine._Isolate, "evaluate", crash)
@@ -154,3 +155,74 @@ def test_a_diagram_that_eats_memory_is_stopped_and_reported(
         assert problem.code == "MERMAID_LIMIT"
         monkeypatch.undo()
         assert validator.check("flowchart TD\n  e --> f\n") == []
+
+
+def _slow_fences(count: int) -> str:
+    """``count`` different cubic fences (so none is a repeat of another), then a valid one."""
+    fences = [
+        f"```mermaid\nflowchart TD\n A{n}-->B\n style {':#' * 10_000}\n```\n" for n in range(count)
+    ]
+    return "# Page\n\n" + "\n".join(fences) + "\n```mermaid\nflowchart TD\n  X-->Y\n```\n"
+
+
+def test_many_slow_fences_spend_the_run_budget_then_are_reported_not_checked(
+    tmp_path: Path,
+) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(_slow_fences(8), encoding="utf-8")
+    # Without a budget: 8 deadlines of 3 s, plus a fresh isolate after each.
+    run = run_netarch(
+        "check",
+        "page.md",
+        "--no-cache",
+        cwd=tmp_path,
+        timeout_s=40,
+        env={"NETARCH_MERMAID_BUDGET": "4"},
+    )
+    assert run.returncode == 1
+    lines = page.read_text(encoding="utf-8").splitlines()
+    fence_lines = [n for n, line in enumerate(lines, 1) if line == "```mermaid"]
+    unchecked = [
+        n
+        for n in fence_lines
+        if f"page.md:{n}: error MERMAID_BUDGET: diagram not checked" in run.output
+    ]
+    timed_out = run.output.count("error MERMAID_TIMEOUT")
+    assert timed_out >= 1 and timed_out + len(unchecked) == len(fence_lines)
+    assert unchecked[-1] == fence_lines[-1]  # the valid fence too: not checked is not a pass
+    assert "4 s of parsing, NETARCH_MERMAID_BUDGET" in run.output
+    assert "raise NETARCH_MERMAID_BUDGET" in run.output  # the hint says how
+    assert run.seconds < 25
+    assert_bounded_output(run)
+
+
+def test_a_spent_budget_is_not_remembered_as_a_verdict() -> None:
+    with MermaidValidator(workers=1, timeout_s=1, budget=engine.RunBudget(1)) as validator:
+        [slow] = validator.check(CUBIC_FENCE)
+        assert slow.code == "MERMAID_TIMEOUT"
+        [unchecked] = validator.check("flowchart TD\n  a --> b\n")
+        assert unchecked.code == "MERMAID_BUDGET" and unchecked.is_error
+        validator.reset_budget()  # the next `serve` rebuild
+        assert validator.check("flowchart TD\n  a --> b\n") == []
+
+
+def test_a_build_whose_budget_is_spent_fails_even_when_diagrams_only_warn(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    init_site(site, "mkdocs")
+    (site / "docs" / "slow.md").write_text(_slow_fences(6), encoding="utf-8")
+    budget = {"NETARCH_MERMAID_BUDGET": "4"}
+    build = run_mkdocs("build", cwd=site, timeout_s=60, env=budget)
+    assert build.returncode == 1
+    assert "docs/slow.md:3" in build.output and "MERMAID_BUDGET" in build.output
+    config = site / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace(
+            "model: docs/network.yaml", "model: docs/network.yaml\n      invalid_diagrams: warn"
+        ),
+        encoding="utf-8",
+    )
+    strict = run_mkdocs("build", "--strict", cwd=site, timeout_s=60, env=budget)
+    assert strict.returncode == 1
+    assert "WARNING" in strict.output and "MERMAID_BUDGET" in strict.output
+    assert build.seconds < 30 and strict.seconds < 30

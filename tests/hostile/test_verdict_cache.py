@@ -11,6 +11,9 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
+from netarch.cache_trust import default_key_file
 from netarch.validate.engine import MermaidValidator
 from netarch.validate.verdicts import VerdictStore
 
@@ -38,13 +41,18 @@ def test_a_hand_edited_verdict_marking_a_bad_diagram_valid_is_not_trusted(
         assert later.stored_hits == 0 and later.parses == 1
 
 
-def test_an_entry_copied_from_another_cache_does_not_verify(tmp_path: Path) -> None:
+def test_an_entry_signed_with_another_key_does_not_verify(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "another-machine"))
     one = VerdictStore(tmp_path / "one" / "v.json")
     one.put("key", '{"ok": true}')
-    one.save()
+    assert one.save()
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "this-machine"))
     (tmp_path / "two").mkdir()
     (tmp_path / "two" / "v.json").write_bytes((tmp_path / "one" / "v.json").read_bytes())
     assert VerdictStore(tmp_path / "two" / "v.json").get("key") is None
+    assert VerdictStore(tmp_path / "one" / "v.json").get("key") is None
 
 
 def _in_thread(target: object) -> bool:
@@ -68,12 +76,18 @@ def test_a_fifo_or_dev_zero_in_place_of_the_store_is_nothing_stored(tmp_path: Pa
         assert found[0].get("anything") is None
 
 
-def test_a_fifo_in_place_of_the_secret_is_no_cache(tmp_path: Path) -> None:
-    os.mkfifo(tmp_path / "verdicts-secret")
+def test_a_fifo_in_place_of_the_key_is_no_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    key = default_key_file()
+    key.parent.mkdir(parents=True, mode=0o700)
+    os.mkfifo(key, 0o600)
     found: list[VerdictStore] = []
-    assert _in_thread(lambda: found.append(VerdictStore(tmp_path / "v.json")))
+    assert _in_thread(lambda: found.append(VerdictStore(tmp_path / "cache" / "v.json")))
     found[0].put("k", "{}")
     assert found[0].save() is False  # nothing unsigned is written
+    assert not (tmp_path / "cache").exists()
 
 
 def test_with_every_verdict_cached_v8_never_starts(tmp_path: Path) -> None:

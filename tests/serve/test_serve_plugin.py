@@ -7,6 +7,7 @@ with a fake server that records what it is asked to watch.
 
 from __future__ import annotations
 
+import html
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -239,3 +240,38 @@ def _diagram_texts(plugin: NetarchPlugin) -> dict[str, str]:
     assert plugin.generation is not None
     views = plugin.generation.views.items()
     return {key: view.diagram.text for key, view in views if isinstance(view, DiagramView)}
+
+
+def test_a_model_replaced_by_a_folder_mid_rebuild_shows_the_error_not_its_pages(
+    make_preview: Callable[..., Preview],
+    tmp_path: Path,
+    demo_model_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    preview = make_preview()
+    preview.build()
+    assert "Cozystack layers four" in preview.page("architecture")
+    model = tmp_path / "docs" / "network.yaml"
+    read_by_netarch = NetarchPlugin.on_nav  # on_config has read the model by then
+
+    def replaced_meanwhile(plugin: NetarchPlugin, nav: object, **kwargs: object) -> object:
+        if model.is_file():
+            model.unlink()
+            model.mkdir()
+        return read_by_netarch(plugin, nav, **kwargs)
+
+    monkeypatch.setattr(NetarchPlugin, "on_nav", replaced_meanwhile)
+    preview.edit("docs/network.yaml", "Cozystack layers four", "Cozystack layers FOUR")
+    preview.build()  # the fake server sends no event: no rebuild follows to put it right
+    page = html.unescape(preview.page("architecture"))
+    assert "docs/network.yaml: error NA005: cannot read docs/network.yaml" in page
+    assert "is a folder now" in page
+    assert "Cozystack layers" not in page
+    assert "netarch-problems" in preview.page("")
+
+    monkeypatch.undo()
+    model.rmdir()
+    shutil.copy(demo_model_path, model)
+    preview.build()
+    assert "Cozystack layers four" in preview.page("architecture")
+    assert "netarch-problems" not in preview.page("")

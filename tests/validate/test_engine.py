@@ -122,9 +122,9 @@ def test_check_many_uses_every_isolate_and_keeps_the_order(
         used: set[int] = set()
         real_evaluate = engine._Isolate.evaluate
 
-        def spy(self: engine._Isolate, code: str) -> object:
+        def spy(self: engine._Isolate, code: str, timeout_s: float | None = None) -> object:
             used.add(id(self))
-            return real_evaluate(self, code)
+            return real_evaluate(self, code, timeout_s)
 
         monkeypatch.setattr(engine._Isolate, "evaluate", spy)
         many = pool.check_many(texts)

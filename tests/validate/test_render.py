@@ -163,3 +163,19 @@ def test_engine_works_on_a_thread_running_playwright(renderer: BrowserRenderer) 
     with MermaidValidator() as fresh:
         assert fresh.check("flowchart LR\n  a --> b\n") == []
         assert fresh.check("flowchart LR\n  a -->\n")[0].line == 2
+
+
+def test_rendering_spends_the_run_budget_parsing_left(
+    renderer: BrowserRenderer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from netarch.validate.engine import RunBudget
+
+    spent = RunBudget(5)
+    spent.spend(5)  # the checks of this run used it all
+    monkeypatch.setattr(renderer, "budget", spent)
+    renders = renderer.renders
+    [problem] = renderer.render("flowchart LR\n  a --> b\n")
+    assert problem.code == "MERMAID_BUDGET" and problem.is_error
+    assert renderer.renders == renders  # Chromium was not asked
+    spent.reset()
+    assert renderer.render("flowchart LR\n  a --> b\n") == []

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from netarch.diagnostics import Diagnostic, Location, Severity, display_path
 from netarch.safety import excerpt
-from netarch.validate.engine import MermaidProblem
+from netarch.validate.engine import BUDGET, BUDGET_HINT, MermaidProblem
 from netarch.validate.fences import Fence, find_fences
 from netarch.validate.linemap import split_lines
 
@@ -250,7 +250,9 @@ def diagram_problems(
                     problem.code,
                     f"netarch-diff block: Mermaid {verdict} {at} of the change diagram:"
                     f" {problem.message}",
-                    hint="the report's diagram comes from netarch's builder; please report it",
+                    hint=BUDGET_HINT
+                    if problem.code == BUDGET
+                    else "the report's diagram comes from netarch's builder; please report it",
                 )
             )
     return diagnostics

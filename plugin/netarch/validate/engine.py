@@ -39,6 +39,15 @@ MERMAID_VERSION = "12.3.0"
 MAX_TEXT_SIZE = 50_000
 # Generous: the slowest real diagram we measured parses in well under a second.
 DEFAULT_TIMEOUT_S = 30.0
+# All the parsing of one run (a build, a `serve` rebuild, a check): a site of 2,000 diagrams
+# takes well under a minute, while hostile text could add up one deadline per diagram.
+DEFAULT_BUDGET_S = 300.0
+# A diagram left unchecked because the run's budget is spent: an error, never a pass.
+BUDGET = "MERMAID_BUDGET"
+BUDGET_HINT = (
+    "fix the slow diagrams reported before it (MERMAID_TIMEOUT), or raise"
+    " NETARCH_MERMAID_BUDGET (seconds of Mermaid parsing per run)"
+)
 
 
 class MermaidNotFound(Exception):
@@ -512,11 +521,55 @@ _JISON_HEAD = re.compile(r"^(?P<kind>Parse|Lexical) error on line (?P<line>\d+)[
 
 def default_timeout() -> float:
     """Seconds one diagram may take: ``$NETARCH_MERMAID_TIMEOUT``, else 30."""
+    return _positive_seconds("NETARCH_MERMAID_TIMEOUT", DEFAULT_TIMEOUT_S)
+
+
+def default_budget() -> float:
+    """Seconds of Mermaid parsing one run may spend in all: ``$NETARCH_MERMAID_BUDGET``,
+    else 300."""
+    return _positive_seconds("NETARCH_MERMAID_BUDGET", DEFAULT_BUDGET_S)
+
+
+def _positive_seconds(variable: str, default: float) -> float:
     try:
-        seconds = float(os.environ.get("NETARCH_MERMAID_TIMEOUT", ""))
+        seconds = float(os.environ.get(variable, ""))
     except ValueError:
-        return DEFAULT_TIMEOUT_S
-    return seconds if seconds > 0 else DEFAULT_TIMEOUT_S
+        return default
+    return seconds if 0 < seconds < float("inf") else default
+
+
+class RunBudget:
+    """Seconds of Mermaid work one run may spend in all (parsing in V8, rendering in
+    Chromium), shared by the threads that check its diagrams."""
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.seconds = seconds if seconds is not None else default_budget()
+        self.spent_s = 0.0
+        self._lock = threading.Lock()
+
+    def reset(self) -> None:
+        """A new run begins (a `serve` rebuild): the whole budget again."""
+        with self._lock:
+            self.spent_s = 0.0
+
+    def deadline(self, timeout_s: float) -> float | None:
+        """Seconds the next diagram may take: ``timeout_s``, or less if the budget has less
+        left; None once it is spent."""
+        with self._lock:
+            left = self.seconds - self.spent_s
+        return min(timeout_s, left) if left > 0 else None
+
+    def spend(self, seconds: float) -> None:
+        with self._lock:
+            self.spent_s += seconds
+
+    def problems(self) -> list[MermaidProblem]:
+        """What a diagram left unchecked is reported as."""
+        message = (
+            f"diagram not checked: this run's Mermaid budget ({self.seconds:g} s of parsing,"
+            " NETARCH_MERMAID_BUDGET) was spent before it"
+        )
+        return [MermaidProblem(0, 0, message, BUDGET)]
 
 
 @cache
@@ -559,8 +612,9 @@ class _Isolate:
             raise RuntimeError("MermaidValidator is closed")
         return self._worker.submit(function, *args)
 
-    def evaluate(self, code: str) -> Any:
-        return self.submit(self._eval, code).result()
+    def evaluate(self, code: str, timeout_s: float | None = None) -> Any:
+        """The value of ``code``; TimeoutError after ``timeout_s`` (default: the isolate's)."""
+        return self.submit(self._eval, code, timeout_s).result()
 
     def start(self) -> None:  # on the worker thread
         try:
@@ -605,9 +659,9 @@ class _Isolate:
             raise
         self._ctx = child
 
-    def _eval(self, code: str) -> Any:  # on the worker thread
+    def _eval(self, code: str, timeout_s: float | None = None) -> Any:  # on the worker thread
         try:
-            return self._ctx.eval(code, self.timeout_s)
+            return self._ctx.eval(code, self.timeout_s if timeout_s is None else timeout_s)
         except _ChildCrashed:
             raise
         except _ChildError as error:
@@ -714,6 +768,10 @@ class MermaidValidator:
     the isolates start only when a diagram is not found there: a run whose diagrams are all
     known never starts V8.
 
+    All the parsing of a run may take at most ``budget`` (a :class:`RunBudget`, summed over the
+    isolates, restarts after a timeout included); past it, a diagram not known yet is reported
+    as ``MERMAID_BUDGET``, unchecked. :meth:`reset_budget` starts a new run (a `serve` rebuild).
+
     Create the first validator of a process on the main thread (see ``__init__``).
     """
 
@@ -724,6 +782,7 @@ class MermaidValidator:
         timeout_s: float | None = None,
         workers: int | None = None,
         cache_dir: Path | None = None,
+        budget: RunBudget | None = None,
     ):
         self.mermaid_js = Path(mermaid_js) if mermaid_js else find_mermaid_js()
         timeout_s = timeout_s if timeout_s is not None else default_timeout()
@@ -739,6 +798,7 @@ class MermaidValidator:
         self._lock = threading.Lock()  # cache and counters; never held while V8 works
         self._cache: dict[str, tuple[MermaidProblem, ...]] = {}
         self._timed_out: dict[str, float] = {}  # diagram hash -> the deadline it overran
+        self.budget = budget if budget is not None else RunBudget()
         self.cache_hits = 0
         self.stored_hits = 0  # verdicts read from cache_dir
         self.parses = 0
@@ -829,6 +889,10 @@ class MermaidValidator:
         finally:
             self._free.put(isolate)
 
+    def reset_budget(self) -> None:
+        """A new run begins (a `serve` rebuild): its parsing gets the whole budget again."""
+        self.budget.reset()
+
     @property
     def timeout_s(self) -> float:
         """Seconds one diagram may take before its isolate is replaced."""
@@ -895,7 +959,9 @@ class MermaidValidator:
             if raw is not None and self._store is not None:
                 self._store.put(key, raw)
         with self._lock:
-            if any(p.code == "MERMAID_TIMEOUT" for p in problems):
+            if any(p.code == BUDGET for p in problems):
+                pass  # not a verdict: checked again once there is budget (the next run)
+            elif any(p.code == "MERMAID_TIMEOUT" for p in problems):
                 # Never kept on disk (a faster machine may finish it), but not parsed twice in
                 # one run either, unless the deadline grows.
                 self._timed_out[key] = self._timeout_s
@@ -949,8 +1015,12 @@ class MermaidValidator:
                 )
             ], None
         with self._isolate() as isolate:
+            deadline = self.budget.deadline(self._timeout_s)
+            if deadline is None:
+                return self.budget.problems(), None
+            started = time.monotonic()
             try:
-                raw = isolate.evaluate(f"__netarchCheck({json.dumps(text)})")
+                raw = isolate.evaluate(f"__netarchCheck({json.dumps(text)})", deadline)
             except TimeoutError:
                 # The child was killed mid-parse (a regex gone cubic, a loop): start a fresh one.
                 isolate.submit(isolate.restart).result()
@@ -960,7 +1030,11 @@ class MermaidValidator:
                 isolate.submit(isolate.restart).result()
                 message = "mermaid ran out of memory parsing this diagram"
                 return [MermaidProblem(0, 0, message, "MERMAID_LIMIT")], None
+            finally:
+                self.budget.spend(time.monotonic() - started)
         if raw is None:
+            if deadline < self._timeout_s:  # stopped by the budget, not by its own deadline
+                return self.budget.problems(), None
             return list(self._timed_out_problems()), None
         with self._lock:
             self.parses += 1

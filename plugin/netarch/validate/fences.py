@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from netarch.diagnostics import Diagnostic, Location, Severity
-from netarch.validate.engine import MermaidProblem
+from netarch.validate.engine import BUDGET, BUDGET_HINT, MermaidProblem
 from netarch.validate.linemap import split_lines
 
 _OPENING = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
@@ -229,6 +229,7 @@ _HINTS = {
     "MERMAID_SIZE": "split the diagram: the browser shows a placeholder instead of it",
     "MERMAID_EMPTY": "remove the empty fence or add a diagram",
     "MERMAID_MISDRAWN": "the diagram renders without an error, but not as its text says",
+    BUDGET: BUDGET_HINT,
 }
 
 

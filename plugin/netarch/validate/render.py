@@ -10,6 +10,7 @@ mermaid.min.js can run.
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from netarch.validate.engine import (
     MAX_TEXT_SIZE,
     MermaidProblem,
+    RunBudget,
     find_mermaid_js,
     problems_from_error,
 )
@@ -88,11 +90,13 @@ class BrowserRenderer:
         *,
         executable: str = CHROMIUM,
         timeout_s: float = DEFAULT_TIMEOUT_S,
+        budget: RunBudget | None = None,
     ) -> None:
         from playwright.sync_api import sync_playwright  # optional: mkdocs-netarch[browser]
 
         self.mermaid_js = Path(mermaid_js) if mermaid_js else find_mermaid_js()
         self.timeout_s = timeout_s
+        self.budget = budget if budget is not None else RunBudget()  # shared with the checks
         self.renders = 0
         self._lock = threading.Lock()
         self._playwright: Any = sync_playwright().start()
@@ -137,11 +141,20 @@ class BrowserRenderer:
         with self._lock:
             if self._browser is None:
                 raise RuntimeError("BrowserRenderer is closed")
+            deadline = self.budget.deadline(self.timeout_s)
+            if deadline is None:
+                return self.budget.problems()
             self.renders += 1
-            result = self._page.evaluate(_RENDER, [text, int(self.timeout_s * 1000)])
+            started = time.monotonic()
+            try:
+                result = self._page.evaluate(_RENDER, [text, int(deadline * 1000)])
+            finally:
+                self.budget.spend(time.monotonic() - started)
         if result.get("ok"):
             return []
         if result.get("name") == "Timeout":
+            if deadline < self.timeout_s:  # stopped by the run's budget
+                return self.budget.problems()
             return [MermaidProblem(0, 0, result["message"], "MERMAID_TIMEOUT")]
         problems = problems_from_error(text, result)
         if result.get("phase") == "render":

@@ -10,10 +10,11 @@ bytes of mermaid.min.js, the JavaScript netarch runs around it, and the V8 build
 Mermaid, or another netarch, simply finds no file of its own.
 
 Entries are signed: each verdict carries an HMAC of the diagram's hash and the verdict, keyed
-by a random secret kept beside the store (``verdicts-secret``, mode 0600). An entry edited by
-hand -- say, one marking a bad diagram valid -- or copied from another cache does not verify
-and is parsed again. The store file and the secret are read only if they are regular files of
-bounded size: a FIFO or a link to /dev/zero in their place is "nothing stored".
+by the cache key (:mod:`netarch.cache_trust`), which is never kept in the cache folder. An entry
+edited by hand -- say, one marking a bad diagram valid -- or copied from another cache (a CI
+cache restored from another run included) does not verify and is parsed again. The store file
+is read only if it is a regular file of bounded size: a FIFO or a link to /dev/zero in its place
+is "nothing stored"; a folder that another user owns or may write is not used at all.
 
 The store never fails a check: a missing, corrupt or unwritable file means "nothing stored".
 Concurrent runs are safe: each writes a whole new file and renames it into place, merging what
@@ -27,29 +28,21 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 
+from netarch.cache_trust import cache_key, default_cache_dir, usable_folder
 from netarch.safety import UnreadableFile, read_regular_file
+
+__all__ = ["VerdictStore", "default_cache_dir", "engine_key"]
 
 # Enough for every diagram of a large documentation site, small enough to load in milliseconds
 # (~100 bytes an entry). Past it, the verdicts least recently used are dropped.
 MAX_ENTRIES = 20_000
 # A store of MAX_ENTRIES verdicts is ~3 MB; anything much larger is not one of ours.
 MAX_STORE_BYTES = 32_000_000
-SECRET_NAME = "verdicts-secret"
-
-
-def default_cache_dir() -> Path:
-    """``$NETARCH_CACHE_DIR``, else ``$XDG_CACHE_HOME/netarch``, else ``~/.cache/netarch``."""
-    explicit = os.environ.get("NETARCH_CACHE_DIR")
-    if explicit:
-        return Path(explicit).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base).expanduser() / "netarch"
 
 
 def engine_key(parts: Iterable[str | bytes]) -> str:
@@ -68,7 +61,7 @@ class VerdictStore:
     def __init__(self, path: Path, max_entries: int = MAX_ENTRIES) -> None:
         self.path = path
         self.max_entries = max_entries
-        self._secret = cache_secret(path.parent / SECRET_NAME)
+        self._secret = cache_key(path.parent)  # never kept in path.parent itself
         self._entries = self._read()
         self._touched: dict[str, str] = {}  # added or used this run: kept first when trimming
         self._lock = threading.Lock()  # checks run on several threads
@@ -103,8 +96,9 @@ class VerdictStore:
         merged = {key: raw for key, raw in self._read().items() if key not in touched}
         merged.update(touched)  # this run's last: the most recently used
         entries = list(merged.items())[-self.max_entries :]
+        if not usable_folder(self.path.parent, create=True):
+            return False
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(
                 prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
             )
@@ -129,8 +123,9 @@ class VerdictStore:
         return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
 
     def _read(self) -> dict[str, str]:
-        """The verdicts on disk whose signature verifies (with no secret: none)."""
-        if not self._secret:
+        """The verdicts on disk whose signature verifies (with no secret, or in a folder that
+        others could have written: none)."""
+        if not self._secret or not usable_folder(self.path.parent, create=False):
             return {}
         try:
             data = json.loads(read_regular_file(self.path, MAX_STORE_BYTES))
@@ -150,30 +145,3 @@ class VerdictStore:
             ):
                 verified[key] = raw
         return verified
-
-
-def cache_secret(path: Path) -> bytes:
-    """The store's signing key: read from ``path``, or made there (0600) on first use.
-
-    Empty if it can be neither read nor made: then nothing is read from or written to disk.
-    """
-    for _ in range(2):
-        try:
-            data = read_regular_file(path, 1024)
-            if len(data) >= 32:
-                return data
-            return b""  # damaged: trust nothing rather than guess
-        except FileNotFoundError:
-            pass
-        except (OSError, UnreadableFile):
-            return b""
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            continue  # another run made it meanwhile: read theirs
-        except OSError:
-            return b""
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(secrets.token_bytes(32))
-    return b""
