@@ -17,7 +17,7 @@ from pathlib import Path
 from netarch.checks.placement import PLACEMENT, Placement
 from netarch.diagnostics import Diagnostic, Location, Severity, has_errors
 from netarch.model.network import Model, load_model
-from netarch.pages.render import PageRenderer, RenderedPage
+from netarch.pages.render import PageRenderer, RenderedPage, TemplateProblem
 from netarch.validate.engine import BUDGET, BUDGET_HINT, MermaidProblem
 from netarch.views import DiagramView, View, build_views
 
@@ -104,9 +104,14 @@ def generate(
             verdicts = [helpers.submit(check_diagram, view.diagram.text) for view in diagrams]
         # Rendered before the checks and the diagrams' verdicts are in, and dropped if one of
         # them is an error; the checks see what landed on which page (NA170).
-        pages = (renderer or PageRenderer()).render(
-            model, result.views, section_dir, display, language
-        )
+        try:
+            pages = (renderer or PageRenderer()).render(
+                model, result.views, section_dir, display, language
+            )
+        except TemplateProblem as problem:
+            # A template that cannot be rendered: said where, and no page is published.
+            result.diagnostics.append(problem.diagnostic)
+            return result
         model.memo[PLACEMENT] = Placement(result.views, pages)
         for check in model_checks:
             result.diagnostics += check(model)

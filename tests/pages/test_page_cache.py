@@ -9,7 +9,7 @@ import jinja2
 import pytest
 
 from netarch.model.network import load_model
-from netarch.pages.render import PageRenderer
+from netarch.pages.render import PageRenderer, TemplateProblem
 from netarch.views import build_views
 
 
@@ -56,5 +56,7 @@ def test_a_changed_template_is_rendered_again(tmp_path: Path, demo_model_path: P
 
 def test_the_rules_template_cannot_reach_the_model(tmp_path: Path, demo_model_path: Path) -> None:
     (tmp_path / "rules.md.jinja").write_text("{{ model.site.title }}\n")
-    with pytest.raises(jinja2.UndefinedError, match="model"):
+    with pytest.raises(TemplateProblem, match="UndefinedError: 'model' is undefined") as raised:
         _rules_page(PageRenderer(tmp_path), demo_model_path)
+    location = raised.value.diagnostic.location
+    assert (location.file, location.line) == (str(tmp_path / "rules.md.jinja"), 1)

@@ -11,6 +11,7 @@ import contextlib
 import os
 import posixpath
 import re
+import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ import yaml
 from markupsafe import Markup
 
 from netarch.checks import rules_for_docs
+from netarch.diagnostics import Diagnostic, Location, Severity
 from netarch.kits import active_kits, installed_kits
 from netarch.model.network import Model
 from netarch.pages.plan import (
@@ -225,7 +227,7 @@ class PageRenderer:
 
         def view(view_id: str) -> str:
             if view_id not in views:
-                raise KeyError(f"the model has no view {view_id!r}")
+                raise MissingViewError(view_id)
             used.append(view_id)
             return Markup(views[view_id].to_markdown())  # built by netarch's views
 
@@ -266,8 +268,7 @@ class PageRenderer:
             "examples": examples,
             "kits": {kit.name: kit.title for kit in active_kits(model)},
         }
-        template = self.environment.get_template(planned.template)
-        markdown = safe_links(_tidy(template.render(context)))
+        markdown = safe_links(_tidy(self._render_template(planned.template, context)))
         return RenderedPage(
             placeholder.src_uri,
             planned.title,
@@ -285,10 +286,60 @@ class PageRenderer:
         key = (template_files(self.template_dirs), repr(context))
         cached = self._model_free.get(planned.template)
         if cached is None or cached[0] != key:
-            template = self.environment.get_template(planned.template)
-            markdown = safe_links(_tidy(template.render(context)))
+            markdown = safe_links(_tidy(self._render_template(planned.template, context)))
             cached = self._model_free[planned.template] = (key, markdown)
         return RenderedPage(placeholder.src_uri, planned.title, cached[1], (), name=planned.name)
+
+
+    def _render_template(self, name: str, context: dict[str, Any]) -> str:
+        """One page template rendered; a mistake in it (a view the model does not have, an
+        undefined name, a syntax error) becomes a TemplateProblem located in the template."""
+        try:
+            return self.environment.get_template(name).render(context)
+        except (MissingViewError, jinja2.TemplateError) as error:
+            raise TemplateProblem(template_diagnostic(error, name)) from error
+
+
+class MissingViewError(LookupError):
+    """A template asked for a view the model has no data for."""
+
+    def __init__(self, view_id: str) -> None:
+        super().__init__(view_id)
+        self.view_id = view_id
+
+    def __str__(self) -> str:
+        return f"the template asks for the view {self.view_id!r}, which this model does not have"
+
+
+class TemplateProblem(Exception):
+    """A page template could not be rendered: its diagnostic, located in the template."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.headline())
+        self.diagnostic = diagnostic
+
+
+def template_location(error: BaseException, fallback: str) -> Location:
+    """Where in a template ``error`` was raised: Jinja rewrites tracebacks so that template
+    frames carry the template file and line; a syntax error carries them itself."""
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
+        return Location(error.filename, error.lineno)
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if frame.filename.endswith(".jinja"):
+            return Location(frame.filename, frame.lineno or 0)
+    return Location(fallback)
+
+
+def template_diagnostic(error: BaseException, template: str) -> Diagnostic:
+    location = template_location(error, template)
+    if isinstance(error, MissingViewError):
+        hint = (
+            f'ask for it only where the model has it: {{% if "{error.view_id}" in views %}}'
+            " ... {% endif %}"
+        )
+        return Diagnostic(location, Severity.ERROR, "TEMPLATE", str(error), hint=hint)
+    message = f"the page template fails: {type(error).__name__}: {error}"
+    return Diagnostic(location, Severity.ERROR, "TEMPLATE", message, hint="fix the template")
 
 
 def template_files(folders: Iterable[Path]) -> tuple[tuple[str, int, int], ...]:

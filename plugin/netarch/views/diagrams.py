@@ -79,13 +79,18 @@ def path_flow(model: Model, index: int, flow: dict[str, Any]) -> DiagramView:
     direction = flow.get("direction", "LR")
     chart = Flowchart(direction=direction, config=COMPACT_CHAIN if direction == "LR" else None)
     base: ModelPath = ("flows", index)
+    drawn: set[str] = set()
     for position, hop in enumerate(flow["hops"]):
+        if hop in drawn:  # a path that comes back (a hairpin) passes the same hop again
+            continue
+        drawn.add(hop)
         chart.node(
             hop,
             participant_label(model, hop, with_role=flow.get("direction", "LR") != "LR"),
             source=model.location((*base, "hops", position)),
         )
-    chart.chain(flow["hops"], source=model.location((*base, "hops")))
+    if len(flow["hops"]) > 1:
+        chart.chain(flow["hops"], source=model.location((*base, "hops")))
     return diagram_view(model, f"flow-{flow['id']}", flow["title"], chart, base, flow["hops"])
 
 
@@ -93,14 +98,24 @@ def sequence_flow(model: Model, index: int, flow: dict[str, Any]) -> DiagramView
     """A sequence flow: participants, messages (dashed for replies) and notes, in order."""
     diagram = SequenceDiagram(config=COMPACT_SEQUENCE)
     base: ModelPath = ("flows", index)
+    declared: set[str] = set()
+
+    def declare(participant: str, where: Any) -> None:
+        if participant not in declared:
+            declared.add(participant)
+            label_text = participant_label(model, participant, with_role=False)
+            diagram.participant(participant, label_text, source=where)
+
     for position, participant in enumerate(flow.get("participants", [])):
-        diagram.participant(
-            participant,
-            participant_label(model, participant, with_role=False),
-            source=model.location((*base, "participants", position)),
-        )
+        declare(participant, model.location((*base, "participants", position)))
     for position, step in enumerate(flow.get("steps", [])):
         where = model.location((*base, "steps", position))
+        if not _drawable(step):
+            continue
+        # As Mermaid does, a participant a step names but the list leaves out comes after it.
+        for key in ("note", "from", "to"):
+            if key in step:
+                declare(step[key], model.location((*base, "steps", position, key)))
         if "note" in step:
             diagram.note(step["note"], step["text"], source=where)
         else:
@@ -112,11 +127,21 @@ def sequence_flow(model: Model, index: int, flow: dict[str, Any]) -> DiagramView
 
 
 def flows(model: Model) -> list[View]:
+    """A diagram per flow that has something to draw: a path with hops, a sequence with
+    participants or steps (the schema lets a flow be written before its content)."""
     views: list[View] = []
     for index, flow in enumerate(model.items("flows")):
-        build = path_flow if flow["kind"] == "path" else sequence_flow
-        views.append(build(model, index, flow))
+        if flow["kind"] == "path":
+            if flow.get("hops"):
+                views.append(path_flow(model, index, flow))
+        elif flow.get("participants") or any(_drawable(step) for step in flow.get("steps", [])):
+            views.append(sequence_flow(model, index, flow))
     return views
+
+
+def _drawable(step: dict[str, Any]) -> bool:
+    """A step is a note over a participant or a message between two."""
+    return "note" in step or ("from" in step and "to" in step)
 
 
 # --- service load balancing ----------------------------------------------------------------
@@ -135,7 +160,8 @@ def kube_proxy_comparison(model: Model) -> list[View]:
             keys = [f"{side}-{position}" for position in range(len(stages))]
             for position, (key, stage) in enumerate(zip(keys, stages, strict=False)):
                 group.node(key, stage, source=model.location((*base, side, position)))
-        chart.chain(keys, source=model.location((*base, side)))
+        if len(keys) > 1:
+            chart.chain(keys, source=model.location((*base, side)))
     title = f"{comparison['left']} vs {comparison['right']}"
     drawn = (model.section("service_load_balancing").get("component"),)
     return [diagram_view(model, "kube-proxy-comparison", title, chart, base, drawn)]
@@ -152,7 +178,7 @@ def cni_architecture(model: Model) -> list[View]:
     chart = Flowchart(direction="TD")
     groups: list[str] = []
     owners: list[str] = []
-    for plugin_id in chain["plugins"]:
+    for plugin_id in dict.fromkeys(chain["plugins"]):  # a plugin listed twice is one plugin
         # A chained plugin binary (cilium-cni) stands for the component it is part of.
         owner_id = model.element("component", plugin_id).get("part_of", plugin_id)
         component = model.element("component", owner_id)

@@ -85,11 +85,15 @@ def topology(model: Model) -> list[View]:
     ]
     for index, zone in enumerate(zones):
         base: ModelPath = ("zones", index)
-        routers = [f"router-{zone['id']}-{router}" for router in zone.get("routers", [])]
+        # A router listed twice is one router, drawn where it is first listed.
+        first_listed: dict[str, int] = {}
+        for position, router in enumerate(zone.get("routers", [])):
+            first_listed.setdefault(router, position)
+        routers = [f"router-{zone['id']}-{router}" for router in first_listed]
         with chart.subgraph(f"zone-{zone['id']}", zone["name"]) as group:
-            for position, router in enumerate(zone.get("routers", [])):
+            for key, (router, position) in zip(routers, first_listed.items(), strict=True):
                 group.node(
-                    routers[position],
+                    key,
                     participant_label(model, router),
                     source=model.location((*base, "routers", position)),
                 )
@@ -264,7 +268,9 @@ def bgp_peering(model: Model) -> list[View]:
     if not peers:
         return []
     base: ModelPath = ("routing",)
-    speakers = routing.get("speakers") or [node["id"] for node in model.items("nodes")]
+    # A node listed twice is one speaker.
+    speakers = list(dict.fromkeys(routing.get("speakers") or []))
+    speakers = speakers or [node["id"] for node in model.items("nodes")]
     zone_of = {node["id"]: node.get("zone") for node in model.items("nodes")}
     chart = Flowchart(direction="TD")
     for index, peer in enumerate(peers):

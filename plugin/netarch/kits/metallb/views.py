@@ -20,7 +20,7 @@ def external_ingress(model: Model) -> list[View]:
     """
     metallb = model.section("metallb")
     service = metallb.get("example_service")
-    speakers = metallb.get("speakers", [])
+    speakers = list(dict.fromkeys(metallb.get("speakers", [])))  # a node listed twice is one
     if not service or not speakers:
         return []
     routers = _router_ids(model)
@@ -35,7 +35,8 @@ def external_ingress(model: Model) -> list[View]:
             source=model.element_location("component", router),
         )
     with chart.subgraph("cluster", "Kubernetes cluster") as cluster:
-        for position, node_id in enumerate(speakers):
+        for node_id in speakers:
+            position = metallb["speakers"].index(node_id)
             node = model.element("node", node_id)
             quiet = "" if node_id in announcing else "\n(no local backend: not announced)"
             cluster.node(
