@@ -14,6 +14,14 @@ from typing import Any
 from netarch.mermaid.builder import EdgeStyle, Flowchart, SequenceDiagram, Shape
 from netarch.model.network import Model, ModelPath
 from netarch.views.base import DiagramView, View
+from netarch.views.isolation import (
+    ALLOWED,
+    DENIED,
+    PARTLY,
+    UNDECIDED,
+    policy_engine,
+    tenant_reach,
+)
 from netarch.views.text import label, safe_markdown
 
 
@@ -206,29 +214,26 @@ def cni_architecture(model: Model) -> list[View]:
     return [diagram_view(model, "cni-architecture", "CNI architecture", chart, origin, owners)]
 
 
-def policy_for(model: Model, scope: str) -> dict[str, Any] | None:
-    return next((p for p in model.items("policies") if p.get("scope") == scope), None)
+def _engine_name(model: Model) -> tuple[str | None, str]:
+    """The component that enforces the policies, and how a diagram names its check."""
+    engine = policy_engine(model)
+    return engine, model.element("component", engine)["name"] if engine else ""
 
 
-def verdict(model: Model, same_tenant: bool) -> str:
-    policy = policy_for(model, "same-tenant" if same_tenant else "cross-tenant")
-    if policy is None:
-        # Without a matching policy Kubernetes allows pod-to-pod traffic.
-        return "ALLOWED" if not model.section("policies").get("items") else "DENIED"
-    return "ALLOWED" if policy["action"] == "allow" else "DENIED"
+_PASSES = {ALLOWED: "passes", DENIED: "dropped", PARTLY: "partly passes", UNDECIDED: "undecided"}
 
 
 def tenant_isolation_model(model: Model) -> list[View]:
-    """Every tenant with pods -> the policy engine -> allowed / dropped (D9)."""
+    """Every tenant with pods -> the policy engine -> what passes within and between tenants
+    (D9), as the reachability of the policies says, whatever the order of their items."""
     tenants = [t for t in model.items("tenants") if t.get("pods")]
     if len(tenants) < 2 or not model.section("policies"):
         return []
     chart = Flowchart(direction="TD")
-    engine = model.section("service_load_balancing").get("component")
-    engine_name = model.element("component", engine)["name"] if engine else "Network"
+    engine, engine_name = _engine_name(model)
     chart.node(
         "engine",
-        f"{engine_name} policy engine",
+        f"{engine_name} policy engine" if engine_name else "Policy engine",
         Shape.DECISION,
         source=model.location(("policies",)),
     )
@@ -240,21 +245,19 @@ def tenant_isolation_model(model: Model) -> list[View]:
             source=model.element_location("tenant", tenant["id"]),
         )
         chart.edge(tenant["id"], "engine")
-    first, second = tenants[0]["name"], tenants[1]["name"]
-    same = verdict(model, True)
-    cross = verdict(model, False)
-    chart.node(
-        "same-tenant",
-        "Same-tenant traffic passes" if same == "ALLOWED" else "Same-tenant traffic dropped",
-    )
-    chart.node(
-        "cross-tenant",
-        "Cross-tenant traffic dropped" if cross == "DENIED" else "Cross-tenant traffic passes",
-    )
-    chart.edge("engine", "same-tenant", f"{first} ↔ {first}: {same}")
-    chart.edge("engine", "cross-tenant", f"{first} ↔ {second}: {cross}")
+    reach = tenant_reach(model)
+    first, second = tenants[0], tenants[1]
+    chart.node("same-tenant", f"Same-tenant traffic {_PASSES[reach.same_tenant()]}")
+    chart.node("cross-tenant", f"Cross-tenant traffic {_PASSES[reach.cross_tenant()]}")
+    same = reach.between(first, first).text
+    cross = reach.both_ways(first, second).text
+    chart.edge("engine", "same-tenant", f"{first['name']} ↔ {first['name']}: {same}")
+    chart.edge("engine", "cross-tenant", f"{first['name']} ↔ {second['name']}: {cross}")
     title = "Tenant isolation model"
     return [diagram_view(model, "tenant-isolation-model", title, chart, ("tenants",), (engine,))]
+
+
+_ACTION = {ALLOWED: "ALLOW", DENIED: "DENY", PARTLY: "PARTLY ALLOW", UNDECIDED: "UNDECIDED"}
 
 
 def tenant_isolation_summary(model: Model) -> list[View]:
@@ -270,19 +273,30 @@ def tenant_isolation_summary(model: Model) -> list[View]:
         f"Pod {pod['id']}\n(tenant {tenant['name']})",
         source=model.element_location("pod", pod["id"]),
     )
-    chart.node("check", "eBPF\npolicy check", Shape.DECISION, source=model.location(("policies",)))
-    cross, same = verdict(model, False), verdict(model, True)
-    chart.node("cross", f"{'DENY' if cross == 'DENIED' else 'ALLOW'}: pod of another tenant")
-    chart.node(
-        "same",
-        f"{'ALLOW' if same == 'ALLOWED' else 'DENY'}: another pod of tenant {tenant['name']}",
-    )
+    _, engine_name = _engine_name(model)
+    check = f"{engine_name}\npolicy check" if engine_name else "Policy check"
+    chart.node("check", check, Shape.DECISION, source=model.location(("policies",)))
+    reach = tenant_reach(model)
+    same = reach.between(tenant, tenant).word
+    others = [other for other in model.items("tenants") if other["id"] != tenant["id"]]
+    cross = _overall_word([reach.between(tenant, other).word for other in others])
+    if cross is not None:
+        chart.node("cross", f"{_ACTION[cross]}: pod of another tenant")
+    chart.node("same", f"{_ACTION[same]}: another pod of tenant {tenant['name']}")
     chart.edge("pod", "check")
-    chart.edge("check", "cross", "Cross-tenant", EdgeStyle.DOTTED)
+    if cross is not None:
+        chart.edge("check", "cross", "Cross-tenant", EdgeStyle.DOTTED)
     chart.edge("check", "same", "Same tenant")
     return [
         diagram_view(model, "tenant-isolation-summary", "Tenant isolation", chart, ("policies",))
     ]
+
+
+def _overall_word(words: list[str]) -> str | None:
+    """One word for the pod's traffic to every other tenant (None: there is no other)."""
+    if not words:
+        return None
+    return words[0] if len(set(words)) == 1 else PARTLY
 
 
 DIAGRAM_BUILDERS = (

@@ -6,7 +6,8 @@ from __future__ import annotations
 from netarch.mermaid.builder import Flowchart
 from netarch.model.network import Model, ModelPath
 from netarch.views.base import View
-from netarch.views.diagrams import diagram_view, verdict
+from netarch.views.diagrams import diagram_view
+from netarch.views.isolation import packet_verdict
 from netarch.views.text import label
 
 
@@ -89,8 +90,9 @@ def policy_enforcement(model: Model) -> list[View]:
         _identity_number(model, example["from"]),
         _identity_number(model, example["to"]),
     )
-    same = source_tenant["id"] == target_tenant["id"]
-    outcome = "ALLOW" if verdict(model, same) == "ALLOWED" else "DENY"
+    outcome = packet_verdict(
+        model, example["from"], example["to"], example["protocol"], example["port"]
+    )
     where = model.location(("policy_enforcement", "example"))
     chart = Flowchart(direction="TD")
     chart.node("packet", f"Packet: {source_pod['address']} → {target_pod['address']}", source=where)
@@ -109,9 +111,10 @@ def policy_enforcement(model: Model) -> list[View]:
         f"3. Check policy map:\n({src_id}, {dst_id}, {example['protocol']}, {example['port']}) → {outcome}",
         source=where,
     )
-    chart.node(
-        "result", "4. Forward packet" if outcome == "ALLOW" else "4. Drop packet", source=where
+    result = {"ALLOW": "4. Forward packet", "DENY": "4. Drop packet"}.get(
+        outcome, "4. Forward or drop: the model's policies do not decide"
     )
+    chart.node("result", result, source=where)
     chart.chain(["packet", "source", "destination", "policy", "result"], source=where)
     return [
         diagram_view(
