@@ -13,6 +13,7 @@ assumed a list had an item.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -166,7 +167,9 @@ def _object(draw: Any, schema: dict[str, Any], root: dict[str, Any], draft: _Dra
             value[name] = _Optional(_draw(draw, sub, root, draft, empty))
     extra = schema.get("additionalProperties")
     if isinstance(extra, dict):
-        for name in draw(st.lists(st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True), max_size=2)):
+        for name in draw(
+            st.lists(st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True), max_size=2)
+        ):
             value.setdefault(name, _Optional(_draw(draw, extra, root, draft, empty)))
     if len(value) < schema.get("minProperties", 0):
         raise _Invalid
@@ -211,10 +214,8 @@ def _resolve(node: Any, ids: dict[str, list[str | int]]) -> Any:
         value = {}
         for key, item in node.items():
             if isinstance(item, _Optional):
-                try:
+                with contextlib.suppress(_Invalid):
                     value[key] = _resolve(item.value, ids)
-                except _Invalid:
-                    pass
             else:
                 value[key] = _resolve(item, ids)
         return value

@@ -13,11 +13,10 @@ from typing import Any
 
 import yaml
 from hypothesis import HealthCheck, Phase, assume, example, given, settings
+from schema_models import schema_models
 
 from netarch.model.network import load_model
 from netarch.pipeline import generate
-
-from schema_models import schema_models
 
 # Bounded for CI (no shrinking: a failure prints the whole model it drew).
 PROPERTY = settings(

@@ -155,7 +155,7 @@ DIAGRAMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "D14 tenant isolation summary": (
         "flowchart LR",
         (
-            '{"eBPF<br/>policy check"}',
+            '{"Cilium eBPF<br/>policy check"}',
             "DENY: pod of another tenant",
             "ALLOW: another pod of tenant a",
             "Cross-tenant",
@@ -175,7 +175,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "T2 cluster configuration": (
         "Parameter",
-        "Default value",
+        "Value",
         "10.244.0.0/16",
         "10.96.0.0/16",
         "100.64.0.0/16",

@@ -36,6 +36,7 @@ from netarch.pages.plan import (
 )
 from netarch.safety import SafeMarkdown, is_safe_url, literal, safe_links
 from netarch.views import View
+from netarch.views.network import load_balancer_addresses, neighbour_protocol
 from netarch.views.text import safe_markdown, source_link
 
 
@@ -267,6 +268,9 @@ class PageRenderer:
             "placed_flows": placed_flows,
             "examples": examples,
             "kits": {kit.name: kit.title for kit in active_kits(model)},
+            # How a node answers for an L2 address: ARP, NDP or both, by address family.
+            "neighbour_protocol": neighbour_protocol,
+            "load_balancer_addresses": lambda: load_balancer_addresses(model),
         }
         markdown = safe_links(_tidy(self._render_template(planned.template, context)))
         return RenderedPage(
@@ -289,7 +293,6 @@ class PageRenderer:
             markdown = safe_links(_tidy(self._render_template(planned.template, context)))
             cached = self._model_free[planned.template] = (key, markdown)
         return RenderedPage(placeholder.src_uri, planned.title, cached[1], (), name=planned.name)
-
 
     def _render_template(self, name: str, context: dict[str, Any]) -> str:
         """One page template rendered; a mistake in it (a view the model does not have, an
@@ -365,7 +368,21 @@ def _flows(model: Model, **match: Any) -> list[dict[str, Any]]:
 
 
 # libyaml's emitter when PyYAML has it: the config examples are dumped on every rebuild.
-_SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_BASE_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _SafeDumper(_BASE_DUMPER):  # type: ignore[misc,valid-type]
+    """Multi-line strings as block scalars (``|``), as a person writes a script or a
+    certificate in YAML, not as one quoted line full of ``\n``."""
+
+
+def _represent_str(dumper: Any, text: str) -> Any:
+    style = "|" if "\n" in text else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_SafeDumper.add_representer(str, _represent_str)
+_SAFE_DUMPER = _SafeDumper
 
 
 def _yaml_block(data: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from netarch.checks.addresses import in_network, parse_ip, parse_network
+from netarch.checks.addresses import in_network, parse_ip, parse_network, proper_network
 from netarch.mermaid.builder import EdgeStyle, Flowchart
 from netarch.model.network import Model, ModelPath
 from netarch.safety import code_span
@@ -155,8 +155,36 @@ def _topology_key(model: Model, element_id: str) -> str | None:
 
 # --- load balancing -----------------------------------------------------------------------------
 
+
+def _family_of(text: Any) -> int | None:
+    """4 or 6 for an address, a prefix or a range (``a-b``); None when it is neither."""
+    first = str(text).split("-")[0]
+    address = parse_ip(first) or parse_network(first) or proper_network(first)
+    return address.version if address is not None else None
+
+
+def neighbour_protocol(addresses: Any) -> str:
+    """How the node that holds an L2 address answers for it: ARP for IPv4, NDP (neighbour
+    advertisements) for IPv6, by the families of ``addresses`` (both when they are unknown)."""
+    families = {family for family in map(_family_of, _listed(addresses)) if family}
+    if families == {4}:
+        return "ARP"
+    if families == {6}:
+        return "NDP"
+    return "ARP (IPv4) and NDP (IPv6)"
+
+
+def load_balancer_addresses(model: Model) -> list[Any]:
+    """The external addresses the load balancing hands out: the example services' own, else
+    the pools'."""
+    section = model.section("load_balancing")
+    given = [service["address"] for service in section.get("services", []) if "address" in service]
+    pools = [block for pool in section.get("pools", []) for block in pool["addresses"]]
+    return given or pools
+
+
 _ANNOUNCEMENT = {
-    "l2": "answers ARP/NDP for the address from one node",
+    "l2": "the elected node answers {neighbour} for the address",
     "bgp": "announces the address over BGP from the nodes",
     "cloud": "a cloud load balancer in front of the cluster",
     "node-addresses": "any node's own address, on a host port",
@@ -169,6 +197,14 @@ _ENTRY_NODES = {
     "bgp": "Nodes that announce",
     "cloud": "Nodes\n(node port)",
     "node-addresses": "Every node\n(host port)",
+}
+
+
+_LOCAL_ENTRY_NODES = {
+    "l2": "One node with a backend pod\n(the elected announcer)",
+    "bgp": "Nodes with a backend pod\n(only they announce)",
+    "cloud": "Nodes with a backend pod\n(node port)",
+    "node-addresses": "Nodes with a backend pod\n(host port)",
 }
 
 
@@ -239,10 +275,14 @@ def load_balancer_path(model: Model) -> list[View]:
             label = participant_label(model, router) if router else "Network"
             chart.node(key, label, source=model.location((*base, "announcement")))
     targets = service.get("targets", "pods" if announcement == "cloud" else "nodes")
+    # externalTrafficPolicy Local: only nodes that run a backend pod take the traffic in (and
+    # announce the address), and they hand it to that local pod.
+    local = service.get("external_traffic_policy") == "Local"
     with chart.subgraph("cluster", "Cluster") as cluster:
         if announcement != "cloud" or targets == "nodes":
+            entry_nodes = _LOCAL_ENTRY_NODES if local else _ENTRY_NODES
             cluster.node(
-                "nodes", _ENTRY_NODES[announcement], source=model.location((*base, "announcement"))
+                "nodes", entry_nodes[announcement], source=model.location((*base, "announcement"))
             )
         cluster.node("pods", "Backend pods", source=model.location(base))
     for entry in entries:
@@ -251,9 +291,11 @@ def load_balancer_path(model: Model) -> list[View]:
         chart.edge("entry", "pods", "IP targets: straight to pod addresses")
     else:
         how = _ANNOUNCEMENT[announcement] if announcement != "cloud" else "instance targets"
+        how = how.format(neighbour=neighbour_protocol(load_balancer_addresses(model)))
         for entry in entries:
             chart.edge(entry, "nodes", how)
-        chart.edge("nodes", "pods", "Service load balancing", EdgeStyle.SOLID)
+        to_pods = "to a backend on the same node" if local else "Service load balancing"
+        chart.edge("nodes", "pods", to_pods, EdgeStyle.SOLID)
     title = "Path of external traffic"
     return [diagram_view(model, "load-balancer-path", title, chart, base, (announcer, *routers))]
 

@@ -67,7 +67,10 @@ def cluster_configuration(model: Model) -> list[View]:
     if "routing_mode" in cluster:
         rows.append(("Routing mode", str(cluster["routing_mode"])))
     if overlay:
-        rows.append(("Overlay type", overlay["type"].upper()))
+        if overlay["type"] == "none":
+            rows.append(("Overlay", "none: pod traffic crosses the nodes unencapsulated"))
+        else:
+            rows.append(("Overlay type", overlay["type"].upper()))
         if "pod_mtu" in overlay:
             underlay = f" (underlay {overlay['underlay_mtu']})" if "underlay_mtu" in overlay else ""
             rows.append(("Pod MTU", f"{overlay['pod_mtu']}{underlay}"))
@@ -89,7 +92,7 @@ def cluster_configuration(model: Model) -> list[View]:
         TableView(
             "cluster-configuration",
             "Cluster network configuration",
-            ("Parameter", "Default value"),
+            ("Parameter", "Value"),
             tuple(rows),
             model.location(("cluster",)),
             sources,
@@ -203,7 +206,7 @@ def pod_networking_settings(model: Model) -> list[View]:
 
 def security_properties(model: Model) -> list[View]:
     section = model.section("security_properties")
-    if not section:
+    if not section.get("items"):
         return []
     rows = []
     for item in section["items"]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from netarch.mermaid.builder import Flowchart
+from netarch.mermaid.builder import EdgeStyle, Flowchart
 from netarch.model.network import Model
 from netarch.safety import code_span
 from netarch.views.base import TableView, View
 from netarch.views.diagrams import diagram_view, participant_label
+from netarch.views.network import neighbour_protocol
 
 
 def external_ingress(model: Model) -> list[View]:
@@ -25,7 +26,7 @@ def external_ingress(model: Model) -> list[View]:
         return []
     routers = _router_ids(model)
     lb_component = model.section("service_load_balancing").get("component")
-    announcing = _announcing(model, service, speakers)
+    announcing, known = _announcing(model, service, speakers)
     chart = Flowchart(direction="TD")
     chart.node("client", "External client", source=model.location(("metallb", "example_service")))
     for router in routers:
@@ -38,7 +39,12 @@ def external_ingress(model: Model) -> list[View]:
         for node_id in speakers:
             position = metallb["speakers"].index(node_id)
             node = model.element("node", node_id)
-            quiet = "" if node_id in announcing else "\n(no local backend: not announced)"
+            if not known:
+                quiet = "\n(announces only with a local backend)"
+            elif node_id in announcing:
+                quiet = ""
+            else:
+                quiet = "\n(no local backend: not announced)"
             cluster.node(
                 node_id,
                 f"{node['name']}\nMetalLB speaker{quiet}",
@@ -56,8 +62,11 @@ def external_ingress(model: Model) -> list[View]:
             _target_pod_label(model, service),
             source=model.location(("metallb", "example_service")),
         )
+    neighbour = neighbour_protocol(_metallb_addresses(metallb))
     modes = [
-        name.upper() if name == "bgp" else "L2 (ARP)" for name in ("l2", "bgp") if name in metallb
+        name.upper() if name == "bgp" else f"L2 ({neighbour})"
+        for name in ("l2", "bgp")
+        if name in metallb
     ]
     mode_label = " or ".join(modes) if modes else None
     for router in routers:
@@ -67,13 +76,18 @@ def external_ingress(model: Model) -> list[View]:
             f"Traffic to external IP\n({service['external_ip']})",
             source=model.location(("metallb", "example_service", "external_ip")),
         )
+    # Under externalTrafficPolicy Local with no backend placed, which speakers announce is
+    # not known: their edges are dotted, "if it runs a backend".
+    style = EdgeStyle.SOLID if known else EdgeStyle.DOTTED
+    if not known:
+        mode_label = f"{mode_label}, if it runs a backend" if mode_label else "if it runs a backend"
     for entry in routers or ["client"]:
         for node_id in speakers:
             if node_id in announcing:
-                chart.edge(entry, node_id, mode_label)
+                chart.edge(entry, node_id, mode_label, style)
     for node_id in speakers:
         if node_id in announcing:
-            chart.edge(node_id, "service-lb" if lb_component else "target-pod")
+            chart.edge(node_id, "service-lb" if lb_component else "target-pod", style=style)
     if lb_component:
         chart.edge("service-lb", "target-pod")
     drawn = (*routers, metallb.get("component"), lb_component)
@@ -84,13 +98,26 @@ def external_ingress(model: Model) -> list[View]:
     ]
 
 
-def _announcing(model: Model, service: dict[str, Any], speakers: list[str]) -> set[str]:
-    """The speakers that announce the Service: all of them, or with externalTrafficPolicy
-    Local only the nodes that run its backend pod (when the model says where it runs)."""
-    if service.get("external_traffic_policy") != "Local" or "target_pod" not in service:
-        return set(speakers)
-    node = model.element("pod", service["target_pod"]).get("node")
-    return {node} & set(speakers) if node else set(speakers)
+def _metallb_addresses(metallb: dict[str, Any]) -> list[Any]:
+    """The example Service's address, else every pool's blocks."""
+    service = metallb.get("example_service") or {}
+    if "external_ip" in service:
+        return [service["external_ip"]]
+    return [block for pool in metallb.get("pools", []) for block in pool.get("addresses", [])]
+
+
+def _announcing(
+    model: Model, service: dict[str, Any], speakers: list[str]
+) -> tuple[set[str], bool]:
+    """The speakers that may announce the Service, and whether that is known: all of them;
+    with externalTrafficPolicy Local only the node that runs its backend pod, and when the
+    model does not say where that runs, any of them (not known)."""
+    if service.get("external_traffic_policy") != "Local":
+        return set(speakers), True
+    node = (
+        model.element("pod", service["target_pod"]).get("node") if "target_pod" in service else None
+    )
+    return ({node} & set(speakers), True) if node else (set(speakers), False)
 
 
 def _target_pod_label(model: Model, service: dict[str, Any]) -> str:
