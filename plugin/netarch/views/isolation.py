@@ -31,6 +31,11 @@ class Verdict:
     def text(self) -> str:
         return f"{self.word} ({self.detail})" if self.detail else self.word
 
+    @property
+    def short(self) -> str:
+        """What passes, in as few words: "only TCP 443", else the word."""
+        return self.detail if self.word == PARTLY else self.word
+
 
 def _verdict(reach: Reach) -> Verdict:
     if not reach.maybe:
@@ -63,7 +68,7 @@ class TenantReach:
         if there == back:
             return there
         one, other = first["name"], second["name"]
-        return Verdict(PARTLY, f"{one} → {other}: {there.text}; {other} → {one}: {back.text}")
+        return Verdict(PARTLY, f"{one} → {other}: {there.short}; {other} → {one}: {back.short}")
 
     def same_tenant(self) -> str:
         """The word for traffic inside tenants: the same for every tenant, else PARTLY."""
