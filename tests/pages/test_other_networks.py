@@ -402,3 +402,11 @@ def test_each_network_checks_clean(tmp_path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
     result = generate(path, display_path="network.yaml", model_checks=[run_checks])
     assert [d.headline() for d in result.diagnostics] == []
+
+
+def test_the_policies_heading_claims_default_deny_only_where_tenants_are_isolated(
+    calico: Generation, flannel: Generation
+) -> None:
+    assert "## Default deny with namespace isolation" in _page(calico, "tenant-isolation")
+    page = _page(flannel, "tenant-isolation")
+    assert "## Network policies" in page and "Default deny" not in page
