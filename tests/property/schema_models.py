@@ -78,9 +78,11 @@ class _Draft:
     counters: dict[str, int] = field(default_factory=dict)
 
     def new_id(self, kind: str, integer: bool) -> _Id:
+        # Unique within a kind, and the same across kinds (a node and a component may both
+        # be "x0"): views must not mix up elements of two kinds that share an id.
         number = self.counters.get(kind, 0)
         self.counters[kind] = number + 1
-        value: str | int = 100 + number if integer else f"{kind.replace('-', '')}{number}"
+        value: str | int = 100 + number if integer else f"x{number}"
         return _Id(kind, value)
 
 

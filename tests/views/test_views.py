@@ -205,3 +205,57 @@ def test_with_local_traffic_policy_only_the_backends_node_announces(
     assert text.count("no local backend: not announced") == 2
     assert 'upstream_router -->|"L2 (ARP) or BGP"| node2\n' in text
     assert "node2 --> service_lb" in text and "node1 -->" not in text
+
+
+def test_the_example_packet_is_judged_on_its_port(tmp_path: Path, demo: dict) -> None:
+    # An exception for HTTP between tenants, and nothing else across them: the demo's packet
+    # (TCP 80) passes, the same packet to port 81 does not.
+    items = [
+        {"id": "same-tenant", "action": "allow", "scope": "same-tenant"},
+        {
+            "id": "http-a-to-b",
+            "action": "allow",
+            "scope": "cross-tenant",
+            "from": {"tenant": "tenant-a"},
+            "to": {"tenant": "tenant-b"},
+            "ports": [{"protocol": "tcp", "port": 80}],
+        },
+    ]
+    data = {**demo, "policies": {**demo["policies"], "items": items}}
+    text = build_views(model_from(tmp_path, data))["policy-enforcement"].diagram.text
+    assert "TCP, 80) → ALLOW" in text and "4. Forward packet" in text
+    example = {**demo["policy_enforcement"]["example"], "port": 81}
+    data["policy_enforcement"] = {**demo["policy_enforcement"], "example": example}
+    text = build_views(model_from(tmp_path, data))["policy-enforcement"].diagram.text
+    assert "TCP, 81) → DENY" in text and "4. Drop packet" in text
+
+
+def test_flows_written_before_their_content_draw_what_they_have(tmp_path: Path) -> None:
+    components = [
+        {"id": "client", "name": "Client", "kind": "external"},
+        {"id": "gw", "name": "Gateway", "kind": "platform"},
+        {"id": "app", "name": "App", "kind": "workload"},
+    ]
+    flows = [
+        {"id": "empty", "title": "To be written", "kind": "path"},
+        {"id": "one-hop", "title": "One hop", "kind": "path", "hops": ["gw"]},
+        {"id": "hairpin", "title": "Hairpin", "kind": "path", "hops": ["client", "gw", "client"]},
+        {
+            "id": "unlisted",
+            "title": "A participant the list leaves out",
+            "kind": "sequence",
+            "participants": ["client"],
+            "steps": [
+                {"from": "client", "to": "gw", "text": "GET /"},
+                {"from": "gw", "text": "a message without a receiver"},
+                {"from": "gw", "to": "app", "text": "forward"},
+            ],
+        },
+    ]
+    views = build_views(model_from(tmp_path, {**MINIMAL, "components": components, "flows": flows}))
+    assert "flow-empty" not in views
+    assert views["flow-one-hop"].diagram.text.count("-->") == 0
+    assert "client --> gw --> client" in views["flow-hairpin"].diagram.text
+    sequence = views["flow-unlisted"].diagram.text
+    assert "participant gw as Gateway" in sequence and "participant app as App" in sequence
+    assert "without a receiver" not in sequence and "gw->>app: forward" in sequence
