@@ -203,8 +203,8 @@ def test_with_local_traffic_policy_only_the_backends_node_announces(
     text = _ingress_text(tmp_path, data)
     assert len(re.findall(r"-->\|\"L2 \(ARP\) or BGP\"\|", text)) == 1
     assert text.count("no local backend: not announced") == 2
-    assert 'upstream_router -->|"L2 (ARP) or BGP"| node2\n' in text
-    assert "node2 --> service_lb" in text and "node1 -->" not in text
+    assert 'router_upstream_router -->|"L2 (ARP) or BGP"| node_node2\n' in text
+    assert "node_node2 --> service_lb" in text and "node_node1 -->" not in text
 
 
 def test_the_example_packet_is_judged_on_its_port(tmp_path: Path, demo: dict) -> None:
@@ -259,3 +259,36 @@ def test_flows_written_before_their_content_draw_what_they_have(tmp_path: Path) 
     sequence = views["flow-unlisted"].diagram.text
     assert "participant gw as Gateway" in sequence and "participant app as App" in sequence
     assert "without a receiver" not in sequence and "gw->>app: forward" in sequence
+
+
+@pytest.mark.parametrize(
+    ("kind", "old", "new"),
+    [
+        ("node", "node1", "client"),  # a fixed node of the ingress diagram
+        ("node", "node1", "upstream-router"),  # the id of a router the speakers peer with
+        ("tenant", "tenant-a", "engine"),  # the decision node of the isolation model
+    ],
+)
+def test_an_id_equal_to_another_kinds_or_a_fixed_node_is_drawn_apart(
+    tmp_path: Path, demo: dict, kind: str, old: str, new: str
+) -> None:
+    """Ids are unique within a kind only: a node may share its id with a component, or be
+    called "client"; each is still its own node in the diagrams."""
+
+    def rename(data: object) -> object:
+        if isinstance(data, dict):
+            return {key: rename(value) for key, value in data.items()}
+        if isinstance(data, list):
+            return [rename(value) for value in data]
+        return new if data == old else data
+
+    views = build_views(model_from(tmp_path, rename(demo)))  # type: ignore[arg-type]
+    if kind == "node":
+        text = views["external-ingress"].diagram.text
+        assert text.count('["Node 1<br/>MetalLB speaker"]') == 1
+        assert text.count('["Upstream router<br/>(gateway)"]') == 1
+        assert text.count('["External client"]') == 1
+    else:
+        text = views["tenant-isolation-model"].diagram.text
+        assert text.count('{"Cilium eBPF policy engine"}') == 1
+        assert text.count('["Tenant a: namespace ') == 1

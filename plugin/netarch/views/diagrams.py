@@ -239,12 +239,13 @@ def tenant_isolation_model(model: Model) -> list[View]:
     )
     for tenant in tenants:
         addresses = ", ".join(pod["address"] for pod in tenant["pods"])
+        # Keyed apart from the fixed nodes: a tenant may be called "engine".
         chart.node(
-            tenant["id"],
+            f"tenant-{tenant['id']}",
             f"Tenant {tenant['name']}: namespace {tenant['namespace']}\nPods: {addresses}",
             source=model.element_location("tenant", tenant["id"]),
         )
-        chart.edge(tenant["id"], "engine")
+        chart.edge(f"tenant-{tenant['id']}", "engine")
     reach = tenant_reach(model)
     first, second = tenants[0], tenants[1]
     chart.node("same-tenant", f"Same-tenant traffic {_PASSES[reach.same_tenant()]}")

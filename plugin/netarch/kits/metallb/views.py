@@ -29,9 +29,10 @@ def external_ingress(model: Model) -> list[View]:
     announcing, known = _announcing(model, service, speakers)
     chart = Flowchart(direction="TD")
     chart.node("client", "External client", source=model.location(("metallb", "example_service")))
+    # Keys by kind: a node and a router (or a node called "client") may share an id.
     for router in routers:
         chart.node(
-            router,
+            f"router-{router}",
             participant_label(model, router),
             source=model.element_location("component", router),
         )
@@ -46,7 +47,7 @@ def external_ingress(model: Model) -> list[View]:
             else:
                 quiet = "\n(no local backend: not announced)"
             cluster.node(
-                node_id,
+                f"node-{node_id}",
                 f"{node['name']}\nMetalLB speaker{quiet}",
                 source=model.location(("metallb", "speakers", position)),
             )
@@ -72,7 +73,7 @@ def external_ingress(model: Model) -> list[View]:
     for router in routers:
         chart.edge(
             "client",
-            router,
+            f"router-{router}",
             f"Traffic to external IP\n({service['external_ip']})",
             source=model.location(("metallb", "example_service", "external_ip")),
         )
@@ -81,13 +82,15 @@ def external_ingress(model: Model) -> list[View]:
     style = EdgeStyle.SOLID if known else EdgeStyle.DOTTED
     if not known:
         mode_label = f"{mode_label}, if it runs a backend" if mode_label else "if it runs a backend"
-    for entry in routers or ["client"]:
+    for entry in [f"router-{router}" for router in routers] or ["client"]:
         for node_id in speakers:
             if node_id in announcing:
-                chart.edge(entry, node_id, mode_label, style)
+                chart.edge(entry, f"node-{node_id}", mode_label, style)
     for node_id in speakers:
         if node_id in announcing:
-            chart.edge(node_id, "service-lb" if lb_component else "target-pod", style=style)
+            chart.edge(
+                f"node-{node_id}", "service-lb" if lb_component else "target-pod", style=style
+            )
     if lb_component:
         chart.edge("service-lb", "target-pod")
     drawn = (*routers, metallb.get("component"), lb_component)
