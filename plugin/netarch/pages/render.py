@@ -36,7 +36,7 @@ from netarch.pages.plan import (
 )
 from netarch.safety import SafeMarkdown, is_safe_url, literal, safe_links
 from netarch.views import View
-from netarch.views.isolation import DENIED, tenant_reach
+from netarch.views.isolation import tenants_isolated
 from netarch.views.network import load_balancer_addresses, neighbour_protocol
 from netarch.views.text import safe_markdown, source_link
 
@@ -273,7 +273,7 @@ class PageRenderer:
             "neighbour_protocol": neighbour_protocol,
             "load_balancer_addresses": lambda: load_balancer_addresses(model),
             # Whether the policies drop all traffic between tenants (the reachability they give).
-            "tenants_isolated": lambda: tenant_reach(model).cross_tenant() == DENIED,
+            "tenants_isolated": lambda: tenants_isolated(model),
         }
         markdown = safe_links(_tidy(self._render_template(planned.template, context)))
         return RenderedPage(

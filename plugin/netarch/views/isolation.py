@@ -132,3 +132,17 @@ def policy_engine(model: Model) -> str | None:
         if "network-policy" in component.get("provides", [])
     ]
     return providers[0] if len(providers) == 1 else None
+
+
+def tenants_isolated(model: Model) -> bool:
+    """Whether the policies drop all traffic between tenants: the evaluator's answer over
+    every pair of tenants; with fewer than two tenants there is no pair to ask about, so
+    whether a policy denies all cross-tenant traffic (a default deny as the model states it)."""
+    if len(model.items("tenants")) >= 2:
+        return tenant_reach(model).cross_tenant() == DENIED
+    return any(
+        item["action"] == "deny"
+        and item.get("scope") == "cross-tenant"
+        and not any(key in item for key in ("from", "to", "ports"))
+        for item in model.items("policies")
+    )
