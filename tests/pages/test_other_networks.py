@@ -13,6 +13,7 @@ import pytest
 from netarch.checks import run_checks
 from netarch.cli import main
 from netarch.pipeline import Generation, generate
+from netarch.validate.engine import MermaidValidator
 from netarch.views import DiagramView
 
 CALICO = """\
@@ -410,3 +411,13 @@ def test_the_policies_heading_claims_default_deny_only_where_tenants_are_isolate
     assert "## Default deny with namespace isolation" in _page(calico, "tenant-isolation")
     page = _page(flannel, "tenant-isolation")
     assert "## Network policies" in page and "Default deny" not in page
+
+
+def test_their_diagrams_pass_the_real_mermaid(
+    calico: Generation, flannel: Generation, ipv6: Generation
+) -> None:
+    with MermaidValidator() as validator:
+        for result in (calico, flannel, ipv6):
+            for view in result.views.values():
+                if isinstance(view, DiagramView):
+                    assert validator.check(view.diagram.text) == [], view.id

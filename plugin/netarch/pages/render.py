@@ -36,7 +36,7 @@ from netarch.pages.plan import (
 )
 from netarch.safety import SafeMarkdown, is_safe_url, literal, safe_links
 from netarch.views import View
-from netarch.views.isolation import tenants_isolated
+from netarch.views.isolation import policy_engine, tenants_isolated
 from netarch.views.network import load_balancer_addresses, neighbour_protocol
 from netarch.views.text import safe_markdown, source_link
 
@@ -274,6 +274,9 @@ class PageRenderer:
             "load_balancer_addresses": lambda: load_balancer_addresses(model),
             # Whether the policies drop all traffic between tenants (the reachability they give).
             "tenants_isolated": lambda: tenants_isolated(model),
+            # The component that enforces the policies (the one they name, else the one
+            # component that provides network policy), or None.
+            "policy_engine": lambda: policy_engine(model),
         }
         markdown = safe_links(_tidy(self._render_template(planned.template, context)))
         return RenderedPage(
