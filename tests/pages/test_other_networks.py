@@ -385,7 +385,7 @@ def test_with_local_traffic_policy_no_backend_node_is_drawn_as_taking_traffic(
     # MetalLB, backend not placed: each speaker announces only if it runs a backend.
     ingress = _diagram(calico, "external-ingress")
     assert "worker-1<br/>MetalLB speaker<br/>(announces only with a local backend)" in ingress
-    assert '-.->|"L2 (ARP), if it runs a backend"| node_w1' in ingress
+    assert '-.->|"L2 (ARP), if it runs a backend"| w1' in ingress
     assert '-->|"L2 (ARP)"|' not in ingress
     # ServiceLB on the nodes' addresses: only nodes with a backend, to that local pod.
     path = _diagram(flannel, "load-balancer-path")

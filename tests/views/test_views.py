@@ -203,8 +203,8 @@ def test_with_local_traffic_policy_only_the_backends_node_announces(
     text = _ingress_text(tmp_path, data)
     assert len(re.findall(r"-->\|\"L2 \(ARP\) or BGP\"\|", text)) == 1
     assert text.count("no local backend: not announced") == 2
-    assert 'router_upstream_router -->|"L2 (ARP) or BGP"| node_node2\n' in text
-    assert "node_node2 --> service_lb" in text and "node_node1 -->" not in text
+    assert 'upstream_router -->|"L2 (ARP) or BGP"| node2\n' in text
+    assert "node2 --> service_lb" in text and "node1 -->" not in text
 
 
 def test_the_example_packet_is_judged_on_its_port(tmp_path: Path, demo: dict) -> None:

@@ -72,6 +72,19 @@ def _legend(model: Model, component_ids: Iterable[str | None]) -> tuple[tuple[st
     return tuple(links.values())
 
 
+def element_keys(ids: Iterable[str], taken: Iterable[str], kind: str) -> dict[str, str]:
+    """Diagram keys for elements of one kind: each its own id (so the Mermaid id reads as the
+    model's), or ``kind-id`` where that id is already a key of the diagram (another kind's
+    element, a fixed node such as "client"): ids are unique only within a kind."""
+    used = set(taken)
+    keys: dict[str, str] = {}
+    for element_id in ids:
+        key = element_id if element_id not in used else f"{kind}-{element_id}"
+        keys[element_id] = key
+        used.add(key)
+    return keys
+
+
 # Mermaid gives each sequence participant 150 px plus a 50 px margin and never wraps messages,
 # so a six-participant flow is ~1300 px wide and shrinks to unreadable text in an article.
 # Narrower actors with wrapped messages fit; likewise tighter spacing for long LR chains.
@@ -237,15 +250,18 @@ def tenant_isolation_model(model: Model) -> list[View]:
         Shape.DECISION,
         source=model.location(("policies",)),
     )
+    # Keyed apart from the fixed nodes: a tenant may be called "engine".
+    keys = element_keys(
+        (tenant["id"] for tenant in tenants), ("engine", "same-tenant", "cross-tenant"), "tenant"
+    )
     for tenant in tenants:
         addresses = ", ".join(pod["address"] for pod in tenant["pods"])
-        # Keyed apart from the fixed nodes: a tenant may be called "engine".
         chart.node(
-            f"tenant-{tenant['id']}",
+            keys[tenant["id"]],
             f"Tenant {tenant['name']}: namespace {tenant['namespace']}\nPods: {addresses}",
             source=model.element_location("tenant", tenant["id"]),
         )
-        chart.edge(f"tenant-{tenant['id']}", "engine")
+        chart.edge(keys[tenant["id"]], "engine")
     reach = tenant_reach(model)
     first, second = tenants[0], tenants[1]
     chart.node("same-tenant", f"Same-tenant traffic {_PASSES[reach.same_tenant()]}")

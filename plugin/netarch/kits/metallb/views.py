@@ -9,7 +9,7 @@ from netarch.mermaid.builder import EdgeStyle, Flowchart
 from netarch.model.network import Model
 from netarch.safety import code_span
 from netarch.views.base import TableView, View
-from netarch.views.diagrams import diagram_view, participant_label
+from netarch.views.diagrams import diagram_view, element_keys, participant_label
 from netarch.views.network import neighbour_protocol
 
 
@@ -29,10 +29,13 @@ def external_ingress(model: Model) -> list[View]:
     announcing, known = _announcing(model, service, speakers)
     chart = Flowchart(direction="TD")
     chart.node("client", "External client", source=model.location(("metallb", "example_service")))
-    # Keys by kind: a node and a router (or a node called "client") may share an id.
+    # Ids are unique within a kind only: a node may share a router's id, or be called "client".
+    fixed = ("client", "cluster", "service-lb", "target-pod")
+    router_keys = element_keys(routers, fixed, "router")
+    node_keys = element_keys(speakers, (*fixed, *router_keys.values()), "node")
     for router in routers:
         chart.node(
-            f"router-{router}",
+            router_keys[router],
             participant_label(model, router),
             source=model.element_location("component", router),
         )
@@ -47,7 +50,7 @@ def external_ingress(model: Model) -> list[View]:
             else:
                 quiet = "\n(no local backend: not announced)"
             cluster.node(
-                f"node-{node_id}",
+                node_keys[node_id],
                 f"{node['name']}\nMetalLB speaker{quiet}",
                 source=model.location(("metallb", "speakers", position)),
             )
@@ -73,7 +76,7 @@ def external_ingress(model: Model) -> list[View]:
     for router in routers:
         chart.edge(
             "client",
-            f"router-{router}",
+            router_keys[router],
             f"Traffic to external IP\n({service['external_ip']})",
             source=model.location(("metallb", "example_service", "external_ip")),
         )
@@ -82,14 +85,14 @@ def external_ingress(model: Model) -> list[View]:
     style = EdgeStyle.SOLID if known else EdgeStyle.DOTTED
     if not known:
         mode_label = f"{mode_label}, if it runs a backend" if mode_label else "if it runs a backend"
-    for entry in [f"router-{router}" for router in routers] or ["client"]:
+    for entry in [router_keys[router] for router in routers] or ["client"]:
         for node_id in speakers:
             if node_id in announcing:
-                chart.edge(entry, f"node-{node_id}", mode_label, style)
+                chart.edge(entry, node_keys[node_id], mode_label, style)
     for node_id in speakers:
         if node_id in announcing:
             chart.edge(
-                f"node-{node_id}", "service-lb" if lb_component else "target-pod", style=style
+                node_keys[node_id], "service-lb" if lb_component else "target-pod", style=style
             )
     if lb_component:
         chart.edge("service-lb", "target-pod")
