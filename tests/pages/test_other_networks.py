@@ -158,7 +158,7 @@ cluster:
 components:
   - {id: antrea, name: Antrea, kind: platform, product: antrea, provides: [cni, network-policy]}
   - {id: kube-proxy, name: kube-proxy, kind: platform, provides: [service-load-balancing]}
-  - {id: kube-vip, name: kube-vip, kind: platform, product: kube-vip, provides: [load-balancer-addresses]}
+  - {id: kube-vip, name: kube-vip, kind: platform, provides: [load-balancer-addresses]}
 nodes:
   - {id: n1, name: node-1, address: "2001:db8:100::11"}
   - {id: n2, name: node-2, address: "2001:db8:100::12"}
