@@ -252,13 +252,17 @@ def test_a_model_replaced_by_a_folder_mid_rebuild_shows_the_error_not_its_pages(
     preview.build()
     assert "Cozystack layers four" in preview.page("architecture")
     model = tmp_path / "docs" / "network.yaml"
-    read_by_netarch = NetarchPlugin.on_nav  # on_config has read the model by then
+    # on_config has read the model by then; on_nav is several handlers (before and after the
+    # plugins that rebuild the nav), all run here in turn.
+    read_by_netarch = NetarchPlugin.__dict__["on_nav"].methods
 
     def replaced_meanwhile(plugin: NetarchPlugin, nav: object, **kwargs: object) -> object:
         if model.is_file():
             model.unlink()
             model.mkdir()
-        return read_by_netarch(plugin, nav, **kwargs)
+        for handler in read_by_netarch:
+            nav = handler(plugin, nav, **kwargs)
+        return nav
 
     monkeypatch.setattr(NetarchPlugin, "on_nav", replaced_meanwhile)
     preview.edit("docs/network.yaml", "Cozystack layers four", "Cozystack layers FOUR")
