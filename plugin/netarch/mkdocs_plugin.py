@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import logging
 import os
-import re
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -46,7 +45,7 @@ from netarch.page_cache import (
     StoredGeneration,
     stat_key,
 )
-from netarch.safety import defuse_html_links, safe_links
+from netarch.safety import defuse_html_links
 from netarch.serve_state import (
     LivePreview,
     crash_diagnostic,
@@ -81,13 +80,6 @@ class _PluginLog(logging.LoggerAdapter):  # type: ignore[type-arg]
 # The logger MkDocs (or ProperDocs, which counts the warnings of its own) gives plugins.
 log = _PluginLog(get_plugin_logger(__name__).logger, {})
 
-# ```netarch-view
-# external-ingress
-# ```
-_VIEW_FENCE = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*netarch-view[ \t]*\n(?P<body>.*?)\n(?P=indent)(?P=fence)[ \t]*$",
-    re.MULTILINE | re.DOTALL,
-)
 # A page that holds no such word has no ```netarch-diff block: it is not parsed for one.
 _DIFF_BLOCK_WORD = "netarch-diff"
 
@@ -527,35 +519,31 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         note = self._page_notes.get(page.file.src_uri) if page.file.generated_by else None
         if note:
             markdown = _under_title(markdown, note)
+        from netarch.pages.embed import expand_view_blocks
+
         views = self.generation.views
 
-        def embed(match: re.Match[str]) -> str:
-            view_id = match.group("body").strip()
-            indent = match.group("indent")
+        def unknown(block: Fence, view_id: str) -> str:
             if self.preview.broken:
                 return view_problem_html(f"view {view_id!r}: the model has errors (see above)")
-            if view_id not in views:
-                known = ", ".join(sorted(views))
-                if not self.is_serve:
-                    raise PluginError(
-                        f"netarch: {page.file.src_uri}: unknown view {view_id!r} in a"
-                        f" netarch-view block; the model has: {known}"
-                    )
-                line = markdown.count("\n", 0, match.start()) + 1
-                source = page.file.abs_src_path
-                shown = (
-                    display_path(Path(source), self._config_dir) if source else page.file.src_uri
+            known = ", ".join(sorted(views))
+            if not self.is_serve:
+                raise PluginError(
+                    f"netarch: {page.file.src_uri}: unknown view {view_id!r} in a"
+                    f" netarch-view block; the model has: {known}"
                 )
-                where = Location(shown, line, len(indent) + 1)
-                message = f"unknown view {view_id!r} in a netarch-view block"
-                self._report(
-                    [Diagnostic(where, Severity.ERROR, "VIEW_UNKNOWN", message, f"known: {known}")]
-                )
-                return view_problem_html(f"{where}: {message}")
-            embedded = safe_links(views[view_id].to_markdown())  # as on generated pages
-            return "\n".join(indent + line for line in embedded.splitlines())
+            source = page.file.abs_src_path
+            shown = display_path(Path(source), self._config_dir) if source else page.file.src_uri
+            where = Location(shown, block.start_line, block.column)
+            message = f"unknown view {view_id!r} in a netarch-view block"
+            self._report(
+                [Diagnostic(where, Severity.ERROR, "VIEW_UNKNOWN", message, f"known: {known}")]
+            )
+            return view_problem_html(f"{where}: {message}")
 
-        return _VIEW_FENCE.sub(embed, markdown)
+        if self.preview.broken:  # every block stands for a view the model cannot give now
+            return expand_view_blocks(markdown, {}, unknown)
+        return expand_view_blocks(markdown, views, unknown)
 
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from netarch.diagnostics import Diagnostic, Location, Severity, display_path
 from netarch.safety import excerpt
 from netarch.validate.engine import BUDGET, BUDGET_HINT, MermaidProblem
-from netarch.validate.fences import Fence, find_fences
+from netarch.validate.fences import Fence, expand_fences, find_fences
 from netarch.validate.linemap import split_lines
 
 if TYPE_CHECKING:
@@ -312,13 +312,4 @@ def run_page_blocks(
 
 def expand_blocks(markdown: str, replacement: Callable[[Fence], str]) -> str:
     """``markdown`` with each block replaced by ``replacement(block)``, indented as it was."""
-    fences = find_blocks(markdown, "")
-    if not fences:
-        return markdown
-    lines = split_lines(markdown)
-    for fence in reversed(fences):
-        opening = lines[fence.start_line - 1]
-        indent = opening[: len(opening) - len(opening.lstrip(" \t"))]
-        new = [indent + line if line else line for line in replacement(fence).split("\n")]
-        lines[fence.start_line - 1 : fence.end_line] = new
-    return "\n".join(lines)
+    return expand_fences(markdown, LANGUAGE, replacement)

@@ -98,6 +98,30 @@ def find_fences(text: str, file: str = "<text>", language: str = "mermaid") -> l
     return fences
 
 
+def expand_fences(
+    markdown: str,
+    language: str,
+    replacement: Callable[[Fence], str],
+    *,
+    terminated_only: bool = False,
+) -> str:
+    """``markdown`` with each fence of ``language`` replaced by ``replacement(fence)``,
+    indented as the fence was (so a block inside a list item stays in it).
+    ``terminated_only``: a fence never closed stays as it is (the page shows it as code)."""
+    fences = find_fences(markdown, "", language=language)
+    if terminated_only:
+        fences = [fence for fence in fences if fence.terminated]
+    if not fences:
+        return markdown
+    lines = split_lines(markdown)
+    for fence in reversed(fences):
+        opening = lines[fence.start_line - 1]
+        indent = opening[: len(opening) - len(opening.lstrip(" \t"))]
+        new = [indent + line if line else line for line in replacement(fence).split("\n")]
+        lines[fence.start_line - 1 : fence.end_line] = new
+    return "\n".join(lines)
+
+
 def unknown_views(pages: Mapping[str, str], known: set[str]) -> list[Diagnostic]:
     """A ``netarch-view`` block naming a view the model does not have, at its line: the MkDocs
     plugin stops the build there, so the PR check must report it too."""
