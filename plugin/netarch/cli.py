@@ -72,6 +72,21 @@ def _parser() -> argparse.ArgumentParser:
         "--no-check", action="store_true", help="skip checking diagrams with Mermaid"
     )
     render.add_argument("--mermaid-js", type=Path, help="the mermaid.min.js to check with")
+    render.add_argument(
+        "--flavor",
+        choices=("mkdocs", "hugo"),
+        default="mkdocs",
+        help="mkdocs: Markdown for MkDocs or Zensical (default); hugo: a Hugo/Docsy section"
+        " (_index.md, front matter, alert shortcodes, relref links)",
+    )
+    render.add_argument(
+        "--weight",
+        type=int,
+        default=1,
+        metavar="N",
+        help="hugo: weight of the section's _index.md (its place among its siblings); the"
+        " pages get N+1, N+2, ... in the plan's order (default: 1)",
+    )
     _add_cache_option(render)
     render.set_defaults(run=_render)
 
@@ -109,6 +124,16 @@ def _parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="where the model's JSON Schema is, for editors")
     schema.add_argument("--write", type=Path, metavar="FILE", help="write a copy to FILE")
     schema.set_defaults(run=_schema)
+
+    mermaid = commands.add_parser(
+        "mermaid",
+        help="where the Mermaid netarch checks with is, to serve it with a site",
+        description="Prints the path of the mermaid.min.js `check` and `render` use (found as"
+        " they find it from the current folder); --write copies it, for a site that netarch's"
+        " MkDocs plugin does not serve it to (Zensical, Hugo).",
+    )
+    mermaid.add_argument("--write", type=Path, metavar="FILE", help="copy it to FILE")
+    mermaid.set_defaults(run=_mermaid)
 
     diff = commands.add_parser(
         "diff",
@@ -153,6 +178,33 @@ def _schema(args: argparse.Namespace) -> int:
     except OSError as error:
         raise UsageError(f"{args.write}: {error.strerror or error}") from None
     print(f"netarch: wrote {args.write}", file=sys.stderr)
+    return EXIT_CLEAN
+
+
+def _mermaid(args: argparse.Namespace) -> int:
+    import shutil
+
+    build = locate_mermaid()
+    if args.write is None:
+        print(build.path)
+        print(
+            f"netarch: mermaid {build.version or '(version unknown)'}, {build.origin}",
+            file=sys.stderr,
+        )
+        return EXIT_CLEAN
+    if args.write.is_dir():
+        raise UsageError(
+            f"{args.write}: a folder; name the file to write, e.g. {args.write / 'mermaid.min.js'}"
+        )
+    try:
+        args.write.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(build.path, args.write)
+    except OSError as error:
+        raise UsageError(f"{args.write}: {error.strerror or error}") from None
+    print(
+        f"netarch: wrote {args.write} (mermaid {build.version or '(version unknown)'})",
+        file=sys.stderr,
+    )
     return EXIT_CLEAN
 
 
@@ -207,6 +259,8 @@ def _render(args: argparse.Namespace) -> int:
     if not result.ok:
         return EXIT_PROBLEMS
     files = {page.src_uri: page.markdown for page in result.pages}
+    if args.flavor == "hugo":
+        files = _hugo_files(result.pages, args.output, args.weight)
     _refuse_overwriting_hand_written(args.output, files)
     try:
         _write_all(args.output, files)
@@ -216,6 +270,20 @@ def _render(args: argparse.Namespace) -> int:
         ) from None
     print(f"netarch: wrote {len(result.pages)} page(s) to {args.output}", file=sys.stderr)
     return EXIT_CLEAN
+
+
+def _hugo_files(pages: Sequence[Any], output: Path, weight: int) -> dict[str, str]:
+    from netarch.pages.hugo import HugoSectionError, hugo_section
+
+    if (output / "index.md").exists():
+        raise UsageError(
+            f"{output}: index.md makes this folder a leaf bundle, and Hugo would publish none of"
+            " the other pages: remove it (the hugo flavor writes the overview as _index.md)"
+        )
+    try:
+        return {page.file_name: page.content for page in hugo_section(pages, base_weight=weight)}
+    except HugoSectionError as error:
+        raise UsageError(str(error)) from None
 
 
 # What `render` wrote into a folder last time: those files it may replace, no others.
