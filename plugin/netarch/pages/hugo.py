@@ -5,7 +5,7 @@
 - the overview is ``_index.md`` (a *section*; an ``index.md`` would make the folder a leaf
   bundle, whose other Markdown files Hugo publishes as no page at all);
 - each page starts with YAML front matter -- ``title``, ``linkTitle``, ``description`` (the
-  page's first paragraph) and ``weight`` (the page plan's order from a base weight) -- and
+  page's opening paragraph, moved there: Docsy prints it as the lead) and ``weight`` (the page plan's order from a base weight) -- and
   has no H1 of its own (the theme prints the title);
 - admonitions (``!!! warning "Title"``) become Docsy's
   ``{{% alert title="..." color="warning" %}}`` shortcodes;
@@ -49,7 +49,6 @@ _ADMONITION = re.compile(
 _FENCE = re.compile(r"^[ \t]*(```|~~~)")
 # A link to another page of the section, as the templates write it: `](cluster.md#anchor)`.
 _PAGE_LINK = re.compile(r"\]\((?P<page>[a-z0-9][a-z0-9-]*\.md)(?P<anchor>#[A-Za-z0-9_-]*)?\)")
-_DESCRIPTION_CHARS = 300
 # Lines that open something other than a paragraph (no description is taken from them).
 _NOT_PROSE = re.compile(r"^(?:[|#>`~<{]|!!!|[-*+] |\d+\. |\s)")
 
@@ -89,13 +88,15 @@ def _file_name(page: RenderedPage) -> str:
 
 def _page(page: RenderedPage, weight: int, names: dict[str, str]) -> str:
     body = neutralize_shortcodes(_without_title(page.markdown))
-    description = _first_paragraph(body)
+    description, body = _lead(body)
     body = _alerts(body)
     body = _PAGE_LINK.sub(lambda match: _relref(match, names), body)
+    # Front matter runs no shortcode, but a theme may hand a title to one: broken here too.
+    title = neutralize_shortcodes(page.title)
     front = [
         "---",
-        f"title: {yaml_string(page.title)}",
-        f"linkTitle: {yaml_string(page.title)}",
+        f"title: {yaml_string(title)}",
+        f"linkTitle: {yaml_string(title)}",
     ]
     if description:
         front.append(f"description: {yaml_string(description)}")
@@ -145,20 +146,19 @@ def _without_title(markdown: str) -> str:
     return "\n".join(lines)
 
 
-def _first_paragraph(body: str) -> str:
-    """The page's opening paragraph, on one line, when it is prose and not too long."""
-    paragraph: list[str] = []
-    for line in body.split("\n"):
-        if not line.strip():
-            break
-        if not paragraph and _NOT_PROSE.match(line):
-            return ""
-        paragraph.append(line.strip())
-    text = " ".join(paragraph)
-    if len(text) <= _DESCRIPTION_CHARS:
-        return text
-    end = text.find(". ")
-    return text[: end + 1] if 0 < end < _DESCRIPTION_CHARS else ""
+def _lead(body: str) -> tuple[str, str]:
+    """The page's opening paragraph on one line, when it is prose, and the body without it:
+    Docsy prints the description as the page's lead paragraph."""
+    lines = body.split("\n")
+    end = 0
+    while end < len(lines) and lines[end].strip():
+        end += 1
+    if end == 0 or _NOT_PROSE.match(lines[0]):
+        return "", body
+    rest = lines[end:]
+    while rest and not rest[0].strip():
+        rest = rest[1:]
+    return " ".join(line.strip() for line in lines[:end]), "\n".join(rest)
 
 
 def _alerts(body: str) -> str:
