@@ -202,3 +202,73 @@ def visit_pages(urls: list[str], expected: dict[str, int], proxy: BlockingProxy)
             return await visit(browser)
 
     return asyncio.run(main())
+
+
+# -- Zensical ------------------------------------------------------------------------------
+
+# docs/guide/zensical.md's recipe, in both of the configuration files Zensical reads.
+ZENSICAL_MKDOCS_YML = """\
+site_name: Zensical and netarch
+theme:
+  name: material
+  font: false
+extra_javascript:
+  - javascripts/mermaid.min.js
+markdown_extensions:
+  - admonition
+  - tables
+  - pymdownx.superfences:
+      custom_fences:
+        - name: mermaid
+          class: mermaid
+          format: !!python/name:pymdownx.superfences.fence_code_format
+  - netarch.markdown:
+      model: network.yaml
+"""
+ZENSICAL_TOML = """\
+[project]
+site_name = "Zensical and netarch"
+extra_javascript = ["javascripts/mermaid.min.js"]
+
+[project.theme]
+font = false
+
+[project.markdown_extensions.admonition]
+[project.markdown_extensions.tables]
+[project.markdown_extensions.pymdownx.superfences]
+custom_fences = [
+  { name = "mermaid", class = "mermaid", format = "pymdownx.superfences.fence_code_format" },
+]
+[project.markdown_extensions."netarch.markdown"]
+model = "network.yaml"
+"""
+ZENSICAL_CONFIGS = {"mkdocs.yml": ZENSICAL_MKDOCS_YML, "zensical.toml": ZENSICAL_TOML}
+# A hand-written page with a view block and a change report, as the recipe shows.
+ZENSICAL_HOME = """\
+# Our network
+
+How traffic reaches a Service from outside:
+
+```netarch-view
+flow-external-access
+```
+
+## Since the last release
+
+```netarch-diff
+base: network-previous.yaml
+```
+"""
+
+
+def write_zensical_site(folder: Path, config_name: str, demo_model: Path) -> Path:
+    (folder / "docs").mkdir(parents=True)
+    (folder / config_name).write_text(ZENSICAL_CONFIGS[config_name], encoding="utf-8")
+    model = folder / "network.yaml"
+    shutil.copy(demo_model, model)
+    previous = model.read_text(encoding="utf-8").replace(
+        "name: External clients", "name: Clients outside", 1
+    )
+    (folder / "network-previous.yaml").write_text(previous, encoding="utf-8")
+    (folder / "docs" / "index.md").write_text(ZENSICAL_HOME, encoding="utf-8")
+    return folder
