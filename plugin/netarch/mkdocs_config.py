@@ -110,8 +110,8 @@ def _unknown_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> None:
     return None
 
 
-def load_site(config_file: Path) -> Site:
-    """The site ``config_file`` describes; SiteConfigError says what is wrong with it."""
+def read_config(config_file: Path) -> dict[str, Any]:
+    """mkdocs.yml as MkDocs reads it (``INHERIT``, ``!ENV``), ``!!python`` tags as nothing."""
     shown = config_file.as_posix()
     if not config_file.is_file():
         raise SiteConfigError(
@@ -130,6 +130,13 @@ def load_site(config_file: Path) -> Site:
         raise SiteConfigError(
             f"{shown}: the configuration must be a mapping of settings, got {_kind(raw)}"
         )
+    return raw
+
+
+def load_site(config_file: Path) -> Site:
+    """The site ``config_file`` describes; SiteConfigError says what is wrong with it."""
+    shown = config_file.as_posix()
+    raw = read_config(config_file)
     config_dir = config_file.resolve().parent
     docs_dir = raw.get("docs_dir", "docs")
     if not isinstance(docs_dir, str):
