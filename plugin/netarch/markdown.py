@@ -152,18 +152,38 @@ class _BlockPreprocessor(Preprocessor):
         checks_fences = self.options.check_diagrams and "mermaid" in text
         if not has_blocks and not checks_fences:
             return lines
-        page = _page_name(self.md)
-        expanded = _site(self.options).expand(text, page, check_fences=checks_fences)
-        return expanded.split("\n")
+        page, offset = _page_source(self.md, text)
+        # Blank lines in place of the front matter Zensical took off: every line number in a
+        # message is then the file's.
+        expanded = _site(self.options).expand(
+            "\n" * offset + text, page, check_fences=checks_fences
+        )
+        return expanded.split("\n")[offset:]
 
 
-def _page_name(md: Markdown) -> str:
-    """The page's path for messages: Zensical's rendering context names it, else a stand-in."""
+def _page_source(md: Markdown, text: str) -> tuple[str, int]:
+    """The page's file for messages, and how many of its lines come before ``text`` (front
+    matter): Zensical's rendering context names the page and its docs_dir; otherwise a
+    stand-in name, and no offset."""
     for processor in md.preprocessors:
-        path = getattr(getattr(processor, "page", None), "path", None)
-        if isinstance(path, str) and path:
-            return path
-    return "<markdown>"
+        page = getattr(processor, "page", None)
+        path = getattr(page, "path", None)
+        if not isinstance(path, str) or not path:
+            continue
+        config = getattr(processor, "config", None)
+        docs_dir = config.get("docs_dir") if isinstance(config, Mapping) else None
+        if not isinstance(docs_dir, str):
+            return path, 0
+        source = Path(docs_dir) / path
+        try:
+            whole = source.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return path, 0
+        body, full = text.rstrip("\n"), whole.rstrip("\n")
+        if body.strip() and full.endswith(body):
+            return display_path(source), full[: len(full) - len(body)].count("\n")
+        return display_path(source), 0
+    return "<markdown>", 0
 
 
 @dataclass

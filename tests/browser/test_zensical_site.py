@@ -77,7 +77,9 @@ def test_zensical_stops_on_a_block_the_model_cannot_make(
     if zensical is None:
         pytest.skip("the zensical wheel is not installed: pip install -e '.[test]'")
     project = write_zensical_site(tmp_path / "project", "mkdocs.yml", demo_model_path)
-    (project / "docs" / "typo.md").write_text("# Typo\n\n```netarch-view\nflow-externl\n```\n")
+    typo = "---\ntitle: Typo\n---\n\n# Typo\n\n```netarch-view\nflow-externl\n```\n"
+    (project / "docs" / "typo.md").write_text(typo)
     built = run([zensical, "build", "--clean", "-f", "mkdocs.yml"], project)
     assert built.returncode != 0
-    assert "typo.md:3:1: error VIEW_UNKNOWN: unknown view 'flow-externl'" in built.stderr
+    # At the block's line in the file, front matter counted.
+    assert "docs/typo.md:7:1: error VIEW_UNKNOWN: unknown view 'flow-externl'" in built.stderr
