@@ -87,6 +87,13 @@ def _parser() -> argparse.ArgumentParser:
         help="hugo: weight of the section's _index.md (its place among its siblings); the"
         " pages get N+1, N+2, ... in the plan's order (default: 1)",
     )
+    render.add_argument(
+        "--section",
+        default="Network architecture",
+        metavar="TITLE",
+        help="hugo: title of the section (its _index.md, the overview), as the nav shows it"
+        " (default: Network architecture)",
+    )
     _add_cache_option(render)
     render.set_defaults(run=_render)
 
@@ -260,7 +267,7 @@ def _render(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     files = {page.src_uri: page.markdown for page in result.pages}
     if args.flavor == "hugo":
-        files = _hugo_files(result.pages, args.output, args.weight)
+        files = _hugo_files(result.pages, args.output, args.weight, args.section)
     _refuse_overwriting_hand_written(args.output, files)
     try:
         _write_all(args.output, files)
@@ -272,7 +279,7 @@ def _render(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-def _hugo_files(pages: Sequence[Any], output: Path, weight: int) -> dict[str, str]:
+def _hugo_files(pages: Sequence[Any], output: Path, weight: int, section: str) -> dict[str, str]:
     from netarch.pages.hugo import HugoSectionError, hugo_section
 
     if (output / "index.md").exists():
@@ -281,9 +288,10 @@ def _hugo_files(pages: Sequence[Any], output: Path, weight: int) -> dict[str, st
             " the other pages: remove it (the hugo flavor writes the overview as _index.md)"
         )
     try:
-        return {page.file_name: page.content for page in hugo_section(pages, base_weight=weight)}
+        made = hugo_section(pages, base_weight=weight, section=section)
     except HugoSectionError as error:
         raise UsageError(str(error)) from None
+    return {page.file_name: page.content for page in made}
 
 
 # What `render` wrote into a folder last time: those files it may replace, no others.

@@ -93,7 +93,7 @@ def test_hugo_builds_the_section_and_every_diagram_draws(
     assert not any(problems.values()), problems
     by_url = {page.url: page for page in seen}
     overview = by_url[f"{site_server.url}/hugo/docs/architecture/"]
-    assert overview.title == "Overview"
+    assert overview.title == "Network architecture"  # the section, as the nav names it
     assert "Cluster network configuration" in overview.text  # the nav, from linkTitle
     odd = by_url[f"{site_server.url}/hugo/docs/odd/cluster/"]
     # The hostile title and text, exactly as written, none of it run or parsed as markup.

@@ -43,14 +43,16 @@ def _rendered(tmp_path: Path, model: Path, *extra: str) -> dict[str, str]:
 def test_demo_becomes_a_section_hugo_publishes_whole(tmp_path: Path, demo_model_path: Path) -> None:
     mkdocs = tmp_path / "mkdocs"
     assert main(["render", str(demo_model_path), "-o", str(mkdocs)]) == 0
-    pages = _rendered(tmp_path, demo_model_path, "--weight", "40")
+    pages = _rendered(tmp_path, demo_model_path, "--weight", "40", "--section", "Our network")
     # _index.md: a section; an index.md would make a leaf bundle that hides the other eight.
     assert "_index.md" in pages and "index.md" not in pages and len(pages) == 9
     weights = []
     for name, text in pages.items():
         front, body = _front_matter(text)
         original = (mkdocs / ("index.md" if name == "_index.md" else name)).read_text()
-        assert front["title"] == front["linkTitle"] == original.split("\n")[0][2:]
+        # The section's page bears the section's title, as the nav names the section by it.
+        title = "Our network" if name == "_index.md" else original.split("\n")[0][2:]
+        assert front["title"] == front["linkTitle"] == title
         weights.append((front["weight"], name))
         # The theme prints the title: no second H1, and no MkDocs admonition left.
         assert not re.search(r"^# ", body, re.MULTILINE), name

@@ -2,7 +2,7 @@
 
 ``netarch render --flavor hugo`` writes them. What changes from the MkDocs pages:
 
-- the overview is ``_index.md`` (a *section*; an ``index.md`` would make the folder a leaf
+- the overview is ``_index.md``, titled as the section (a *section*; an ``index.md`` would make the folder a leaf
   bundle, whose other Markdown files Hugo publishes as no page at all);
 - each page starts with YAML front matter -- ``title``, ``linkTitle``, ``description`` (the
   page's opening paragraph, moved there: Docsy prints it as the lead) and ``weight`` (the page plan's order from a base weight) -- and
@@ -32,6 +32,7 @@ from netarch.pages.render import RenderedPage
 
 SECTION_INDEX = "_index.md"
 DEFAULT_BASE_WEIGHT = 1
+DEFAULT_SECTION = "Network architecture"  # as the MkDocs plugin's `section` option
 # Docsy's alert colours (Bootstrap's) for the admonition kinds the model's notes have.
 ALERT_COLORS = {
     "note": "primary",
@@ -64,9 +65,13 @@ class HugoPage:
 
 
 def hugo_section(
-    pages: Sequence[RenderedPage], *, base_weight: int = DEFAULT_BASE_WEIGHT
+    pages: Sequence[RenderedPage],
+    *,
+    base_weight: int = DEFAULT_BASE_WEIGHT,
+    section: str = DEFAULT_SECTION,
 ) -> list[HugoPage]:
-    """The section's files, in plan order: the overview as ``_index.md``, then the others."""
+    """The section's files, in plan order: the overview as ``_index.md``, titled ``section``
+    (the theme's nav names the section by it), then the others."""
     names = {page.src_uri: _file_name(page) for page in pages}
     clash = [
         page.src_uri for page in pages if page.name != "overview" and page.src_uri == "index.md"
@@ -77,7 +82,15 @@ def hugo_section(
             " (Hugo then publishes none of the other pages): give it another id under `pages:`"
         )
     return [
-        HugoPage(names[page.src_uri], _page(page, base_weight + position, names))
+        HugoPage(
+            names[page.src_uri],
+            _page(
+                page,
+                base_weight + position,
+                names,
+                section if names[page.src_uri] == SECTION_INDEX else page.title,
+            ),
+        )
         for position, page in enumerate(pages)
     ]
 
@@ -86,13 +99,13 @@ def _file_name(page: RenderedPage) -> str:
     return SECTION_INDEX if page.src_uri == "index.md" else page.src_uri
 
 
-def _page(page: RenderedPage, weight: int, names: dict[str, str]) -> str:
+def _page(page: RenderedPage, weight: int, names: dict[str, str], title: str) -> str:
     body = neutralize_shortcodes(_without_title(page.markdown))
     description, body = _lead(body)
     body = _alerts(body)
     body = _PAGE_LINK.sub(lambda match: _relref(match, names), body)
     # Front matter runs no shortcode, but a theme may hand a title to one: broken here too.
-    title = neutralize_shortcodes(page.title)
+    title = neutralize_shortcodes(title)
     front = [
         "---",
         f"title: {yaml_string(title)}",
