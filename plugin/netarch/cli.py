@@ -116,6 +116,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="CODE=LEVEL",
         help="change a check's severity: error, warning, info or off (repeatable)",
     )
+    check.add_argument(
+        "--generator",
+        choices=("auto", "mkdocs", "zensical"),
+        default="auto",
+        help="what builds a mkdocs.yml site (default auto: Zensical when its theme sets"
+        " `variant` or it uses the netarch.markdown extension, else MkDocs with the plugin)",
+    )
     _add_cache_option(check)
     check.set_defaults(run=_check)
 
@@ -372,7 +379,7 @@ def _umask() -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    targets = _targets(args.paths or [_default_site()])
+    targets = _targets(args.paths or [_default_site()], args.generator)
     models, markdown = targets.models, targets.markdown
     if args.render and importlib.util.find_spec("playwright") is None:
         raise UsageError(
@@ -657,14 +664,14 @@ def _default_site() -> Path:
     return Path("mkdocs.yml")  # its absence is the error to report
 
 
-def _targets(paths: Sequence[Path]) -> _Targets:
+def _targets(paths: Sequence[Path], generator: str = "auto") -> _Targets:
     from netarch.site_generators import HUGO_CONFIG_NAMES
 
     targets = _Targets()
     models, markdown = targets.models, targets.markdown
     for path in paths:
         if is_site_config(path):
-            _from_site_config(path, targets)
+            _from_site_config(path, targets, generator)
         elif path.name == _ZENSICAL_CONFIG and path.is_file():
             from netarch.site_generators import SiteError, load_zensical_toml
 
@@ -692,7 +699,7 @@ def _targets(paths: Sequence[Path]) -> _Targets:
     return targets
 
 
-def _from_site_config(path: Path, targets: _Targets) -> None:
+def _from_site_config(path: Path, targets: _Targets, generator: str) -> None:
     """A mkdocs.yml: built by MkDocs with the plugin, or by Zensical with the extension."""
     from netarch.mkdocs_config import read_config
     from netarch.site_generators import SiteError, is_zensical_config, load_extension_site
@@ -702,7 +709,8 @@ def _from_site_config(path: Path, targets: _Targets) -> None:
             raw = read_config(path)
         except SiteConfigError as error:
             raise UsageError(str(error)) from None
-        if is_zensical_config(raw):
+        zensical = generator == "zensical" or (generator == "auto" and is_zensical_config(raw))
+        if zensical:
             try:
                 _from_extension_site(load_extension_site(path, raw, zensical=True), targets)
             except SiteError as error:

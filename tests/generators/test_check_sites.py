@@ -221,3 +221,27 @@ def test_hugo_params_file_alerts_and_blocks(
         in output
     )
     assert "content/docs/mine.md:11:4: error MERMAID" in output
+
+
+def test_a_plugin_site_checked_for_zensical_says_what_zensical_drops(
+    zensical_site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A site set up for MkDocs and the plugin, nothing Zensical's own in it: MkDocs by default.
+    shutil.move(zensical_site / "network.yaml", zensical_site / "docs" / "network.yaml")
+    (zensical_site / "docs/javascripts/mermaid.min.js").unlink()
+    (zensical_site / "mkdocs.yml").write_text(
+        ZENSICAL_YML.replace("  - javascripts/mermaid.min.js\n", "  []\n")
+        .replace("extra_javascript:\n  []\n", "")
+        .replace("  - netarch.markdown:\n      model: network.yaml\n", "")
+        + "plugins:\n  - netarch:\n      model: docs/network.yaml\n",
+        encoding="utf-8",
+    )
+    code, output = _check(zensical_site, capsys, monkeypatch=monkeypatch)
+    assert code == 0, output
+    code, output = _check(zensical_site, capsys, "--generator", "zensical", monkeypatch=monkeypatch)
+    assert code == 1
+    assert "Zensical does not run the netarch plugin" in output
+    assert (
+        "docs/index.md:3:1: warning SITE_CONFIG: Zensical shows this netarch-view block" in output
+    )
+    assert "Zensical's theme loads mermaid@12 from a CDN" in output
