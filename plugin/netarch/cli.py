@@ -658,8 +658,10 @@ def _default_site() -> Path:
     found = site_config_in(Path())
     if found is not None:
         return found
+    # Many tools have a config.toml: Hugo's comes with Hugo's folders.
+    hugo_folders = Path("content").is_dir() or Path("layouts").is_dir()
     for name in (_ZENSICAL_CONFIG, *HUGO_CONFIG_NAMES):
-        if Path(name).is_file():
+        if Path(name).is_file() and (not name.startswith("config.") or hugo_folders):
             return Path(name)
     return Path("mkdocs.yml")  # its absence is the error to report
 
