@@ -5,9 +5,11 @@ every page published with its title, every diagram drawn, hostile model text sho
 from __future__ import annotations
 
 import re
+from html import escape
 from pathlib import Path
 
 import pytest
+import yaml
 from audit import CHROMIUM
 from generator_sites import (
     HOSTILE,
@@ -77,6 +79,12 @@ def test_hugo_builds_the_section_and_every_diagram_draws(
         for page in pages:
             html = (public / "docs" / folder / page / "index.html").read_text(encoding="utf-8")
             assert len(re.findall(r"<h1[ >]", html)) == 1, f"{folder}/{page}: one H1, the title"
+            source = docs / folder / (f"{page.rstrip('/')}.md" if page else "_index.md")
+            title = yaml.safe_load(source.read_text().split("---\n")[1])["title"]
+            assert f"<title>{escape(title, quote=False)}</title>" in html.replace("&#34;", '"')
+            # Every link between the pages (Hugo's relref) leads to a page that exists.
+            for target in re.findall(rf'href="/hugo/docs/{folder}/([^"#]*)', html):
+                assert (public / "docs" / folder / target / "index.html").is_file(), target
             # Every admonition and link was made into Hugo's own markup, and Hugo ran it.
             assert "!!! " not in html and "alert title=" not in html and "relref" not in html
             url = f"{site_server.url}/hugo/docs/{folder}/{page}"
