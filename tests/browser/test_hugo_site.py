@@ -74,6 +74,7 @@ def test_hugo_builds_the_section_and_every_diagram_draws(
         p.parent.relative_to(section).as_posix() for p in section.rglob("index.html")
     )
     assert published == sorted(page.rstrip("/") or "." for page in DEMO_PAGES), "all 9 pages"
+    assert not list(public.rglob(".netarch-pages"))  # render's list of what it wrote
     urls, expected = [], {}
     for folder, pages in (("architecture", DEMO_PAGES), ("odd", DEMO_PAGES)):
         for page in pages:

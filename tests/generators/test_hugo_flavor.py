@@ -66,6 +66,8 @@ def test_demo_becomes_a_section_hugo_publishes_whole(tmp_path: Path, demo_model_
     assert sorted(weights)[0] == (40, "_index.md")
     assert [w for w, _ in sorted(weights)] == list(range(40, 49))
     overview = _front_matter(pages["_index.md"])
+    assert overview[0]["no_list"] is True  # it lists the pages itself: Docsy need not
+    assert "no_list" not in _front_matter(pages["cluster.md"])[0]
     # The opening paragraph is the description (Docsy prints it as the lead), not repeated.
     assert overview[0]["description"].startswith("Cozystack layers four networking components")
     assert not overview[1].lstrip().startswith("Cozystack layers")

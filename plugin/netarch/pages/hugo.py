@@ -113,7 +113,12 @@ def _page(page: RenderedPage, weight: int, names: dict[str, str], title: str) ->
     ]
     if description:
         front.append(f"description: {yaml_string(description)}")
-    front += [f"weight: {int(weight)}", "---", ""]
+    front.append(f"weight: {int(weight)}")
+    linked = set(re.findall(r'relref "([^"#]+)', body))
+    if names.get(page.src_uri) == SECTION_INDEX and set(names.values()) - {SECTION_INDEX} <= linked:
+        # The overview lists every page already; Docsy would list them again under it.
+        front.append("no_list: true")
+    front += ["---", ""]
     return "\n".join(front) + body
 
 
