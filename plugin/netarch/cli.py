@@ -82,14 +82,12 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument(
         "--weight",
         type=int,
-        default=1,
         metavar="N",
         help="hugo: weight of the section's _index.md (its place among its siblings); the"
         " pages get N+1, N+2, ... in the plan's order (default: 1)",
     )
     render.add_argument(
         "--section",
-        default="Network architecture",
         metavar="TITLE",
         help="hugo: title of the section (its _index.md, the overview), as the nav shows it"
         " (default: Network architecture)",
@@ -245,6 +243,9 @@ def _render(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.model}: no such model file")
     if args.custom_templates is not None and not args.custom_templates.is_dir():
         raise UsageError(f"{args.custom_templates}: no such templates folder")
+    hugo_only = [f"--{name}" for name in ("weight", "section") if getattr(args, name) is not None]
+    if hugo_only and args.flavor != "hugo":
+        raise UsageError(f"{' and '.join(hugo_only)}: only for --flavor hugo")
     _check_output_folder(args.output)  # before the work, not after it
     validator = (
         None
@@ -274,7 +275,10 @@ def _render(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     files = {page.src_uri: page.markdown for page in result.pages}
     if args.flavor == "hugo":
-        files = _hugo_files(result.pages, args.output, args.weight, args.section)
+        from netarch.pages.hugo import DEFAULT_BASE_WEIGHT, DEFAULT_SECTION
+
+        weight = DEFAULT_BASE_WEIGHT if args.weight is None else args.weight
+        files = _hugo_files(result.pages, args.output, weight, args.section or DEFAULT_SECTION)
     _refuse_overwriting_hand_written(args.output, files)
     try:
         _write_all(args.output, files)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from netarch.cli import main
 from netarch.pages.hugo import (
@@ -97,7 +99,8 @@ def test_hostile_model_text_stays_text_in_every_hugo_context(
 
 
 def test_front_matter_strings_round_trip_through_yaml() -> None:
-    for text in [HOSTILE, "a\nb\tc\x00\x1b\x7f\x85", "line\u2028sep\ufeff", '"\\', "ü 😀 ü", ""]:
+    odd = ["a\nb\tc\x00\x1b\x7f\x85", "line\u2028sep\ufeff", "\ufffe\uffff", '"\\', "ü 😀 ü", ""]
+    for text in [HOSTILE, *odd]:
         assert yaml.safe_load(f"key: {yaml_string(text)}")["key"] == text
         assert "\n" not in yaml_string(text)
 
@@ -139,3 +142,23 @@ def test_an_index_md_in_the_output_folder_is_refused(
     error = capsys.readouterr().err
     assert "index.md makes this folder a leaf bundle" in error
     assert not (out / "_index.md").exists()  # nothing written
+
+
+def test_hugo_options_without_the_hugo_flavor_are_refused(
+    tmp_path: Path, demo_model_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "section"
+    assert main(["render", str(demo_model_path), "-o", str(out), "--weight", "3"]) == 2
+    assert "--weight: only for --flavor hugo" in capsys.readouterr().err
+    assert not out.exists()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(codec="utf-8")))
+def test_any_text_survives_front_matter_and_parameters(text: str) -> None:
+    assert yaml.safe_load(f"key: {yaml_string(text)}")["key"] == text
+    parameter = shortcode_parameter(text)[1:-1]
+    assert not set(parameter) & set('"%{}\\<>\n')
+    neutral = neutralize_shortcodes(text)
+    assert "{{<" not in neutral and "{{%" not in neutral
+    assert neutral.replace(WORD_JOINER, "") == text.replace(WORD_JOINER, "")

@@ -137,7 +137,8 @@ def yaml_string(text: str) -> str:
             out.append("\\" + char)
         elif code < 0x20 or 0x7F <= code <= 0x9F:
             out.append(f"\\x{code:02x}")
-        elif char in "\u2028\u2029\ufeff" or 0xD800 <= code <= 0xDFFF:
+        elif char in "\u2028\u2029\ufeff\ufffe\uffff" or 0xD800 <= code <= 0xDFFF:
+            # Line separators, and what YAML does not allow in a file at all.
             out.append(f"\\u{code:04x}")
         else:
             out.append(char)
