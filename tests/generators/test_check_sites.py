@@ -245,3 +245,33 @@ def test_a_plugin_site_checked_for_zensical_says_what_zensical_drops(
         "docs/index.md:3:1: warning SITE_CONFIG: Zensical shows this netarch-view block" in output
     )
     assert "Zensical's theme loads mermaid@12 from a CDN" in output
+
+
+def test_a_hugo_section_the_model_no_longer_makes_fails_the_check(
+    hugo_site: Path,
+    demo_model_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model = hugo_site / "network.yaml"
+    shutil.copy(demo_model_path, model)
+    other = hugo_site / "other.yaml"
+    shutil.copy(demo_model_path, other)
+    monkeypatch.chdir(hugo_site)
+    for source, folder, extra in (
+        ("network.yaml", "content/docs/net", ["--weight", "7", "--section", "Our net"]),
+        ("other.yaml", "content/docs/other", []),
+    ):
+        assert main(["render", source, "-o", folder, "--flavor", "hugo", *extra]) == 0
+    code, output = _check(hugo_site, capsys, "hugo.toml", "network.yaml", monkeypatch=monkeypatch)
+    assert code == 0, output
+    model.write_text(model.read_text().replace("name: External clients", "name: Outside clients"))
+    code, output = _check(hugo_site, capsys, "hugo.toml", "network.yaml", monkeypatch=monkeypatch)
+    assert code == 1
+    assert "content/docs/net/_index.md: warning STALE_PAGES:" in output
+    assert (
+        "netarch render network.yaml -o content/docs/net --flavor hugo --weight 7 --section 'Our net'"
+        in output
+    )
+    # The other section names its own model in its footer: not compared with this one.
+    assert "content/docs/other" not in output
