@@ -28,10 +28,10 @@ import yaml
 from netarch.checks import run_checks
 from netarch.checks.framework import check_severity_overrides
 from netarch.diagnostics import Diagnostic, Location, Severity, display_path, format_report
-from netarch.kits import KitLoadError
 from netarch.mkdocs_config import SiteConfigError, is_site_config, load_site, site_config_in
 from netarch.pages.render import PageRenderer
 from netarch.pipeline import generate
+from netarch.registry import KitLoadError
 from netarch.safety import UnreadableFile, read_regular_file
 from netarch.validate.engine import MermaidNotFound, MermaidValidator
 from netarch.validate.fences import check_pages, find_page_fences, unknown_views

@@ -36,7 +36,6 @@ from netarch.diagnostics import (
     format_report,
     has_errors,
 )
-from netarch.kits import KitLoadError
 from netarch.page_cache import (
     BlockCache,
     FenceCache,
@@ -45,6 +44,7 @@ from netarch.page_cache import (
     StoredGeneration,
     stat_key,
 )
+from netarch.registry import KitLoadError
 from netarch.safety import defuse_html_links
 from netarch.serve_state import (
     LivePreview,

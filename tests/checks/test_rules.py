@@ -606,7 +606,7 @@ CASES: tuple[Case, ...] = (
             ),
         ),
         "kube_proxy_mode: ^ipvs",
-        related=("  l2:\n    ^advertisements",),
+        related=("- ^id: adv-l2",),
         near_miss=(
             (
                 "  cluster_domain: cozy.local\n",
@@ -636,6 +636,21 @@ CASES: tuple[Case, ...] = (
         (("    kube_proxy_disabled: true\n", ""),),
         "distribution:\n    ^name: talos",
         ("kube_proxy_replacement: ^cilium",),
+    ),
+    Case(
+        "kube-proxy switched off and nothing replacing it",
+        "NA147",
+        "error",
+        (
+            ("  kube_proxy_replacement: cilium\n", ""),
+            ("kubeProxyReplacement: true", "kubeProxyReplacement: false"),
+        ),
+        "kube_proxy_disabled: ^true",
+        near_miss=(
+            ("  kube_proxy_replacement: cilium\n", ""),
+            ("kubeProxyReplacement: true", "kubeProxyReplacement: false"),
+            ("kube_proxy_disabled: true", "kube_proxy_disabled: false"),
+        ),
     ),
     Case(
         "k8sServiceHost is the kubernetes ClusterIP",
@@ -919,7 +934,28 @@ CASES: tuple[Case, ...] = (
         near_miss=(
             (
                 "claims:\n",
+                "ports:\n  - {from: nodes, to: nodes, protocol: udp, port: 6081}\n"
+                "  - {from: nodes, to: router, protocol: tcp, port: 179}\nclaims:\n",
+            ),
+        ),
+    ),
+    Case(
+        "firewall matrix without TCP 179 for the load balancer's BGP peer",
+        "NA139",
+        "warning",
+        (
+            (
+                "claims:\n",
                 "ports:\n  - {from: nodes, to: nodes, protocol: udp, port: 6081}\nclaims:\n",
+            ),
+        ),
+        "ports:\n  ^- {from: nodes, to: nodes",
+        related=("  bgp:\n    peers:\n      - ^id: peer1",),
+        near_miss=(
+            (
+                "claims:\n",
+                "ports:\n  - {from: nodes, to: nodes, protocol: udp, port: 6081}\n"
+                "  - {from: nodes, to: router, protocol: tcp, port: 179}\nclaims:\n",
             ),
         ),
     ),

@@ -12,7 +12,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 # Importing the rule modules registers their rules; loading the kits registers theirs.
-from netarch.checks import address_plan, claims, mtu, placement, routing, settings  # noqa: F401
+from netarch.checks import (  # noqa: F401
+    address_plan,
+    claims,
+    load_balancing,
+    mtu,
+    placement,
+    routing,
+    service_proxy,
+    settings,
+)
 from netarch.checks.framework import (
     CORE,
     UNUSED_SILENCE,
@@ -23,8 +32,8 @@ from netarch.checks.framework import (
     run_rules,
 )
 from netarch.diagnostics import Diagnostic
-from netarch.kits import active_kits
 from netarch.model.network import Model
+from netarch.registry import active_kits
 
 
 def __getattr__(name: str) -> tuple[Rule, ...]:
@@ -41,6 +50,12 @@ def rules_for(model: Model | None) -> tuple[Rule, ...]:
     """The rules of the core and of the kits the model uses (every rule without a model)."""
     # The core's rules first, then each kit's: the rules page groups them that way.
     rules = sorted(registered_rules(), key=lambda r: (r.kit != CORE, r.kit, r.code))
+    # Each section's rules together (the rules page has one heading per section), sections in
+    # the order of their first code: a rule moved from a kit to the core keeps its code.
+    first = {}
+    for position, current in enumerate(rules):
+        first.setdefault((current.kit, current.section), position)
+    rules.sort(key=lambda r: (first[(r.kit, r.section)], r.code))
     if model is None:
         return tuple(rules)
     active = {kit.name for kit in active_kits(model)} | {CORE}

@@ -7,7 +7,9 @@ import itertools
 from collections.abc import Iterator
 from typing import Any
 
-from netarch.checks.addresses import (
+from netarch.checks.framework import Finding, rule
+from netarch.facts import facts_of
+from netarch.facts.addresses import (
     NamedAddress,
     Range,
     cluster_range,
@@ -18,13 +20,11 @@ from netarch.checks.addresses import (
     node_networks,
     parse_ip,
     parse_network,
-    pools,
     proper_network,
     range_ends,
     same_family_overlap,
     typed_values,
 )
-from netarch.checks.framework import Finding, rule
 from netarch.model.network import Model, ModelPath
 
 SECTION = "Address plan"
@@ -135,12 +135,12 @@ def cluster_vs_underlay(model: Model) -> Iterator[Finding]:
                     f"{node.label} address {node.address} lies inside the {cluster.label} {cluster.network}",
                     related=(cluster.path,),
                 )
-        for pool in pools(model):
+        for pool in facts_of(model).pools:
             for entry in pool.entries:
                 if entry.overlaps_network(cluster.network):
                     yield Finding(
                         entry.path,
-                        f"MetalLB pool {pool.id} entry {entry.text} overlaps the {cluster.label} {cluster.network}",
+                        f"{pool.label} {pool.id} entry {entry.text} overlaps the {cluster.label} {cluster.network}",
                         related=(cluster.path,),
                     )
 
@@ -278,7 +278,7 @@ def example_addresses(model: Model) -> Iterator[Finding]:
             related=(svc.path,),
         )
     external = parse_ip(service.get("external_ip"))
-    all_pools = [p for p in pools(model) if p.entries]
+    all_pools = [p for p in facts_of(model).pools if p.entries]
     if (
         external is not None
         and all_pools
@@ -286,8 +286,9 @@ def example_addresses(model: Model) -> Iterator[Finding]:
     ):
         yield Finding(
             (*base, "external_ip"),
-            f"Service {service['name']} external IP {external} is in no MetalLB pool",
-            related=tuple(p.path for p in all_pools),
+            f"Service {service['name']} external IP {external} is in no"
+            f" {' or '.join(sorted({p.label for p in all_pools}))}",
+            related=tuple(p.origin.at() for p in all_pools),
         )
     networks = node_networks(model)
     if networks:

@@ -118,7 +118,7 @@ def kit_rule(kit: str) -> Callable[..., Callable[[RuleCheck], RuleCheck]]:
 
 def registered_rules() -> list[Rule]:
     """Every rule of the core and of the installed kits, by code."""
-    from netarch.kits import installed_kits  # loading a kit registers its rules
+    from netarch.registry import installed_kits  # loading a kit registers its rules
 
     installed_kits()
     return sorted(_REGISTRY.values(), key=lambda r: r.code)

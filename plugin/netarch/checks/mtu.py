@@ -11,16 +11,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from netarch.checks.framework import Finding, rule
-from netarch.kits import Kit, kit_of_product, product_of
+from netarch.facts import facts_of
 from netarch.model.network import Model, ModelPath
+from netarch.registry import Kit, kit_of_product, product_of
 
 SECTION = "MTU and tunnels"
 DOC = "network-domain-checks.md §D"
 OVERLAY: ModelPath = ("cluster", "overlay")
-# Bytes an encapsulation adds over IPv4 without options: outer IPv4 20 + UDP 8 + VXLAN or
-# Geneve header 8 + inner Ethernet 14; IP-in-IP adds one IPv4 header; STT 72 (its TCP-like
-# header and the outer IPv4 and Ethernet).
-OVERHEAD = {"geneve": 50, "vxlan": 50, "ipip": 20, "stt": 72, "none": 0}
+# Header sizes per encapsulation and family: netarch.facts.types.TUNNEL_OVERHEAD_IPV4.
 # IANA ports: Geneve RFC 8926, VXLAN RFC 7348.
 STANDARD_PORT = {"geneve": 6081, "vxlan": 4789}
 
@@ -64,16 +62,21 @@ def _underlays(model: Model) -> list[tuple[int, ModelPath, str]]:
 
 
 def _headroom(model: Model, overlay: dict[str, Any]) -> tuple[int, str]:
-    """Bytes taken below the pod MTU, and how to say so."""
+    """Bytes taken below the pod MTU, and how to say so: the tunnel's overhead over the family
+    of the node addresses it runs between (IPv6's outer header is 20 bytes longer)."""
+    tunnel = next(iter(facts_of(model).tunnels), None)
     kind = overlay.get("type", "none")
-    kit = _cni_kit(model)
-    overhead = kit.overlay_overhead.get(kind) if kit else None
-    whose = f" as {kit.title} reserves it" if overhead is not None and kit else ""
-    if overhead is None:
-        overhead = OVERHEAD.get(kind, 0)
-    extra = overlay.get("extra_encapsulation") or 0
+    if tunnel is None:
+        return 0, "no tunnel overhead"
+    version = max(tunnel.underlay_families or (4,))
+    overhead = tunnel.overhead(version)
+    whose = f" as {tunnel.reserved_by} reserves it" if tunnel.reserved_by else ""
+    over = " over IPv6" if version == 6 and overhead else ""
+    extra = tunnel.extra_encapsulation
     words = (
-        f"{overhead} bytes of {kind.upper()} overhead{whose}" if overhead else "no tunnel overhead"
+        f"{overhead} bytes of {kind.upper()} overhead{over}{whose}"
+        if overhead
+        else "no tunnel overhead"
     )
     if extra:
         words += f" and {extra} bytes of further encapsulation"
@@ -85,10 +88,11 @@ def _headroom(model: Model, overlay: dict[str, Any]) -> tuple[int, str]:
     "error",
     "Pod MTU larger than the underlay allows",
     rationale="Encapsulated pod packets carry the tunnel header on top: 50 bytes for VXLAN or"
-    " Geneve over IPv4, 20 for IP-in-IP, and more where the CNI reserves room for options (its"
+    " Geneve over IPv4 and 70 over IPv6 (whose header is 20 bytes longer), 20 for IP-in-IP, and more where the CNI reserves room for options (its"
     " kit knows how much), plus any further encapsulation such as WireGuard. A pod MTU above"
     " the underlay MTU minus that overhead fragments or drops large packets.",
-    source="RFC 7348 (VXLAN), RFC 8926 (Geneve), RFC 2003 (IP-in-IP); the CNI's own MTU defaults",
+    source="RFC 7348 (VXLAN), RFC 8926 (Geneve), RFC 2003 (IP-in-IP), RFC 8200 (IPv6 header);"
+    " the CNI's own MTU defaults",
     reference=DOC + " rule 35",
     hint="lower pod_mtu to the underlay MTU minus the overhead, or raise the underlay MTU on every hop",
     section=SECTION,

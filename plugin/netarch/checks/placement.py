@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from netarch.checks.framework import Finding, rule
-from netarch.kits import active_kits, installed_kits
 from netarch.model.network import Model
+from netarch.registry import active_kits, installed_kits
 
 SECTION = "Pages and kits"
 # Where the pipeline leaves what the rendered pages show, in ``Model.memo``.

@@ -2,76 +2,31 @@
 that hold for every BGP speaker): ASNs, reachability of peers, timers, and whether what must
 be announced is announced.
 
-The sessions come from the core's ``routing`` section and from every active kit that knows
-another way to write them (``Kit.bgp_sessions``: MetalLB's BGPPeers), so one rule checks them
-all, in the words of the model that wrote them.
+The sessions are network facts (netarch.facts): the core's ``routing`` section and every
+active kit that knows another way to write them (MetalLB's BGPPeers, a CNI's BGP) provide them,
+so one rule checks them all, in the words of the model that wrote them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-from netarch.checks.addresses import in_network, node_networks, parse_ip, parse_network
 from netarch.checks.framework import Finding, rule
+from netarch.checks.load_balancing import node_attached
 from netarch.checks.mtu import overlay_port
-from netarch.kits import active_kits
+from netarch.facts import BgpSession, facts_of
+from netarch.facts.addresses import in_network, parse_ip
 from netarch.model.network import Model, ModelPath
 
 SECTION = "Routing"
 DOC = "network-domain-checks.md §B"
 
 
-@dataclass(frozen=True)
-class BgpSession:
-    """One BGP session as the rules see it, wherever the model writes it."""
-
-    peer_id: str
-    # The element that defines the peer.
-    path: ModelPath
-    address: Any
-    # (what, where, value) of each ASN the session uses: the local one and the peer's.
-    asns: tuple[tuple[str, ModelPath, int], ...]
-    ibgp: bool
-    # The key that makes the session multihop (None: single hop).
-    multihop_key: str | None
-    hold_time: Any = None
-    keepalive_time: Any = None
-
-
-def core_sessions(model: Model) -> Iterator[BgpSession]:
-    routing = model.section("routing")
-    local = routing.get("local_asn")
-    for index, peer in enumerate(routing.get("peers", [])):
-        path: ModelPath = ("routing", "peers", index)
-        asns = []
-        if isinstance(local, int):
-            asns.append(("the local ASN", ("routing", "local_asn"), local))
-        if isinstance(peer.get("asn"), int):
-            asns.append((f"BGP peer {peer['id']} asn", (*path, "asn"), peer["asn"]))
-        yield BgpSession(
-            peer_id=peer["id"],
-            path=path,
-            address=peer.get("address"),
-            asns=tuple(asns),
-            ibgp=peer.get("asn") == local,
-            multihop_key="multihop" if (peer.get("multihop") or 1) > 1 else None,
-            hold_time=peer.get("hold_time"),
-            keepalive_time=peer.get("keepalive_time"),
-        )
-
-
 def bgp_sessions(model: Model) -> list[BgpSession]:
-    """Every BGP session of the model: the core's and those the active kits describe."""
-    memo = model.memo.get("bgp_sessions")
-    if memo is None:
-        sessions = list(core_sessions(model))
-        for kit in active_kits(model):
-            if kit.bgp_sessions is not None:
-                sessions += kit.bgp_sessions(model)
-        memo = model.memo["bgp_sessions"] = sessions
-    return memo
+    """Every BGP session of the model, whoever provides it (the core's routing section, a CNI's
+    BGP, a load balancer's BGP peers)."""
+    return facts_of(model).sessions
 
 
 def _asns(model: Model) -> Iterator[tuple[ModelPath, str, int]]:
@@ -130,14 +85,9 @@ def documentation_asns(model: Model) -> Iterator[Finding]:
 
 
 def attached_networks(model: Model) -> list[tuple[ModelPath, Any]]:
-    """Subnets the nodes sit on: the node networks and the zones' node subnets."""
-    found = [(n.path, n.network) for n in node_networks(model)]
-    for zone_index, zone in enumerate(model.items("zones")):
-        for index, subnet in enumerate(zone.get("subnets", [])):
-            network = parse_network(subnet.get("cidr"))
-            if network is not None and subnet.get("role") == "nodes":
-                found.append((("zones", zone_index, "subnets", index, "cidr"), network))
-    return found
+    """Networks the nodes sit on: the node networks and the zones' node subnets, each network
+    once however many times it is written."""
+    return [(r.origin.at(), r.networks[0]) for r in node_attached(model)]
 
 
 @rule(
@@ -310,17 +260,19 @@ def missing_ports(model: Model) -> Iterator[Finding]:
             f"no entry opens UDP {port} between nodes for the {overlay['type'].upper()} overlay",
             related=(("cluster", "overlay"),),
         )
-    for session in core_sessions(model):
-        peer = model.section("routing")["peers"][session.path[-1]]
-        ends = (peer["router"], "world", peer.get("zone"))
+    for session in bgp_sessions(model):
+        if session.kind == "node-mesh":
+            continue  # between the nodes: "nodes to nodes" covers it like any node traffic
+        ends = {session.router, "world", session.zone} - {""}
         if not any(
             _port_matches(e, "tcp", 179)
             and _between_nodes(model, e.get("from"))
             and e.get("to") in ends
             for e in entries
         ):
+            who = {"lb-announcer": "load-balancer BGP peer"}.get(session.kind, "BGP peer")
             yield Finding(
                 ("ports",),
-                f"no entry opens TCP 179 from the nodes to BGP peer {session.peer_id}",
+                f"no entry opens TCP 179 from the nodes to {who} {session.peer_id}",
                 related=(session.path,),
             )

@@ -12,8 +12,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from netarch.checks.framework import Finding, rule
-from netarch.kits import kit_of_product, product_of
 from netarch.model.network import Model, ModelPath, network_schema
+from netarch.registry import kit_of_product, product_of
 
 SECTION = "Product settings"
 # Sections that hold one product's settings beside the component that runs it.

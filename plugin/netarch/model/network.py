@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from netarch.diagnostics import Diagnostic, Location, has_errors
-from netarch.kits import KitLoadError
 from netarch.model.references import IdIndex, check_references
 from netarch.model.schema_check import check_schema, load_schema
 from netarch.model.source import Document, load_document
+from netarch.registry import KitLoadError
 
 # The core's schema; each kit adds the sections of its product (kits/<kit>/schema.json).
 CORE_SCHEMA_PATH = Path(__file__).with_name("core.schema.json")
@@ -33,7 +33,7 @@ ModelPath = tuple[str | int, ...]
 @cache
 def network_schema() -> dict[str, Any]:
     """The core's schema with the sections of every installed kit."""
-    from netarch.kits import installed_kits  # the kits import the model, not the reverse
+    from netarch.registry import installed_kits
 
     # Shipped with netarch and checked against the meta-schema by its tests
     # (tests/model/test_model_real_schema.py): every run need not pay that again.

@@ -66,7 +66,7 @@ CUSTOM_TEMPLATE = "custom.md.jinja"
 def component_title(model: Model, component_id: Any) -> str:
     """How a page title names a component: its product's name where a kit knows the product
     (``Cilium`` for the component "Cilium eBPF"), else the component's own name."""
-    from netarch.kits import active_kits
+    from netarch.registry import active_kits
 
     if not isinstance(component_id, str) or not model.ids.has("component", component_id):
         return ""

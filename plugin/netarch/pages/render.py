@@ -23,7 +23,6 @@ from markupsafe import Markup
 
 from netarch.checks import rules_for_docs
 from netarch.diagnostics import Diagnostic, Location, Severity
-from netarch.kits import active_kits, installed_kits
 from netarch.model.network import Model
 from netarch.pages.plan import (
     FIRST,
@@ -34,6 +33,7 @@ from netarch.pages.plan import (
     plan_pages,
     titled,
 )
+from netarch.registry import active_kits, installed_kits
 from netarch.safety import SafeMarkdown, is_safe_url, literal, safe_links
 from netarch.views import View
 from netarch.views.isolation import policy_engine, tenants_isolated

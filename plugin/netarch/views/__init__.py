@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from netarch.kits import active_kits
 from netarch.model.network import Model
+from netarch.registry import active_kits
 from netarch.views import network
 from netarch.views.base import DiagramView, TableView, View
 from netarch.views.diagrams import DIAGRAM_BUILDERS

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from netarch.checks.addresses import in_network, parse_ip, parse_network, proper_network
+from netarch.facts.addresses import in_network, parse_ip, parse_network, proper_network
 from netarch.mermaid.builder import EdgeStyle, Flowchart
 from netarch.model.network import Model, ModelPath
 from netarch.safety import code_span

@@ -12,8 +12,8 @@ import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
-from netarch.checks.addresses import cluster_ranges_of, parse_ip, parse_network
 from netarch.checks.framework import Finding, kit_rule
+from netarch.facts.addresses import cluster_ranges_of, parse_ip, parse_network
 from netarch.kits import product_of
 from netarch.model.network import Model, ModelPath
 

@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from netarch.checks.addresses import (
+from netarch.checks.framework import Finding, kit_rule
+from netarch.facts.addresses import (
     cluster_range,
     cluster_ranges_of,
     in_network,
@@ -21,7 +22,6 @@ from netarch.checks.addresses import (
     parse_ip,
     parse_network,
 )
-from netarch.checks.framework import Finding, kit_rule
 from netarch.kits import product_of
 from netarch.model.network import Model, ModelPath
 
@@ -52,35 +52,6 @@ def _kpr(model: Model) -> ModelPath | None:
     if _true(_settings(model, CILIUM).get("kubeProxyReplacement")):
         return (*CILIUM, "kubeProxyReplacement")
     return None
-
-
-@rule(
-    "NA140",
-    "error",
-    "kube-proxy replaced but still running",
-    rationale="With kubeProxyReplacement Cilium programs Services itself; a kube-proxy left"
-    " running installs competing iptables rules. Every distribution runs kube-proxy unless told"
-    " not to (kubeadm --skip-phases=addon/kube-proxy, or the distribution's own switch).",
-    source="Cilium kube-proxy-free guide",
-    reference=DOC + " rule 27",
-    hint="disable kube-proxy in the distribution and set kube_proxy_disabled: true",
-    section=SECTION,
-)
-def kube_proxy_still_running(model: Model) -> Iterator[Finding]:
-    replaced = _kpr(model)
-    distribution = model.section("cluster").get("distribution")
-    if replaced is None or not isinstance(distribution, dict):
-        return
-    if distribution.get("kube_proxy_disabled") is not True:
-        where: ModelPath = ("cluster", "distribution")
-        if "kube_proxy_disabled" in distribution:
-            where = (*where, "kube_proxy_disabled")
-        engine = model.section("cluster").get("kube_proxy_replacement") or "Cilium"
-        yield Finding(
-            where,
-            f"kube-proxy is replaced by {engine}, but the {distribution['name']} distribution still runs it (kube_proxy_disabled is not true)",
-            related=(replaced,),
-        )
 
 
 @rule(

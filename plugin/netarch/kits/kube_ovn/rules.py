@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from netarch.checks.address_plan import DOC
-from netarch.checks.addresses import (
+from netarch.checks.framework import Finding, kit_rule
+from netarch.facts.addresses import (
     AddressSet,
     Range,
     address_set,
@@ -23,7 +24,6 @@ from netarch.checks.addresses import (
     same_family_overlap,
     usable_hosts,
 )
-from netarch.checks.framework import Finding, kit_rule
 from netarch.model.network import Model, ModelPath
 
 rule = kit_rule("kube_ovn")

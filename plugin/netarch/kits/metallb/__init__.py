@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from netarch.kits import Kit
-from netarch.kits.metallb import rules  # registers the kit's rules
+from netarch.kits.metallb import facts, rules  # noqa: F401  (rules registers the kit's rules)
 from netarch.kits.metallb.views import VIEWS
 from netarch.pages.plan import PageSpec, titled
 
@@ -21,6 +21,6 @@ KIT = Kit(
         ),
     ),
     sections=("metallb",),
-    bgp_sessions=rules.bgp_sessions,
+    facts=facts.facts,
     folder=Path(__file__).parent,
 )

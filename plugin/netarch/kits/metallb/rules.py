@@ -1,5 +1,7 @@
-"""The MetalLB kit's rules (section B of network-domain-checks.md): pools, advertisements, BGP
-peers, and the flows that show them."""
+"""The MetalLB kit's rules (section B of network-domain-checks.md): advertisements, BGP peers,
+and the flows that show them. What holds for every load-balancer pool (overlaps, node and
+infrastructure addresses, L2 on the nodes' network) and every BGP session is checked by the
+core over the facts this kit provides (kits/metallb/facts.py)."""
 
 from __future__ import annotations
 
@@ -7,28 +9,16 @@ import itertools
 from collections.abc import Iterator
 from typing import Any
 
-from netarch.checks.addresses import (
-    AddressSet,
-    IPAddress,
-    NamedAddress,
-    Pool,
-    family,
-    in_network,
-    infrastructure_addresses,
-    node_addresses,
-    node_networks,
-    parse_ip,
-    pools,
-    range_ends,
-)
 from netarch.checks.framework import Finding, kit_rule
-from netarch.checks.routing import BgpSession
+from netarch.facts.addresses import Pool, family, pools, range_ends
+from netarch.kits.metallb.facts import EXCLUDE_LABEL, advertisements, peers
+from netarch.kits.metallb.facts import eligible as _eligible
+from netarch.kits.metallb.facts import is_ibgp as _is_ibgp
 from netarch.model.network import Model, ModelPath
 
 rule = kit_rule("metallb")
 SECTION = "MetalLB"
 DOC = "network-domain-checks.md §B"
-EXCLUDE_LABEL = "node.kubernetes.io/exclude-from-external-load-balancers"
 
 
 # --- who announces ---------------------------------------------------------------------------
@@ -38,39 +28,14 @@ def _metallb(model: Model) -> dict[str, Any]:
     return model.section("metallb")
 
 
-def _speakers(model: Model) -> list[str]:
-    """Nodes running a speaker: the model's list, or every node when it gives none."""
-    listed = _metallb(model).get("speakers")
-    return list(listed) if listed else [n["id"] for n in model.items("nodes")]
-
-
-def _speakers_path(model: Model) -> ModelPath:
-    return ("metallb", "speakers") if _metallb(model).get("speakers") else ("nodes",)
-
-
-def _excluded(model: Model, node_id: str) -> bool:
-    if not model.ids.has("node", node_id):
-        return False
-    return EXCLUDE_LABEL in (model.element("node", node_id).get("labels") or {})
-
-
-def _eligible(model: Model, advertisement: dict[str, Any] | None = None) -> list[str]:
-    """Nodes that actually announce: allowed by the advertisement, running a speaker, not excluded."""
-    speakers = _speakers(model)
-    wanted = (advertisement or {}).get("nodes") or speakers
-    return [n for n in wanted if n in speakers and not _excluded(model, n)]
-
-
-def _advertisements(model: Model) -> Iterator[tuple[str, ModelPath, dict[str, Any]]]:
-    for mode in ("l2", "bgp"):
-        for index, adv in enumerate(_metallb(model).get(mode, {}).get("advertisements", [])):
-            yield mode, ("metallb", mode, "advertisements", index), adv
-
-
 def _selected(model: Model, advertisement: dict[str, Any]) -> list[Pool]:
     """Pools an advertisement announces: its list, or every pool when it names none."""
     names = advertisement.get("pools")
     return [p for p in pools(model) if not names or p.id in names]
+
+
+def _speakers_path(model: Model) -> ModelPath:
+    return ("metallb", "speakers") if _metallb(model).get("speakers") else ("nodes",)
 
 
 def _flow_steps(model: Model, mode: str) -> Iterator[tuple[int, dict[str, Any], ModelPath]]:
@@ -128,141 +93,6 @@ def pool_entries(model: Model) -> Iterator[Finding]:
 
 
 @rule(
-    "NA121",
-    "error",
-    "MetalLB pools overlap",
-    rationale="MetalLB rejects a configuration in which two pool entries share addresses"
-    ' ("CIDR ... overlaps with already defined CIDR"); ranges are compared as the CIDRs they'
-    " summarise to.",
-    source="MetalLB config validation",
-    reference=DOC + " rule 14",
-    hint="give every pool its own addresses",
-    section=SECTION,
-)
-def pool_overlaps(model: Model) -> Iterator[Finding]:
-    entries = [(pool, entry) for pool in pools(model) for entry in pool.entries]
-    for (first_pool, first), (second_pool, second) in itertools.combinations(entries, 2):
-        if first.overlaps(second):
-            where = (
-                f"pool {first_pool.id} entry {first.text}"
-                if first_pool.id != second_pool.id
-                else f"its own entry {first.text}"
-            )
-            yield Finding(
-                second.path,
-                f"MetalLB pool {second_pool.id} entry {second.text} overlaps {where}",
-                related=(first.path,),
-            )
-
-
-@rule(
-    "NA122",
-    "error",
-    "MetalLB pool contains a node address",
-    rationale='MetalLB refuses to hand out a node\'s own IP ("pool cidr ... contains nodeIp"):'
-    " announcing it would steal the node's address.",
-    source="MetalLB poolsFor",
-    reference=DOC + " rule 15",
-    hint="take the pool from addresses no node uses",
-    section=SECTION,
-)
-def pool_contains_node(model: Model) -> Iterator[Finding]:
-    for pool, entry, node in _entries_holding(model, node_addresses(model)):
-        yield Finding(
-            entry.path,
-            f"MetalLB pool {pool.id} entry {entry.text} contains the address {node.address} of {node.label}",
-            related=(node.path,),
-        )
-
-
-def _entries_holding(
-    model: Model, addresses: list[NamedAddress]
-) -> Iterator[tuple[Pool, AddressSet, NamedAddress]]:
-    """Each pool entry with each of ``addresses`` it contains."""
-    for pool in pools(model):
-        for entry in pool.entries:
-            for owner in addresses:
-                if entry.contains_ip(owner.address):
-                    yield pool, entry, owner
-
-
-@rule(
-    "NA123",
-    "warning",
-    "MetalLB pool contains the VIP or a router or component address",
-    rationale="MetalLB only checks node IPs and other pools; a pool that holds the control-plane"
-    " VIP, a router or another device's address hands that address to a Service and breaks both.",
-    source="Address-plan hygiene (MetalLB itself checks only node IPs and other pools)",
-    reference=DOC + " rule 16",
-    hint="shrink the pool so it leaves out infrastructure addresses",
-    section=SECTION,
-)
-def pool_contains_infrastructure(model: Model) -> Iterator[Finding]:
-    # Pod, service and join overlaps are NA102 (error); the pod gateway lies inside the pod CIDR.
-    owners = [a for a in infrastructure_addresses(model) if a.path != ("cluster", "pod_gateway")]
-    for pool, entry, owner in _entries_holding(model, owners):
-        yield Finding(
-            entry.path,
-            f"MetalLB pool {pool.id} entry {entry.text} contains {owner.label}",
-            related=(owner.path,),
-        )
-
-
-@rule(
-    "NA124",
-    "warning",
-    "L2 pool not on the announcing nodes' network",
-    rationale="In L2 mode a node answers ARP/NDP for the Service IP; that only reaches clients on"
-    " the same L2 segment, so the pool must lie in a subnet attached to every announcing node"
-    " (ARP does not cross routers).",
-    source="MetalLB layer 2 concepts (the announcing node answers ARP on its own network)",
-    reference=DOC + " rule 17",
-    hint="take L2 pool addresses from the node network of the announcing nodes, or use BGP",
-    section=SECTION,
-)
-def l2_pool_segment(model: Model) -> Iterator[Finding]:
-    networks = node_networks(model)
-    if not networks:
-        return
-    for mode, adv_path, adv in _advertisements(model):
-        if mode != "l2":
-            continue
-        announcing = {n: _node_address(model, n) for n in _eligible(model, adv)}
-        for pool in _selected(model, adv):
-            for entry in pool.entries:
-                holding = [n for n in networks if entry.within(n.network)]
-                if not holding:
-                    yield Finding(
-                        entry.path,
-                        f"L2 pool {pool.id} entry {entry.text} (announced by {adv['id']}) lies in no node network",
-                        related=(adv_path, *(n.path for n in networks)),
-                    )
-                    continue
-                if any(
-                    all(a is None or in_network(a, n.network) for a in announcing.values())
-                    for n in holding
-                ):
-                    continue
-                home = holding[0]
-                outside = [
-                    node
-                    for node, address in announcing.items()
-                    if address is not None and not in_network(address, home.network)
-                ]
-                yield Finding(
-                    entry.path,
-                    f"L2 pool {pool.id} entry {entry.text} lies in {home.network}, but {adv['id']} has it announced by {', '.join(outside)}, not on that network",
-                    related=(adv_path, home.path),
-                )
-
-
-def _node_address(model: Model, node_id: str) -> IPAddress | None:
-    if not model.ids.has("node", node_id):
-        return None
-    return parse_ip(model.element("node", node_id).get("address"))
-
-
-@rule(
     "NA125",
     "warning",
     "MetalLB pool that no advertisement announces",
@@ -276,7 +106,7 @@ def _node_address(model: Model, node_id: str) -> IPAddress | None:
 )
 def unannounced_pools(model: Model) -> Iterator[Finding]:
     announced: set[str] = set()
-    for _, _, adv in _advertisements(model):
+    for _, _, adv in advertisements(model):
         announced |= {p.id for p in _selected(model, adv)}
     for pool in pools(model):
         if pool.id not in announced:
@@ -373,17 +203,6 @@ def bgp_announcing_nodes(model: Model) -> Iterator[Finding]:
 # --- BGP peers ------------------------------------------------------------------------------------
 
 
-def _peers(model: Model) -> Iterator[tuple[ModelPath, dict[str, Any]]]:
-    for index, peer in enumerate(_metallb(model).get("bgp", {}).get("peers", [])):
-        yield ("metallb", "bgp", "peers", index), peer
-
-
-def _is_ibgp(peer: dict[str, Any]) -> bool:
-    return peer.get("dynamic_asn") == "internal" or (
-        "peer_asn" in peer and peer["peer_asn"] == peer.get("my_asn")
-    )
-
-
 @rule(
     "NA128",
     "error",
@@ -396,7 +215,7 @@ def _is_ibgp(peer: dict[str, Any]) -> bool:
     section=SECTION,
 )
 def peer_asn_fields(model: Model) -> Iterator[Finding]:
-    for path, peer in _peers(model):
+    for path, peer in peers(model):
         has_static, has_dynamic = "peer_asn" in peer, "dynamic_asn" in peer
         if has_static == has_dynamic:
             which = (
@@ -412,27 +231,8 @@ def peer_asn_fields(model: Model) -> Iterator[Finding]:
             )
 
 
-def bgp_sessions(model: Model) -> Iterator[BgpSession]:
-    """MetalLB's BGPPeers as sessions for the core's BGP rules (ASNs, reachability, timers)."""
-    for path, peer in _peers(model):
-        yield BgpSession(
-            peer_id=peer["id"],
-            path=path,
-            address=peer.get("address"),
-            asns=tuple(
-                (f"BGP peer {peer['id']} {key}", (*path, key), peer[key])
-                for key in ("my_asn", "peer_asn")
-                if isinstance(peer.get(key), int)
-            ),
-            ibgp=_is_ibgp(peer),
-            multihop_key="ebgp_multihop" if peer.get("ebgp_multihop") else None,
-            hold_time=peer.get("hold_time"),
-            keepalive_time=peer.get("keepalive_time"),
-        )
-
-
 def _bgp_advertisements(model: Model) -> Iterator[tuple[ModelPath, dict[str, Any]]]:
-    for mode, path, adv in _advertisements(model):
+    for mode, path, adv in advertisements(model):
         if mode == "bgp":
             yield path, adv
 
@@ -517,7 +317,7 @@ def local_pref_conflicts(model: Model) -> Iterator[Finding]:
 def eligible_nodes(model: Model) -> Iterator[Finding]:
     if not model.items("nodes"):
         return
-    for mode, path, adv in _advertisements(model):
+    for mode, path, adv in advertisements(model):
         if not _eligible(model, adv):
             kind = "L2Advertisement" if mode == "l2" else "BGPAdvertisement"
             yield Finding(
@@ -525,28 +325,3 @@ def eligible_nodes(model: Model) -> Iterator[Finding]:
                 f"{kind} {adv['id']} has no eligible node: every allowed node lacks a speaker or is labelled {EXCLUDE_LABEL}",
                 related=(_speakers_path(model),),
             )
-
-
-@rule(
-    "NA138",
-    "error",
-    "L2 mode under kube-proxy IPVS without strictARP",
-    rationale="In IPVS mode kube-proxy puts every Service address on the kube-ipvs0 interface of"
-    " every node, and the nodes answer ARP for it. In L2 mode only the elected speaker may"
-    " answer; without kube-proxy's strictARP all nodes do, and clients reach random nodes.",
-    source="MetalLB installation docs (kube-proxy in IPVS mode needs strictARP: true)",
-    reference=DOC,
-    hint="set ipvs.strictARP: true in kube-proxy's configuration (kube_proxy_strict_arp: true)",
-    section=SECTION,
-)
-def ipvs_without_strict_arp(model: Model) -> Iterator[Finding]:
-    cluster = model.section("cluster")
-    if cluster.get("kube_proxy_mode") != "ipvs" or not _metallb(model).get("l2"):
-        return
-    if cluster.get("kube_proxy_strict_arp") is not True:
-        yield Finding(
-            ("cluster", "kube_proxy_mode"),
-            "kube-proxy runs in IPVS mode without strictARP, so every node answers ARP for the"
-            " addresses MetalLB announces in L2 mode",
-            related=(("metallb", "l2"),),
-        )

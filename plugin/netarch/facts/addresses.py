@@ -1,4 +1,4 @@
-"""Address math for the rules, all on :mod:`ipaddress`, and where the model keeps addresses.
+"""Address math for the facts and the rules, all on :mod:`ipaddress`, and where the model keeps addresses.
 
 Values that do not parse are reported once (NA100/NA120/NA107) and are ``None`` here, so that the
 other rules can skip them instead of repeating the same complaint.
