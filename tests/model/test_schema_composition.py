@@ -54,7 +54,6 @@ def test_each_product_section_belongs_to_its_kit() -> None:
         "metallb": "metallb",
         "vpcs": "kube_ovn",
         "identities": "cilium",
-        "policy_enforcement": "cilium",
     }
     core = json.loads(CORE_SCHEMA_PATH.read_text(encoding="utf-8"))
     assert not set(owners) & set(core["properties"])

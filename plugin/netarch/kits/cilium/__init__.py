@@ -11,7 +11,7 @@ KIT = Kit(
     title="Cilium",
     products=("cilium", "hubble"),
     views=VIEWS,
-    sections=("identities", "policy_enforcement"),
+    sections=("identities",),
     folder=Path(__file__).parent,
     facts=facts.facts,
     # Cilium's tunnel ports (tunnel-port): VXLAN 8472 like the Linux default, Geneve 6081.

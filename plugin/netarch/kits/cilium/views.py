@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from netarch.mermaid.builder import Flowchart
 from netarch.model.network import Model, ModelPath
+from netarch.registry import product_of
 from netarch.views.base import View
 from netarch.views.diagrams import diagram_view
 from netarch.views.isolation import packet_verdict
@@ -75,8 +76,9 @@ def _identity_number(model: Model, pod_id: str) -> str:
 def policy_enforcement(model: Model) -> list[View]:
     """The in-kernel lookups for the model's example packet, ending in its verdict (D11)."""
     section = model.section("policy_enforcement")
-    if not section:
-        return []
+    engine = model.section("policies").get("enforced_by")
+    if not section or product_of(model, engine) != "cilium":
+        return []  # another engine's check is the core's view
     example = section["example"]
     source_pod, target_pod = (
         model.element("pod", example["from"]),
