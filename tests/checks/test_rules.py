@@ -638,6 +638,72 @@ CASES: tuple[Case, ...] = (
         ("kube_proxy_replacement: ^cilium",),
     ),
     Case(
+        "node pod range outside the pod CIDR",
+        "NA117",
+        "error",
+        (node_line(NODE1, "pod_cidrs: [10.245.1.0/24]"),),
+        "pod_cidrs: [^10.245.1.0/24]",
+        ("pod_cidr: ^10.244.0.0/16",),
+        (node_line(NODE1, "pod_cidrs: [10.244.1.0/24]"),),
+    ),
+    Case(
+        "two nodes with overlapping pod ranges",
+        "NA117",
+        "error",
+        (
+            node_line(NODE1, "pod_cidrs: [10.244.1.0/24]"),
+            node_line(NODE2, "pod_cidrs: [10.244.1.128/25]"),
+        ),
+        "pod_cidrs: [^10.244.1.128/25]",
+        ("pod_cidrs: [^10.244.1.0/24]",),
+        (
+            node_line(NODE1, "pod_cidrs: [10.244.1.0/24]"),
+            node_line(NODE2, "pod_cidrs: [10.244.2.0/24]"),
+        ),
+    ),
+    Case(
+        "pod address outside its node's pod range",
+        "NA118",
+        "warning",
+        (
+            node_line(NODE1, "pod_cidrs: [10.244.1.0/24]"),
+            (
+                "          address: 10.244.0.10\n",
+                "          address: 10.244.0.10\n          node: node1\n",
+            ),
+        ),
+        "address: ^10.244.0.10",
+        ("pod_cidrs: [^10.244.1.0/24]",),
+        (
+            node_line(NODE1, "pod_cidrs: [10.244.0.0/24]"),
+            (
+                "          address: 10.244.0.10\n",
+                "          address: 10.244.0.10\n          node: node1\n",
+            ),
+        ),
+    ),
+    Case(
+        "iBGP to a router that is no route reflector, without a node mesh",
+        "NA149",
+        "warning",
+        (
+            (
+                "claims:\n",
+                "routing:\n  speaker: cilium\n  local_asn: 65010\n  peers:\n"
+                "    - {id: tor, router: router, address: 192.168.100.1, asn: 65010}\nclaims:\n",
+            ),
+        ),
+        "address: 192.168.100.1, asn: ^65010}",
+        ("local_asn: ^65010",),
+        (
+            (
+                "claims:\n",
+                "routing:\n  speaker: cilium\n  local_asn: 65010\n  node_mesh: true\n  peers:\n"
+                "    - {id: tor, router: router, address: 192.168.100.1, asn: 65010}\nclaims:\n",
+            ),
+        ),
+    ),
+    Case(
         "kube-proxy switched off and nothing replacing it",
         "NA147",
         "error",

@@ -393,3 +393,75 @@ def duplicate_addresses(model: Model) -> Iterator[Finding]:
                 f"{owner.label} has address {owner.address}, which {earlier.label} already has",
                 related=(earlier.path,),
             )
+
+
+@rule(
+    "NA117",
+    "error",
+    "Node pod range outside the pod CIDR, or shared by two nodes",
+    rationale="Each node hands its pods addresses from its own pod range (Node.spec.podCIDRs),"
+    " which the controller manager cuts out of the cluster's pod CIDR: a range outside it is"
+    " routed and masqueraded as outside traffic, and two nodes with overlapping ranges give two"
+    " pods the same address.",
+    source="Kubernetes kube-controller-manager --cluster-cidr and node IPAM (Node.spec.podCIDRs)",
+    reference=DOC + " rule 1",
+    hint="give each node its own part of the pod CIDR",
+    section=SECTION,
+)
+def node_pod_ranges(model: Model) -> Iterator[Finding]:
+    facts = facts_of(model)
+    pods = facts.of_role("pod")
+    own = facts.of_role("node-pod-range")
+    for node_range in own:
+        network = node_range.networks[0]
+        same_family = [p for p in pods if p.family == node_range.family]
+        if same_family and not any(
+            network.subnet_of(p.networks[0])  # type: ignore[arg-type]
+            for p in same_family
+        ):
+            yield Finding(
+                node_range.origin.at(),
+                f"node {node_range.owner}'s pod range {network} is not inside the pod CIDR"
+                f" {' or '.join(str(p.networks[0]) for p in same_family)}",
+                related=tuple(p.origin.at() for p in same_family),
+            )
+    for first, second in itertools.combinations(own, 2):
+        if first.owner != second.owner and same_family_overlap(
+            first.networks[0], second.networks[0]
+        ):
+            yield Finding(
+                second.origin.at(),
+                f"node {second.owner}'s pod range {second.networks[0]} overlaps node"
+                f" {first.owner}'s {first.networks[0]}",
+                related=(first.origin.at(),),
+            )
+
+
+@rule(
+    "NA118",
+    "warning",
+    "Pod address outside its node's pod range",
+    rationale="A pod takes its address from the pod range of the node it runs on; an example pod"
+    " on a node whose range does not hold its address shows a route that does not exist (the"
+    " other nodes send that address to another node).",
+    source="Kubernetes node IPAM (Node.spec.podCIDRs); host-local IPAM",
+    reference=DOC,
+    hint="give the pod an address of its node's pod range, or put it on the node that owns it",
+    section=SECTION,
+)
+def pod_outside_node_range(model: Model) -> Iterator[Finding]:
+    facts = facts_of(model)
+    ranges: dict[str, list[Any]] = {}
+    for node_range in facts.of_role("node-pod-range"):
+        ranges.setdefault(node_range.owner, []).append(node_range)
+    for workload in facts.workloads:
+        if workload.address is None or workload.node not in ranges:
+            continue
+        own = [r for r in ranges[workload.node] if r.family == workload.address.version]
+        if own and not any(in_network(workload.address, r.networks[0]) for r in own):
+            yield Finding(
+                workload.origin.at("address"),
+                f"pod {workload.id} on node {workload.node} has address {workload.address},"
+                f" outside the node's pod range {' or '.join(str(r.networks[0]) for r in own)}",
+                related=tuple(r.origin.at() for r in own),
+            )

@@ -222,7 +222,11 @@ def _port_matches(entry: dict[str, Any], protocol: str, port: int) -> bool:
 
 
 def _between_nodes(model: Model, end: Any) -> bool:
-    return end == "nodes" or model.ids.has("node", str(end)) or model.ids.has("zone", str(end))
+    return (
+        end in ("nodes", "control-plane", "workers")
+        or model.ids.has("node", str(end))
+        or model.ids.has("zone", str(end))
+    )
 
 
 @rule(
@@ -276,3 +280,37 @@ def missing_ports(model: Model) -> Iterator[Finding]:
                 f"no entry opens TCP 179 from the nodes to {who} {session.peer_id}",
                 related=(session.path,),
             )
+
+
+@rule(
+    "NA149",
+    "warning",
+    "iBGP to a router that reflects nothing, without a node mesh",
+    rationale="An iBGP speaker does not pass routes learned from one iBGP peer on to another"
+    " (RFC 4271 §9.2): with the nodes in the router's own AS, the router keeps each node's pod"
+    " routes to itself unless it is a route reflector (RFC 4456) or the nodes peer with each"
+    " other in a full mesh. A CNI's AS equal to the top-of-rack routers' AS is this case.",
+    source="RFC 4271 §9.2 (iBGP split horizon); RFC 4456 (route reflection)",
+    reference=DOC,
+    hint="use another AS on the nodes (eBGP), make the router a route reflector"
+    " (routing.route_reflectors), or keep the node-to-node mesh (routing.node_mesh: true)",
+    section=SECTION,
+)
+def ibgp_without_reflection(model: Model) -> Iterator[Finding]:
+    sessions = bgp_sessions(model)
+    if any(s.kind == "node-mesh" for s in sessions):
+        return
+    if len(model.items("nodes")) < 2:
+        return
+    for session in sessions:
+        if session.kind != "peer" or not session.ibgp or session.reflector:
+            continue
+        if session.local_asn is None:
+            continue
+        yield Finding(
+            (*session.path, "asn"),
+            f"BGP peer {session.peer_id} is in the nodes' own AS {session.local_asn} (iBGP), is"
+            " no route reflector, and the nodes have no iBGP mesh: one node's routes never reach"
+            " the others",
+            related=tuple(path for _, path, _ in session.asns if path != (*session.path, "asn")),
+        )

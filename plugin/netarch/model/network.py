@@ -153,6 +153,23 @@ class Model:
                 return tenant
         raise KeyError(pod_id)
 
+    def namespace_of_pod(self, pod_id: str) -> str:
+        """The namespace of a pod: its tenant's, or its own for a pod outside the tenants."""
+        for tenant, pod in self.pods():
+            if pod["id"] == pod_id:
+                return str(tenant["namespace"])
+        for pod in self.data.get("workloads") or []:
+            if pod["id"] == pod_id:
+                return str(pod["namespace"])
+        raise KeyError(pod_id)
+
+    def tenant_id_of_pod(self, pod_id: str) -> str | None:
+        """The id of the pod's tenant; None for a pod outside the tenants."""
+        for tenant, pod in self.pods():
+            if pod["id"] == pod_id:
+                return str(tenant["id"])
+        return None
+
 
 @dataclass
 class LoadResult:

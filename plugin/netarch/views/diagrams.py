@@ -32,8 +32,7 @@ def participant_label(model: Model, element_id: str, *, with_role: bool = True) 
         return label(element["name"], element.get("role") if with_role else None)
     if kind == "node":
         return element["name"]
-    tenant = model.tenant_of_pod(element_id)
-    return f"Pod {element['id']}\n({tenant['namespace']})"
+    return f"Pod {element['id']}\n({model.namespace_of_pod(element_id)})"
 
 
 def diagram_view(

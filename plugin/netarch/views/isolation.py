@@ -100,7 +100,7 @@ def packet_verdict(model: Model, source_pod: str, target_pod: str, protocol: str
     for pod_id in (source_pod, target_pod):
         pod = model.element("pod", pod_id)
         labels = tuple(sorted((str(k), str(v)) for k, v in (pod.get("labels") or {}).items()))
-        namespace = model.tenant_of_pod(pod_id)["namespace"]
+        namespace = model.namespace_of_pod(pod_id)  # a tenant's, or a workload's own
         ends.append(
             Subject("pods", namespace, labels) if labels else Subject("namespace", namespace)
         )

@@ -427,8 +427,17 @@ def egress(model: Model) -> list[View]:
         return []
     rows: list[tuple[str, str]] = []
     if "masquerade" in section:
-        translated = "the node's address (SNAT)" if section["masquerade"] else "its own address"
-        rows.append(("Pod traffic leaves with", translated))
+        masquerade = section["masquerade"]
+        if isinstance(masquerade, dict):
+            for key, family in (("ipv4", "IPv4"), ("ipv6", "IPv6")):
+                if key in masquerade:
+                    translated = (
+                        "the node's address (SNAT)" if masquerade[key] else "its own address"
+                    )
+                    rows.append((f"{family} pod traffic leaves with", translated))
+        else:
+            translated = "the node's address (SNAT)" if masquerade else "its own address"
+            rows.append(("Pod traffic leaves with", translated))
     if section.get("not_masqueraded"):
         rows.append(("Reached with the pod's own address", _code(section["not_masqueraded"])))
     if "via" in section:

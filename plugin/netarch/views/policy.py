@@ -9,7 +9,8 @@ from __future__ import annotations
 from netarch.mermaid.builder import Flowchart
 from netarch.model.network import Model
 from netarch.views.base import View
-from netarch.views.diagrams import diagram_view, verdict
+from netarch.views.diagrams import diagram_view
+from netarch.views.isolation import packet_verdict
 
 VIEW_ID = "policy-enforcement"
 
@@ -21,8 +22,9 @@ def policy_enforcement(model: Model) -> list[View]:
     example = section["example"]
     source_pod = model.element("pod", example["from"])
     target_pod = model.element("pod", example["to"])
-    same = model.tenant_of_pod(example["from"])["id"] == model.tenant_of_pod(example["to"])["id"]
-    allowed = verdict(model, same) == "ALLOWED"
+    outcome = packet_verdict(
+        model, example["from"], example["to"], example["protocol"], example["port"]
+    )
     engine = model.section("policies").get("enforced_by")
     engine_name = model.element("component", engine)["name"] if engine else "The policy engine"
     where = model.location(("policy_enforcement", "example"))
@@ -31,10 +33,13 @@ def policy_enforcement(model: Model) -> list[View]:
     chart.node(
         "policy",
         f"{engine_name} matches the policies:\n{example['protocol']} {example['port']} → "
-        + ("allow" if allowed else "deny"),
+        + {"ALLOW": "allow", "DENY": "deny"}.get(outcome, "undecided"),
         source=where,
     )
-    chart.node("result", "Forward packet" if allowed else "Drop packet", source=where)
+    result = {"ALLOW": "Forward packet", "DENY": "Drop packet"}.get(
+        outcome, "Forward or drop: the model's policies do not decide"
+    )
+    chart.node("result", result, source=where)
     chart.chain(["packet", "policy", "result"], source=where)
     return [
         diagram_view(

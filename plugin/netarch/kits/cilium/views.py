@@ -47,9 +47,8 @@ def identity(model: Model) -> list[View]:
         return []
     entry = items[0]
     pod = model.element("pod", entry["pod"])
-    tenant = model.tenant_of_pod(entry["pod"])
     labels = [f"{key}={value}" for key, value in pod.get("labels", {}).items()]
-    labels.append(f"namespace={tenant['namespace']}")
+    labels.append(f"namespace={model.namespace_of_pod(entry['pod'])}")
     chart = Flowchart(direction="LR")
     where = model.location(("identities", "items", 0))
     chart.node(
@@ -84,9 +83,9 @@ def policy_enforcement(model: Model) -> list[View]:
         model.element("pod", example["from"]),
         model.element("pod", example["to"]),
     )
-    source_tenant, target_tenant = (
-        model.tenant_of_pod(example["from"]),
-        model.tenant_of_pod(example["to"]),
+    source_namespace, target_namespace = (
+        model.namespace_of_pod(example["from"]),
+        model.namespace_of_pod(example["to"]),
     )
     src_id, dst_id = (
         _identity_number(model, example["from"]),
@@ -100,12 +99,12 @@ def policy_enforcement(model: Model) -> list[View]:
     chart.node("packet", f"Packet: {source_pod['address']} → {target_pod['address']}", source=where)
     chart.node(
         "source",
-        f"1. Look up source identity:\n{source_pod['address']} → ID {src_id} ({source_tenant['namespace']})",
+        f"1. Look up source identity:\n{source_pod['address']} → ID {src_id} ({source_namespace})",
         source=where,
     )
     chart.node(
         "destination",
-        f"2. Look up destination identity:\n{target_pod['address']} → ID {dst_id} ({target_tenant['namespace']})",
+        f"2. Look up destination identity:\n{target_pod['address']} → ID {dst_id} ({target_namespace})",
         source=where,
     )
     chart.node(
