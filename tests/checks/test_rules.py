@@ -17,6 +17,7 @@ from netarch.diagnostics import Diagnostic
 from .conftest import Check, at, base_text, edit
 from .test_kit_calico import CALICO_CASES
 from .test_kits_k3s import KIT_CASES
+from .test_networks_misconfigured import MISTAKES
 
 Edits = tuple[tuple[str, str], ...]
 
@@ -1250,7 +1251,7 @@ def test_every_rule_has_a_case() -> None:
     # Rules of kits the base model does not use have their cases with their own models.
     from .test_rules_examples import CASES as EXAMPLE_CASES
 
-    kit_cases = {case[0] for case in (*KIT_CASES, *CALICO_CASES)}
+    kit_cases = {case[0] for case in (*KIT_CASES, *CALICO_CASES)} | {m.code for m in MISTAKES}
     example_cases = {c.code for c in EXAMPLE_CASES}
     assert {r.code for r in RULES} == {c.code for c in CASES} | kit_cases | example_cases
 

@@ -54,6 +54,8 @@ def test_each_product_section_belongs_to_its_kit() -> None:
         "metallb": "metallb",
         "vpcs": "kube_ovn",
         "identities": "cilium",
+        "kube_proxy": "kube_proxy",
+        "kube_vip": "kube_vip",
     }
     core = json.loads(CORE_SCHEMA_PATH.read_text(encoding="utf-8"))
     assert not set(owners) & set(core["properties"])

@@ -166,6 +166,12 @@ def unannounced_load_balancer_addresses(model: Model) -> Iterator[Finding]:
     routing = model.section("routing")
     if "load-balancer-addresses" in routing.get("advertises", []) and routing.get("peers"):
         return
+    facts = facts_of(model)
+    announcer = load_balancing.get("announced_by")
+    if any(s.kind == "lb-announcer" and s.speaker == announcer for s in facts.sessions) and any(
+        "bgp" in pool.announcements and pool.announcer == announcer for pool in facts.pools
+    ):
+        return  # the load balancer announces its pools to its own BGP peers
     yield Finding(
         ("load_balancing", "announcement"),
         "load-balancer addresses are announced by BGP, but the routing section"
@@ -314,3 +320,37 @@ def ibgp_without_reflection(model: Model) -> Iterator[Finding]:
             " the others",
             related=tuple(path for _, path, _ in session.asns if path != (*session.path, "asn")),
         )
+
+
+@rule(
+    "NA148",
+    "error",
+    "Two BGP speakers on the same nodes peer with the same router address",
+    rationale="A router keeps one BGP session per neighbour address: when two speakers on one"
+    " node (a CNI and a load balancer, say) both open a session from the node's address to the"
+    " same router address, the connection collision drops one of them (RFC 4271 §6.8), and the"
+    " routes of the one that loses are withdrawn. One speaker must carry both sets of routes.",
+    source="RFC 4271 §6.8 (BGP connection collision detection)",
+    reference=DOC,
+    hint="let one speaker announce both (the CNI can announce load-balancer addresses), or peer"
+    " with another router address",
+    section=SECTION,
+)
+def two_speakers_one_peer(model: Model) -> Iterator[Finding]:
+    all_nodes = {str(n["id"]) for n in model.items("nodes")}
+    first: dict[str, BgpSession] = {}
+    for session in bgp_sessions(model):
+        address = parse_ip(session.address)
+        if address is None:
+            continue
+        earlier = first.setdefault(str(address), session)
+        if earlier is session or earlier.speaker == session.speaker:
+            continue
+        shared = (set(earlier.nodes) or all_nodes) & (set(session.nodes) or all_nodes)
+        if shared:
+            yield Finding(
+                (*session.path, "address"),
+                f"BGP peer {session.peer_id} ({address}) is also a peer of {earlier.speaker or 'another speaker'}"
+                f" from nodes {', '.join(sorted(shared))}: the router keeps one session per node",
+                related=((*earlier.path, "address"),),
+            )

@@ -14,4 +14,6 @@ KIT = Kit(
     # (flannel Documentation/backends.md: Port defaults to the kernel default).
     overlay_ports={"vxlan": 8472},
     overlay_overhead={"vxlan": 50},
+    # net-conf.json Backend.Type (flannel Documentation/backends.md).
+    settings={"Backend.Type": {"enum": ["vxlan", "host-gw", "wireguard", "udp", "ipip", "ipsec"]}},
 )

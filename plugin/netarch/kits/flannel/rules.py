@@ -62,3 +62,34 @@ def policies_enforced_by_flannel(model: Model) -> Iterator[Finding]:
             f"policies are said to be enforced by {enforcer}, a Flannel component, and Flannel"
             " enforces no network policy",
         )
+
+
+# What each backend puts between the nodes, in the model's overlay types.
+_BACKEND_OVERLAY = {"vxlan": "vxlan", "host-gw": "none", "ipip": "ipip"}
+
+
+@rule(
+    "NA372",
+    "error",
+    "Flannel backend differs from the overlay",
+    rationale="Flannel's net-conf.json Backend.Type decides what crosses the network between"
+    " nodes: VXLAN packets (vxlan), plain routed pod packets (host-gw), IP-in-IP (ipip). The"
+    " model's overlay then describes another data path, with other MTU, ports and routing needs"
+    " than the real one.",
+    source="flannel Documentation/backends.md (Backend.Type)",
+    hint="make cluster.overlay.type match Backend.Type (host-gw: type none, routing_mode native)",
+    section=SECTION,
+)
+def backend_differs(model: Model) -> Iterator[Finding]:
+    section = model.section("pod_networking")
+    if not _is_flannel(model, section.get("component")):
+        return
+    backend = (section.get("settings") or {}).get("Backend.Type")
+    overlay = (model.section("cluster").get("overlay") or {}).get("type")
+    wanted = _BACKEND_OVERLAY.get(str(backend))
+    if wanted is not None and overlay is not None and overlay != wanted:
+        yield Finding(
+            ("pod_networking", "settings", "Backend.Type"),
+            f"Flannel's backend is {backend}, but the overlay is {overlay}",
+            related=(("cluster", "overlay"),),
+        )

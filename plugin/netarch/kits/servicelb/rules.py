@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from netarch.checks.framework import Finding, kit_rule
+from netarch.facts import facts_of
 from netarch.kits import product_of
 from netarch.model.network import Model, ModelPath
 
@@ -71,20 +72,26 @@ def shared_host_port(model: Model) -> Iterator[Finding]:
     if not _allocates(model):
         return
     first: dict[Any, ModelPath] = {}
-    for index, service in enumerate(model.section("load_balancing").get("services", [])):
-        port = service.get("port")
-        if not isinstance(port, int) or service.get("kind", "service") != "service":
+    for service in facts_of(model).services:
+        base = service.origin.at()
+        if base[:2] != ("load_balancing", "services"):
             continue
-        path: ModelPath = ("load_balancing", "services", index, "port")
-        if port in first:
-            yield Finding(
-                path,
-                f"Service {service['name']} wants port {port}, which another ServiceLB Service"
-                " already holds on every node",
-                related=(first[port],),
-            )
-        else:
-            first[port] = path
+        written = model.section("load_balancing").get("services", [])[base[-1]]
+        if written.get("kind", "service") != "service":
+            continue
+        # A Service's port is written as `port` or in its `ports` list.
+        paths = [(*base, "port")] if isinstance(written.get("port"), int) else []
+        paths += [(*base, "ports", i, "port") for i in range(len(written.get("ports", [])))]
+        for port, path in zip(service.ports, paths, strict=True):
+            if port in first:
+                yield Finding(
+                    path,
+                    f"Service {service.name} wants port {port}, which another ServiceLB Service"
+                    " already holds on every node",
+                    related=(first[port],),
+                )
+            else:
+                first[port] = path
 
 
 @rule(
