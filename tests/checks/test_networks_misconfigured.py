@@ -4,7 +4,8 @@ mistakes an engineer makes in them, one at a time, as they would write them.
 - calico-bgp-metallb: bare-metal kubeadm, Calico BGP to the top-of-rack routers, kube-proxy
   in IPVS mode, MetalLB announcing over BGP to the border routers;
 - k3s-dual-stack: k3s with Flannel VXLAN and ServiceLB, IPv4 and IPv6;
-- kubeadm-ipv6-antrea-kube-vip: IPv6 only, Antrea Geneve, kube-proxy IPVS, kube-vip (NDP).
+- kubeadm-ipv6-antrea-kube-vip: IPv6 only, Antrea Geneve, kube-proxy IPVS, kube-vip (NDP),
+  NodeLocal DNSCache.
 
 Each mistake names the rule that must catch it, and where.
 """
@@ -375,6 +376,37 @@ MISTAKES = [
         ),
         "NA372",
         "Backend.Type: ^host-gw",
+    ),
+    Mistake(
+        IPV6,
+        "NodeLocal DNSCache given an IPv6 link-local address",
+        (
+            (
+                'address: "fd00::10"\n  kubelet_cluster_dns: "fd00::10"',
+                'address: "fe80::10"\n  kubelet_cluster_dns: "fe80::10"',
+            ),
+        ),
+        "NA401",
+        'address: ^"fe80::10"',
+    ),
+    Mistake(
+        IPV6,
+        "NodeLocal DNSCache address taken from the service CIDR",
+        (
+            (
+                'address: "fd00::10"\n  kubelet_cluster_dns: "fd00::10"',
+                'address: "fd00:10:96::20"\n  kubelet_cluster_dns: "fd00:10:96::20"',
+            ),
+        ),
+        "NA400",
+        'address: ^"fd00:10:96::20"',
+    ),
+    Mistake(
+        IPV6,
+        "kubelet left on the DNS Service IP under IPVS",
+        (('  kubelet_cluster_dns: "fd00::10"\n', ""),),
+        "NA402",
+        'address: ^"fd00::10"',
     ),
 ]
 

@@ -56,6 +56,7 @@ def test_each_product_section_belongs_to_its_kit() -> None:
         "identities": "cilium",
         "kube_proxy": "kube_proxy",
         "kube_vip": "kube_vip",
+        "node_local_dns": "node_local_dns",
     }
     core = json.loads(CORE_SCHEMA_PATH.read_text(encoding="utf-8"))
     assert not set(owners) & set(core["properties"])
