@@ -408,6 +408,30 @@ MISTAKES = [
         "NA402",
         'address: ^"fd00::10"',
     ),
+    Mistake(
+        IPV6,
+        "Antrea switched to GRE tunnels",
+        (("tunnelType: geneve", "tunnelType: gre"),),
+        "NA410",
+        "tunnelType: ^gre",
+    ),
+    Mistake(
+        IPV6,
+        "Antrea set to noEncap, the model still drawing Geneve",
+        (("trafficEncapMode: encap", "trafficEncapMode: noEncap"),),
+        "NA411",
+        "trafficEncapMode: ^noEncap",
+    ),
+    Mistake(
+        IPV6,
+        "WireGuard turned on in hybrid mode",
+        (
+            ("trafficEncapMode: encap", "trafficEncapMode: hybrid"),
+            ("trafficEncryptionMode: none", "trafficEncryptionMode: wireguard"),
+        ),
+        "NA412",
+        "trafficEncryptionMode: ^wireguard",
+    ),
 ]
 
 
