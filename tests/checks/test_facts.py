@@ -323,3 +323,24 @@ def test_a_third_party_kit_gets_the_core_rules_for_its_pools(
         " of node n1",
     ) in findings
     assert ("NA124", lab) in {(code, where) for code, where, _ in findings}
+
+
+@pytest.mark.parametrize("product", PRODUCTS)
+def test_the_address_plan_lists_every_products_pools(tmp_path: Path, product: str) -> None:
+    from netarch.views import build_views
+
+    views = build_views(load(tmp_path, with_pool(product, "192.168.1.200-192.168.1.220")))
+    table = views["address-plan"]
+    assert ("Load-balancer pool `p`", "`192.168.1.200-192.168.1.220`", "cluster") in [
+        tuple(row) for row in table.rows
+    ]
+
+
+def test_kube_ovn_subnets_are_pod_ranges(tmp_path: Path) -> None:
+    text = (Path(__file__).with_name("fixtures") / "base.yaml").read_text(encoding="utf-8")
+    ranges = facts_of(load(tmp_path, text)).of_role("pod")
+    assert [(r.origin.provider, r.label, str(r.networks[0])) for r in ranges] == [
+        ("core", "pod CIDR", "10.244.0.0/16"),
+        ("kube_ovn", "Kube-OVN subnet subnet-extra (VPC vpc-default)", "10.250.0.0/24"),
+        ("kube_ovn", "Kube-OVN subnet subnet-a (VPC vpc-tenant)", "172.16.0.0/24"),
+    ]

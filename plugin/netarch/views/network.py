@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from netarch.facts import facts_of
 from netarch.facts.addresses import in_network, parse_ip, parse_network, proper_network
+from netarch.facts.core import value_at
 from netarch.mermaid.builder import EdgeStyle, Flowchart
 from netarch.model.network import Model, ModelPath
 from netarch.safety import code_span
@@ -58,10 +60,10 @@ def address_plan(model: Model) -> list[View]:
         for subnet in zone.get("subnets", []):
             purpose = f"{subnet['role'].capitalize()} subnet `{subnet['id']}`"
             rows.append((purpose, _code(subnet["cidr"]), safe_markdown(zone["name"])))
-    for pool in model.section("load_balancing").get("pools", []):
-        rows.append((f"Load-balancer pool `{pool['id']}`", _code(pool["addresses"]), "cluster"))
-    for pool in model.section("metallb").get("pools", []):
-        rows.append((f"Load-balancer pool `{pool['id']}`", _code(pool["addresses"]), "cluster"))
+    # Every load balancer's pools, whichever product provides them (the network facts).
+    for pool in facts_of(model).pools:
+        written = value_at(model, pool.origin.at("addresses")) or []
+        rows.append((f"Load-balancer pool `{pool.id}`", _code(written), "cluster"))
     if len(rows) == own_ranges:  # the cluster table already says as much
         return []
     headers = ("Range", "Addresses", "Where")
