@@ -161,6 +161,13 @@ MISTAKES = [
         "NA129",
         "my_asn: ^23456",
     ),
+    Mistake(
+        CALICO,
+        "MetalLB speakers kept off the nodes that run the ingress pods (Local policy)",
+        (("  speakers: [a2, b1, b2]\n", "  speakers: [b2]\n"),),
+        "NA119",
+        "external_traffic_policy: ^Local",
+    ),
     # --- k3s dual-stack, Flannel VXLAN, ServiceLB ---------------------------------------------
     Mistake(
         K3S,

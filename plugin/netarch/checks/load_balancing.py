@@ -9,7 +9,7 @@ import itertools
 from collections.abc import Iterator
 
 from netarch.checks.framework import Finding, rule
-from netarch.facts import LoadBalancerPool, facts_of
+from netarch.facts import LoadBalancedService, LoadBalancerPool, facts_of
 from netarch.facts.addresses import AddressSet, in_network
 from netarch.facts.types import AddressRange, HostAddress, ModelPath
 from netarch.model.network import Model
@@ -230,4 +230,51 @@ def ipvs_without_strict_arp(model: Model) -> Iterator[Finding]:
                 "kube-proxy runs in IPVS mode without strictARP, so every node answers ARP for the"
                 f" addresses {pool.announcer or 'the load balancer'} announces on the link",
                 related=(pool.announced_by[0][1] if pool.announced_by else pool.origin.at(),),
+            )
+
+
+def _pool_of(model: Model, service: LoadBalancedService) -> LoadBalancerPool | None:
+    """The pool a Service's address comes from: the one it names, else the one holding it."""
+    pools = facts_of(model).pools
+    named = [p for p in pools if service.pool and p.id == service.pool]
+    if named:
+        return named[0]
+    for address, _ in service.addresses:
+        for pool in pools:
+            if any(entry.contains_ip(address) for entry in pool.entries):
+                return pool
+    return None
+
+
+@rule(
+    "NA119",
+    "error",
+    "externalTrafficPolicy Local with no backend on an announcing node",
+    rationale="With externalTrafficPolicy: Local a node forwards a Service's external traffic"
+    " only to the Service's pods on that node, and a load balancer announces the address only"
+    " from nodes that run one (BGP), or elects such a node (L2). When none of the nodes that may"
+    " announce the pool runs a backend, the address is announced by nobody, or traffic reaches a"
+    " node that drops it.",
+    source="Kubernetes Service externalTrafficPolicy (Local: node-local endpoints only)",
+    reference=DOC + " rule 19",
+    hint="run the announcer on the backends' nodes, or use externalTrafficPolicy: Cluster",
+    section=SECTION,
+)
+def local_policy_without_backend(model: Model) -> Iterator[Finding]:
+    facts = facts_of(model)
+    where = {w.id: w for w in facts.workloads}
+    for service in facts.services:
+        if service.external_traffic_policy != "Local" or not service.backends:
+            continue
+        pool = _pool_of(model, service)
+        if pool is None or not pool.nodes:
+            continue  # every node may announce: some node runs each backend
+        nodes = {where[b].node for b in service.backends if b in where and where[b].node}
+        if nodes and not nodes & set(pool.nodes):
+            yield Finding(
+                service.origin.at("external_traffic_policy"),
+                f"{service.name} uses externalTrafficPolicy: Local, but its backends run on"
+                f" {', '.join(sorted(nodes))}, and {pool.label} {pool.id} is announced only from"
+                f" {', '.join(pool.nodes)}",
+                related=(pool.origin.at(),),
             )
