@@ -20,7 +20,7 @@ from netarch.checks import run_checks
 from netarch.facts import facts_of
 from netarch.model.network import load_model, network_schema
 
-from .conftest import DISPLAY, at, load
+from .conftest import DISPLAY, Check, at, load
 
 NODES = """\
 netarch: 1
@@ -344,3 +344,58 @@ def test_kube_ovn_subnets_are_pod_ranges(tmp_path: Path) -> None:
         ("kube_ovn", "Kube-OVN subnet subnet-extra (VPC vpc-default)", "10.250.0.0/24"),
         ("kube_ovn", "Kube-OVN subnet subnet-a (VPC vpc-tenant)", "172.16.0.0/24"),
     ]
+
+
+# --- false positives of correct models ------------------------------------------------------------
+
+CALICO_POLICY = """\
+netarch: 1
+cluster:
+  pod_cidr: 10.244.0.0/16
+  service_cidr: 10.96.0.0/16
+  node_networks: [192.168.1.0/24]
+  routing_mode: native
+  cni: calico
+components:
+  - {id: calico, name: Calico, kind: platform, product: calico, provides: [cni, network-policy]}
+zones:
+  - id: rack
+    name: Rack
+    subnets: [{id: rack-nodes, cidr: 192.168.1.0/24, role: nodes}]
+nodes:
+  - {id: n1, name: n1, address: 192.168.1.11, zone: rack}
+  - {id: n2, name: n2, address: 192.168.1.12, zone: rack}
+tenants:
+  items:
+    - id: a
+      name: a
+      namespace: tenant-a
+      pods: [{id: pa, address: 10.244.1.5}]
+    - id: b
+      name: b
+      namespace: tenant-b
+      pods: [{id: pb, address: 10.244.2.5}]
+policies:
+  enforced_by: calico
+  items:
+    - {id: deny-cross, action: deny, scope: cross-tenant}
+policy_enforcement:
+  description: Felix programs the policies into each node's data plane.
+  example: {from: pa, to: pb, protocol: TCP, port: 80}
+flows:
+  - {id: east-west, title: Pod to pod, kind: path, hops: [pa, n1, n2, pb]}
+"""
+
+
+def test_a_correct_calico_model_with_a_policy_check_has_no_finding(check: Check) -> None:
+    # Once NA171 (policy_enforcement taken for Cilium's) and NA137 (one /24 written as a node
+    # network and as the rack's subnet counted as two subnets) on this model.
+    assert [d.headline() for d in check(CALICO_POLICY)] == []
+
+
+def test_the_core_draws_the_policy_check_of_an_engine_without_a_kit_view(tmp_path: Path) -> None:
+    from netarch.views import build_views
+
+    view = build_views(load(tmp_path, CALICO_POLICY))["policy-enforcement"]
+    assert "Calico matches the policies" in view.diagram.text
+    assert "Drop packet" in view.diagram.text
