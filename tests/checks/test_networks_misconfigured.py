@@ -5,7 +5,7 @@ mistakes an engineer makes in them, one at a time, as they would write them.
   in IPVS mode, MetalLB announcing over BGP to the border routers;
 - k3s-dual-stack: k3s with Flannel VXLAN and ServiceLB, IPv4 and IPv6;
 - kubeadm-ipv6-antrea-kube-vip: IPv6 only, Antrea Geneve, kube-proxy IPVS, kube-vip (NDP),
-  NodeLocal DNSCache.
+  NodeLocal DNSCache, Envoy Gateway.
 
 Each mistake names the rule that must catch it, and where.
 """
@@ -393,7 +393,7 @@ MISTAKES = [
                 'address: "fe80::10"\n  kubelet_cluster_dns: "fe80::10"',
             ),
         ),
-        "NA401",
+        "NA351",
         'address: ^"fe80::10"',
     ),
     Mistake(
@@ -405,28 +405,28 @@ MISTAKES = [
                 'address: "fd00:10:96::20"\n  kubelet_cluster_dns: "fd00:10:96::20"',
             ),
         ),
-        "NA400",
+        "NA350",
         'address: ^"fd00:10:96::20"',
     ),
     Mistake(
         IPV6,
         "kubelet left on the DNS Service IP under IPVS",
         (('  kubelet_cluster_dns: "fd00::10"\n', ""),),
-        "NA402",
+        "NA352",
         'address: ^"fd00::10"',
     ),
     Mistake(
         IPV6,
         "Antrea switched to GRE tunnels",
         (("tunnelType: geneve", "tunnelType: gre"),),
-        "NA410",
+        "NA360",
         "tunnelType: ^gre",
     ),
     Mistake(
         IPV6,
         "Antrea set to noEncap, the model still drawing Geneve",
         (("trafficEncapMode: encap", "trafficEncapMode: noEncap"),),
-        "NA411",
+        "NA361",
         "trafficEncapMode: ^noEncap",
     ),
     Mistake(
@@ -436,8 +436,59 @@ MISTAKES = [
             ("trafficEncapMode: encap", "trafficEncapMode: hybrid"),
             ("trafficEncryptionMode: none", "trafficEncryptionMode: wireguard"),
         ),
-        "NA412",
+        "NA362",
         "trafficEncryptionMode: ^wireguard",
+    ),
+    Mistake(
+        IPV6,
+        "a second HTTPS listener for the same host and port",
+        (
+            (
+                "        - {name: tls-passthrough,",
+                "        - {name: https-new, port: 443, protocol: HTTPS, hostname: shop.example.com}\n"
+                "        - {name: tls-passthrough,",
+            ),
+        ),
+        "NA184",
+        "        - ^{name: https-new",
+    ),
+    Mistake(
+        IPV6,
+        "the web route attached to the TLS passthrough listener",
+        (
+            (
+                "gateway: shop, listener: https, hostnames",
+                "gateway: shop, listener: tls-passthrough, hostnames",
+            ),
+        ),
+        "NA185",
+        "kind: ^HTTPRoute, gateway: shop, listener: tls-passthrough",
+    ),
+    Mistake(
+        IPV6,
+        "the payments route written for another domain",
+        (("hostnames: [pay.example.com]", "hostnames: [pay.example.org]"),),
+        "NA185",
+        "hostnames: ^[pay.example.org]",
+    ),
+    Mistake(
+        IPV6,
+        "a route to a listener that was renamed",
+        (("listener: http}", "listener: plain-http}"),),
+        "NA185",
+        "listener: ^plain-http}",
+    ),
+    Mistake(
+        IPV6,
+        "Envoy Gateway's class copied with another implementation's controller name",
+        (
+            (
+                "controller: gateway.envoyproxy.io/gatewayclass-controller",
+                "controller: example.net/gateway-controller",
+            ),
+        ),
+        "NA355",
+        "controller: ^example.net/gateway-controller",
     ),
 ]
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from netarch.checks import (  # noqa: F401
     address_plan,
     claims,
+    gateway_api,
     load_balancing,
     mtu,
     placement,

@@ -410,7 +410,9 @@ def duplicate_addresses(model: Model) -> Iterator[Finding]:
 )
 def node_pod_ranges(model: Model) -> Iterator[Finding]:
     facts = facts_of(model)
-    pods = facts.of_role("pod")
+    # Node.spec.podCIDRs are cut from the controller manager's cluster CIDR: the model's pod
+    # CIDR, not the pools a CNI may hand out beside it.
+    pods = [r for r in facts.of_role("pod") if r.origin.provider == "core"]
     own = facts.of_role("node-pod-range")
     for node_range in own:
         network = node_range.networks[0]

@@ -12,6 +12,8 @@ from netarch.facts.types import (
     AddressRange,
     BgpSession,
     Fact,
+    GatewayListener,
+    GatewayRoute,
     HostAddress,
     LoadBalancedService,
     LoadBalancerPool,
@@ -95,6 +97,7 @@ def core_facts(model: Model) -> Iterator[Fact]:
     yield from _policies(model)
     yield from _workloads(model)
     yield from _ports(model)
+    yield from _gateway_api(model)
 
 
 def _address_plan(model: Model) -> Iterator[Fact]:
@@ -417,4 +420,46 @@ def _ports(model: Model) -> Iterator[Fact]:
             low,
             high,
             origin(model, ("ports", index)),
+        )
+
+
+def _gateway_api(model: Model) -> Iterator[Fact]:
+    section = model.section("gateway_api")
+    controllers = {c["id"]: str(c["controller"]) for c in section.get("classes", [])}
+    for index, gateway in enumerate(section.get("gateways", [])):
+        base: ModelPath = ("gateway_api", "gateways", index)
+        ports = []
+        for number, listener in enumerate(gateway.get("listeners", [])):
+            ports.append(listener["port"])
+            yield GatewayListener(
+                str(gateway["id"]),
+                str(listener["name"]),
+                int(listener["port"]),
+                str(listener["protocol"]),
+                origin(model, (*base, "listeners", number)),
+                str(listener.get("hostname", "")),
+                controllers.get(gateway.get("class", ""), ""),
+            )
+        addresses = []
+        for position, text in enumerate(gateway.get("addresses", [])):
+            address = parse_ip(text)
+            if address is not None:
+                addresses.append((address, (*base, "addresses", position)))
+        # A Gateway's addresses are a load-balanced Service's, whoever provisions them.
+        yield LoadBalancedService(
+            str(gateway["id"]),
+            str(gateway["name"]),
+            origin(model, base),
+            tuple(addresses),
+            tuple(dict.fromkeys(ports)),
+        )
+    for index, route in enumerate(section.get("routes", [])):
+        yield GatewayRoute(
+            str(route["id"]),
+            str(route["kind"]),
+            str(route["gateway"]),
+            origin(model, ("gateway_api", "routes", index)),
+            str(route.get("listener", "")),
+            tuple(route.get("hostnames", [])),
+            tuple(route.get("backends", [])),
         )

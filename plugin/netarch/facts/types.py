@@ -312,6 +312,41 @@ class OpenPort:
         return ("port", self.source, self.destination, self.protocol, f"{self.low}-{self.high}")
 
 
+@dataclass(frozen=True)
+class GatewayListener:
+    """Where a Gateway (Gateway API) accepts connections."""
+
+    gateway: str
+    name: str
+    port: int
+    protocol: str
+    origin: Origin
+    hostname: str = ""
+    # The controller that implements the Gateway's class (GatewayClass controllerName).
+    controller: str = ""
+
+    @property
+    def identity(self) -> tuple[str, ...]:
+        return ("listener", self.gateway, self.name)
+
+
+@dataclass(frozen=True)
+class GatewayRoute:
+    """A route (HTTPRoute, TLSRoute ...) attached to a Gateway, or to one of its listeners."""
+
+    id: str
+    kind: str
+    gateway: str
+    origin: Origin
+    listener: str = ""
+    hostnames: tuple[str, ...] = ()
+    backends: tuple[str, ...] = ()
+
+    @property
+    def identity(self) -> tuple[str, ...]:
+        return ("route", self.kind, self.id)
+
+
 Fact = (
     AddressRange
     | HostAddress
@@ -324,6 +359,8 @@ Fact = (
     | Workload
     | LoadBalancedService
     | OpenPort
+    | GatewayListener
+    | GatewayRoute
 )
 
 
@@ -342,6 +379,8 @@ class Facts:
     workloads: list[Workload] = field(default_factory=list)
     services: list[LoadBalancedService] = field(default_factory=list)
     ports: list[OpenPort] = field(default_factory=list)
+    listeners: list[GatewayListener] = field(default_factory=list)
+    routes: list[GatewayRoute] = field(default_factory=list)
 
     def add(self, fact: Fact) -> None:
         bucket = {
@@ -356,6 +395,8 @@ class Facts:
             Workload: self.workloads,
             LoadBalancedService: self.services,
             OpenPort: self.ports,
+            GatewayListener: self.listeners,
+            GatewayRoute: self.routes,
         }.get(type(fact))
         if bucket is None:
             raise TypeError(f"not a network fact: {fact!r}")
@@ -374,6 +415,8 @@ class Facts:
             *self.workloads,
             *self.services,
             *self.ports,
+            *self.listeners,
+            *self.routes,
         ]
 
     def of_role(self, *roles: str) -> list[AddressRange]:

@@ -25,7 +25,7 @@ def _settings(model: Model) -> dict[str, Any]:
 
 
 @rule(
-    "NA410",
+    "NA360",
     "error",
     "Antrea GRE tunnels in a cluster with IPv6",
     rationale="Antrea's GRE tunnel type is not supported for IPv6 clusters, IPv6-only or"
@@ -47,7 +47,7 @@ def gre_with_ipv6(model: Model) -> Iterator[Finding]:
 
 
 @rule(
-    "NA411",
+    "NA361",
     "error",
     "Antrea's tunnel settings differ from the overlay",
     rationale="trafficEncapMode decides whether Antrea tunnels pod traffic (encap, the default),"
@@ -81,7 +81,7 @@ def tunnel_differs(model: Model) -> Iterator[Finding]:
 
 
 @rule(
-    "NA412",
+    "NA362",
     "error",
     "Antrea encryption without encap mode",
     rationale="Antrea encrypts tunnel traffic (IPsec or WireGuard) only in encap mode: with"

@@ -22,7 +22,7 @@ def _address(model: Model) -> object:
 
 
 @rule(
-    "NA400",
+    "NA350",
     "error",
     "NodeLocal DNSCache address collides with a cluster address",
     rationale="Every node puts the cache's listen address on a local interface and answers DNS"
@@ -59,7 +59,7 @@ def address_collides(model: Model) -> Iterator[Finding]:
 
 
 @rule(
-    "NA401",
+    "NA351",
     "warning",
     "NodeLocal DNSCache address not of local scope",
     rationale="The docs recommend a local-scope address for the cache: one of IPv4 link-local"
@@ -84,7 +84,7 @@ def address_scope(model: Model) -> Iterator[Finding]:
 
 
 @rule(
-    "NA402",
+    "NA352",
     "warning",
     "NodeLocal DNSCache under kube-proxy IPVS with kubelet still on the DNS Service",
     rationale="In IPVS mode the cache cannot listen on the cluster DNS Service address (the IPVS"
