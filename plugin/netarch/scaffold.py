@@ -43,7 +43,22 @@ plugins:
 
 _THEME = {
     # No Google Fonts: the site renders offline (network docs are read in air-gapped places).
-    "material": "  name: material\n  font: false\n",
+    "material": (
+        "  name: material\n"
+        "  font: false\n"
+        "  # Light and dark, following the reader's system until they pick one with the toggle.\n"
+        "  palette:\n"
+        '    - media: "(prefers-color-scheme: light)"\n'
+        "      scheme: default\n"
+        "      toggle:\n"
+        "        icon: material/brightness-7\n"
+        "        name: Switch to dark mode\n"
+        '    - media: "(prefers-color-scheme: dark)"\n'
+        "      scheme: slate\n"
+        "      toggle:\n"
+        "        icon: material/brightness-4\n"
+        "        name: Switch to light mode\n"
+    ),
     # Their highlight.js comes from a CDN: off, for the same reason.
     "mkdocs": "  name: mkdocs\n  highlightjs: false\n",
     "readthedocs": "  name: readthedocs\n  highlightjs: false\n",

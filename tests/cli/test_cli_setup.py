@@ -72,6 +72,18 @@ def test_init_picks_material_only_when_it_is_installed(
     }
 
 
+def test_init_gives_a_material_site_the_demos_light_and_dark_palettes(
+    tmp_path: Path, demo_model_path: Path
+) -> None:
+    assert main(["init", str(tmp_path), "--theme", "material"]) == 0
+    theme = _load_mkdocs_yml(tmp_path / "mkdocs.yml")["theme"]
+    demo = _load_mkdocs_yml(demo_model_path.parents[1] / "mkdocs.yml")["theme"]
+    assert isinstance(theme, dict) and isinstance(demo, dict)
+    assert [entry["scheme"] for entry in theme["palette"]] == ["default", "slate"]
+    assert theme["palette"] == demo["palette"]
+    assert theme["font"] is False
+
+
 def test_init_never_overwrites(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "docs").mkdir()
     mine = tmp_path / "docs" / "index.md"
