@@ -208,7 +208,8 @@ def test_edges_to_and_between_subgraphs(check: Check) -> None:
         ("lb", "v1", ""),
     ]
     titles = {s["id"]: displayed(s["title"]) for s in parsed["subgraphs"]}
-    assert titles == {"vlans": "Additional VLANs\n(Client, DMZ, Public, etc.)", "lb": "MetalLB"}
+    # The builder breaks a title longer than LABEL_LINE_WIDTH at a space.
+    assert titles == {"vlans": "Additional VLANs\n(Client, DMZ, Public,\netc.)", "lb": "MetalLB"}
 
 
 def test_chain_is_one_statement(check: Check) -> None:
@@ -452,4 +453,51 @@ def test_rendered_diagram_source_for_line_with_gaps() -> None:
         "two",
         "four",
         "four",
+    ]
+
+
+def test_long_text_is_broken_at_spaces_only_never_inside_an_address(check: Check) -> None:
+    """Lines of at most ``line_width`` characters, broken where the text has a space: an
+    address, CIDR, port or name longer than a line keeps a line of its own, whole."""
+    note = "Elected MetalLB speaker (leader) for 192.168.100.200"
+    message = "BGP UPDATE: fd4e:7a19:c5e5:10::200/128, next hop frontend-abc123:8443"
+    sd = SequenceDiagram(line_width=16)
+    sd.participant("a", "Pod frontend-abc123 (tenant-a)")
+    sd.participant("b", "Router")
+    sd.note("a", note)
+    sd.message("a", "b", message)
+    parsed = check(sd.render())
+    assert "wrap" not in sd.render().text  # Mermaid's own wrapping hyphenates inside words
+    [shown_note, shown_message] = [displayed(m["message"]) for m in parsed["messages"]]
+    assert shown_note.split("\n") == [
+        "Elected MetalLB",
+        "speaker (leader)",
+        "for",
+        "192.168.100.200",
+    ]
+    assert shown_message.split("\n") == [
+        "BGP UPDATE:",
+        "fd4e:7a19:c5e5:10::200/128,",
+        "next hop",
+        "frontend-abc123:8443",
+    ]
+    assert displayed(parsed["actors"]["a"]["description"]).split("\n") == [
+        "Pod",
+        "frontend-abc123",
+        "(tenant-a)",
+    ]
+    fc = Flowchart()  # LABEL_LINE_WIDTH (24) by default
+    fc.node("pod", "Target pod frontend-abc123\n10.244.0.10 (pod CIDR)")
+    fc.node("short", "Short label")
+    fc.edge("pod", "short", "Traffic to external IP 192.168.100.200")
+    parsed = check(fc.render())
+    assert displayed(parsed["vertices"]["pod"]["text"]).split("\n") == [
+        "Target pod",
+        "frontend-abc123",
+        "10.244.0.10 (pod CIDR)",
+    ]
+    assert 'short["Short label"]' in fc.render().text  # short text is left as written
+    assert displayed(parsed["edges"][0]["text"]).split("\n") == [
+        "Traffic to external IP",
+        "192.168.100.200",
     ]

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from mermaid_expect import displayed, expected_display
 
 from netarch.mermaid import EdgeStyle, Flowchart, SequenceDiagram, Shape
-from netarch.mermaid.escape import RESERVED_IDS, is_safe_id
+from netarch.mermaid.builder import LABEL_LINE_WIDTH
+from netarch.mermaid.escape import RESERVED_IDS, is_safe_id, wrap_at_spaces
 
 Check = Callable[[Any], dict[str, Any]]
 
@@ -168,7 +169,9 @@ def test_random_flowcharts_parse_and_read_back(
     parsed = check(rendered)
     vertices = parsed["vertices"]
     for key, shape in want["shapes"].items():
-        assert displayed(vertices[ids[key]]["text"]) == expected_display(want["labels"][key])
+        assert displayed(vertices[ids[key]]["text"]) == expected_display(
+            wrap_at_spaces(want["labels"][key], LABEL_LINE_WIDTH)
+        )
         assert vertices[ids[key]]["type"] == SHAPE_TYPES[shape]
     assert set(vertices) <= set(ids.values())
     subgraphs = {s["id"]: s for s in parsed["subgraphs"]}
@@ -177,13 +180,20 @@ def test_random_flowcharts_parse_and_read_back(
         sub = subgraphs[ids[key]]
         assert sub["nodes"] == [ids[k] for k in keys]
         assert sub["dir"] == want["dirs"][key]
-        assert displayed(sub["title"]) == expected_display(want["labels"][key])
+        assert displayed(sub["title"]) == expected_display(
+            wrap_at_spaces(want["labels"][key], LABEL_LINE_WIDTH)
+        )
     got = [
         (e["start"], e["end"], displayed(e["text"]), (e["type"], e["stroke"]))
         for e in parsed["edges"]
     ]
     assert got == [
-        (ids[a], ids[b], "" if label is None else expected_display(label), EDGE_TYPES[style])
+        (
+            ids[a],
+            ids[b],
+            "" if label is None else expected_display(wrap_at_spaces(label, LABEL_LINE_WIDTH)),
+            EDGE_TYPES[style],
+        )
         for a, b, label, style in want["edges"]
     ]
 

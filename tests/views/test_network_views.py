@@ -100,7 +100,7 @@ def test_its_views(racks) -> None:
     assert sessions == ["iBGP (route reflector)", "eBGP"]
     topology = views["topology"]
     assert isinstance(topology, DiagramView)
-    assert "ECMP uplinks to the spine" in topology.diagram.text
+    assert 'ECMP uplinks to the<br/>spine"' in topology.diagram.text  # broken at a space
     # Each rack's node peers only with its own ToR.
     peering = views["bgp-peering"].diagram.text
     assert peering.count("-->") == 2

@@ -23,6 +23,7 @@ from netarch.mermaid.escape import (
     escape_title,
     quoted,
     safe_href,
+    wrap_at_spaces,
 )
 
 __all__ = [
@@ -45,6 +46,12 @@ _CLASS_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _STYLE_PROPERTY = re.compile(r"[a-z][a-z-]*")
 _STYLE_VALUE = re.compile(r"[#A-Za-z0-9 .%-]+")
 
+
+# Mermaid wraps a flowchart label (node, edge, subgraph title) wider than 200 px in the
+# browser, which breaks it after any hyphen in it: "frontend-" / "abc123". Lines of at most
+# this many characters (about 180 px of 16 px text) are never wrapped by Mermaid, so the
+# builder breaks longer labels at spaces itself.
+LABEL_LINE_WIDTH = 24
 
 # Per-diagram Mermaid settings written to the front matter, e.g. {"sequence": {"wrap": True}}.
 DiagramConfig = Mapping[str, Mapping[str, str | int | float | bool]]
@@ -229,11 +236,15 @@ class Flowchart:
         *,
         source: SourceRef = None,
         config: DiagramConfig | None = None,
+        line_width: int | None = LABEL_LINE_WIDTH,
     ) -> None:
+        """``line_width``: labels are broken at spaces into lines of at most this many
+        characters (``wrap_at_spaces``); ``None`` leaves them as given."""
         self.direction = _direction(direction)
         self.title = title
         self.source = source
         self.config: DiagramConfig = dict(config or {})
+        self.line_width = line_width
         self._children: list[_Node | _Group] = []
         self._elements: dict[str, _Node | _Group] = {}
         self._edges: list[_Edge] = []
@@ -366,7 +377,7 @@ class Flowchart:
         out.add(f"flowchart {self.direction}", self.source)
         self._render_children(out, self._children, ids, depth=1)
         for edge in self._edges:
-            out.add(self._edge_text(edge, ids), edge.source, depth=1)
+            out.add(self._edge_text(edge, ids, self.line_width), edge.source, depth=1)
         for name, style in self._class_defs.items():
             out.add(f"classDef {name} {style}", self.source, depth=1)
         for name, keys in self._classes.items():
@@ -383,20 +394,22 @@ class Flowchart:
         for child in children:
             if isinstance(child, _Node):
                 start, end = child.shape.value
-                out.add(f"{ids[child.key]}{start}{quoted(child.label)}{end}", child.source, depth)
+                label = quoted(wrap_at_spaces(child.label, self.line_width))
+                out.add(f"{ids[child.key]}{start}{label}{end}", child.source, depth)
                 continue
-            out.add(f"subgraph {ids[child.key]} [{quoted(child.title)}]", child.source, depth)
+            title = quoted(wrap_at_spaces(child.title, self.line_width))
+            out.add(f"subgraph {ids[child.key]} [{title}]", child.source, depth)
             if child.direction is not None:
                 out.add(f"direction {child.direction}", child.source, depth + 1)
             self._render_children(out, child.children, ids, depth + 1)
             out.add("end", child.source, depth)
 
     @staticmethod
-    def _edge_text(edge: _Edge, ids: dict[str, str]) -> str:
+    def _edge_text(edge: _Edge, ids: dict[str, str], line_width: int | None) -> str:
         # Spaces around every arrow: "A---oB" would be read as a circle-ended edge to "B".
         arrow = edge.style.value
         if edge.label is not None:
-            arrow += f"|{quoted(edge.label)}|"
+            arrow += f"|{quoted(wrap_at_spaces(edge.label, line_width))}|"
         return f" {arrow} ".join(ids[key] for key in edge.keys)
 
     def _walk(self, children: list[_Node | _Group]) -> Iterator[_Node]:
@@ -445,8 +458,13 @@ class SequenceDiagram:
         *,
         source: SourceRef = None,
         config: DiagramConfig | None = None,
+        line_width: int | None = None,
     ) -> None:
+        """``line_width``: messages, notes and participant names are broken at spaces into
+        lines of at most this many characters (``wrap_at_spaces``), instead of leaving
+        long text to Mermaid's ``wrap``, which hyphenates inside words."""
         self.title = title
+        self.line_width = line_width
         self.autonumber = autonumber
         self.source = source
         self.config: DiagramConfig = dict(config or {})
@@ -510,7 +528,7 @@ class SequenceDiagram:
             out.add("autonumber", self.source, 1)
         for part in self._participants.values():
             # An empty name would leave "as" dangling: a no-break space keeps the box empty.
-            label = escape_sequence_text(part.label) or "#160;"
+            label = escape_sequence_text(wrap_at_spaces(part.label, self.line_width)) or "#160;"
             kind = "actor" if part.actor else "participant"
             out.add(f"{kind} {ids[part.key]} as {label}", part.source, 1)
         for step in self._steps:
@@ -519,6 +537,6 @@ class SequenceDiagram:
                 head = f"{ids[step.src]}{arrow}{ids[step.dst]}:"
             else:
                 head = f"Note {step.position} {','.join(ids[key] for key in step.over)}:"
-            text = escape_sequence_text(step.text)
+            text = escape_sequence_text(wrap_at_spaces(step.text, self.line_width))
             out.add(f"{head} {text}" if text else head, step.source, 1)
         return out.rendered("sequence")

@@ -40,6 +40,7 @@ __all__ = [
     "quoted",
     "safe_href",
     "sanitize_id",
+    "wrap_at_spaces",
 ]
 
 # Words the flowchart or sequence lexers read as keywords where an id is expected (measured:
@@ -113,6 +114,33 @@ def _escape(text: str) -> str:
         # Otherwise a line that also contains "style" loses the ';' of an entity (see above).
         escaped = escaped.replace(":", "#58;")
     return escaped
+
+
+def wrap_at_spaces(text: str, width: int | None) -> str:
+    """``text`` with line breaks at spaces so that no line is longer than ``width`` characters.
+
+    Only ASCII spaces are break points, so an address, CIDR, port or identifier always stays
+    whole on one line (a word longer than ``width`` gets a line of its own). Lines the text
+    already has are kept. Breaking here, before Mermaid sees the text, keeps Mermaid's own
+    wrapping out of it: that one splits long words with an inserted hyphen
+    ("192.168.100.-200"), and the browser's breaks a label after any hyphen it contains.
+    """
+    given = _LINE_BREAK.split(text)
+    if width is None or all(len(line) <= width for line in given):
+        return text
+    lines: list[str] = []
+    for line in given:
+        current = ""
+        for word in line.split(" "):
+            if not word:
+                continue
+            if current and len(current) + 1 + len(word) > width:
+                lines.append(current)
+                current = word
+            else:
+                current = f"{current} {word}" if current else word
+        lines.append(current)
+    return "\n".join(lines)
 
 
 def escape_flowchart_text(text: str) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from netarch.mermaid.builder import EdgeStyle, Flowchart, SequenceDiagram, Shape
+from netarch.mermaid.escape import wrap_at_spaces
 from netarch.model.network import Model, ModelPath
 from netarch.views.base import DiagramView, View
 from netarch.views.isolation import (
@@ -84,31 +85,53 @@ def element_keys(ids: Iterable[str], taken: Iterable[str], kind: str) -> dict[st
     return keys
 
 
-# Mermaid gives each sequence participant 150 px plus a 50 px margin and never wraps messages,
-# so a six-participant flow is ~1300 px wide and shrinks to unreadable text in an article.
-# Narrower actors with wrapped messages fit; likewise tighter spacing for long LR chains.
-COMPACT_SEQUENCE = {"sequence": {"width": 110, "actorMargin": 30, "wrap": True}}
-COMPACT_CHAIN = {"flowchart": {"rankSpacing": 18, "padding": 5}}
+# Mermaid gives each sequence participant 150 px plus a 50 px margin, so a six-participant
+# flow is ~1300 px wide and shrinks to unreadable text in an article. Narrower actors fit, with
+# the text broken at spaces by the builder (SEQUENCE_LINE_WIDTH): Mermaid's own `wrap` would
+# hyphenate inside addresses ("192.168.100.-200") and names ("frontend-abc-123").
+COMPACT_SEQUENCE = {"sequence": {"width": 110, "actorMargin": 30}}
+SEQUENCE_LINE_WIDTH = 24
+# Long left-to-right chains: tighter spacing, and each node as wide as its label (Mermaid 12
+# widens every label to 120 px otherwise, so a six-hop chain is 1056 px whatever it says).
+COMPACT_CHAIN = {"flowchart": {"rankSpacing": 18, "padding": 5, "minNodeWidth": 0}}
+CHAIN_LINE_WIDTH = 12
+# The widest left-to-right chain that a desktop article (about 690 px) shows with its 16 px
+# text at 12 px or more; a path estimated wider than this is drawn top down instead, unless
+# the model asks for a direction. Estimates for 16 px sans-serif, measured with Mermaid 12.3.0
+# in Chromium: about 7.5 px a character, 10 px of padding a node, 57 px an arrow.
+LR_CHAIN_BUDGET_PX = 900
+_CHAR_PX, _NODE_PX, _ARROW_PX = 7.5, 10, 57
+
+
+def chain_width(labels: list[str]) -> float:
+    """Estimated width in px of ``labels`` drawn as a left-to-right chain (COMPACT_CHAIN)."""
+    widest_lines = [max(len(line) for line in label.split("\n")) for label in labels]
+    return sum(_CHAR_PX * chars + _NODE_PX for chars in widest_lines) + _ARROW_PX * max(
+        len(labels) - 1, 0
+    )
 
 
 # --- flows ------------------------------------------------------------------------------
 
 
 def path_flow(model: Model, index: int, flow: dict[str, Any]) -> DiagramView:
-    """A path flow: its hops as one chain, left to right or top down."""
-    direction = flow.get("direction", "LR")
-    chart = Flowchart(direction=direction, config=COMPACT_CHAIN if direction == "LR" else None)
+    """A path flow: its hops as one chain, left to right where that fits, else top down."""
     base: ModelPath = ("flows", index)
-    drawn: set[str] = set()
-    for position, hop in enumerate(flow["hops"]):
-        if hop in drawn:  # a path that comes back (a hairpin) passes the same hop again
-            continue
-        drawn.add(hop)
-        chart.node(
-            hop,
-            participant_label(model, hop, with_role=flow.get("direction", "LR") != "LR"),
-            source=model.location((*base, "hops", position)),
-        )
+    hops: list[str] = list(dict.fromkeys(flow["hops"]))  # a hairpin passes a hop again
+    short = [participant_label(model, hop, with_role=False) for hop in hops]
+    direction = flow.get("direction")
+    if direction is None:
+        wrapped = [wrap_at_spaces(text, CHAIN_LINE_WIDTH) for text in short]
+        direction = "LR" if chain_width(wrapped) <= LR_CHAIN_BUDGET_PX else "TD"
+    if direction == "LR":
+        chart = Flowchart(direction="LR", config=COMPACT_CHAIN, line_width=CHAIN_LINE_WIDTH)
+        labels = short
+    else:
+        chart = Flowchart(direction=direction)
+        labels = [participant_label(model, hop) for hop in hops]
+    for hop, text in zip(hops, labels, strict=True):
+        position = flow["hops"].index(hop)
+        chart.node(hop, text, source=model.location((*base, "hops", position)))
     if len(flow["hops"]) > 1:
         chart.chain(flow["hops"], source=model.location((*base, "hops")))
     return diagram_view(model, f"flow-{flow['id']}", flow["title"], chart, base, flow["hops"])
@@ -116,7 +139,7 @@ def path_flow(model: Model, index: int, flow: dict[str, Any]) -> DiagramView:
 
 def sequence_flow(model: Model, index: int, flow: dict[str, Any]) -> DiagramView:
     """A sequence flow: participants, messages (dashed for replies) and notes, in order."""
-    diagram = SequenceDiagram(config=COMPACT_SEQUENCE)
+    diagram = SequenceDiagram(config=COMPACT_SEQUENCE, line_width=SEQUENCE_LINE_WIDTH)
     base: ModelPath = ("flows", index)
     declared: set[str] = set()
 
@@ -172,7 +195,7 @@ def kube_proxy_comparison(model: Model) -> list[View]:
     comparison = model.section("service_load_balancing").get("comparison")
     if not comparison or "pipelines" not in comparison:
         return []
-    chart = Flowchart(direction="LR")
+    chart = Flowchart(direction="LR", config=COMPACT_CHAIN, line_width=CHAIN_LINE_WIDTH)
     base: ModelPath = ("service_load_balancing", "comparison", "pipelines")
     for side in ("left", "right"):
         stages = comparison["pipelines"][side]
