@@ -19,7 +19,13 @@ from netarch.site_setup import installed_material, theme_draws_diagrams
 MERMAID_URI = "assets/javascripts/netarch/mermaid.min.js"
 DEFAULTS_URI = "assets/javascripts/netarch/mermaid-defaults.js"
 DRAW_URI = "assets/javascripts/netarch/mermaid-draw.js"
-OWN_URIS = (MERMAID_URI, DEFAULTS_URI, DRAW_URI)
+# Every theme: diagrams kept legible (a minimum width, scrolling past the column), their
+# colours in both of material's schemes, and a viewer to open any diagram large with pan and
+# zoom (mouse, touch and keyboard), all served with the site like Mermaid itself.
+DIAGRAMS_JS_URI = "assets/javascripts/netarch/diagrams.js"
+DIAGRAMS_CSS_URI = "assets/stylesheets/netarch/diagrams.css"
+OWN_URIS = (MERMAID_URI, DEFAULTS_URI, DIAGRAMS_JS_URI, DRAW_URI)
+_SITE_ASSETS = Path(__file__).resolve().parent / "site_assets"
 
 # Runs right after mermaid.min.js, before the theme initialises Mermaid.
 #
@@ -76,6 +82,9 @@ MERMAID_DRAW_JS = """\
         host.innerHTML = drawn.svg;
         block.replaceWith(host);
         if (drawn.bindFunctions) drawn.bindFunctions(host);
+        // As material does with its shadow root: diagrams.js makes the diagram legible and
+        // openable from here.
+        if (typeof drawn.fn === "function") drawn.fn(host);
       } catch (error) {
         console.error("netarch: a Mermaid diagram failed to render", error);
       }
@@ -105,12 +114,27 @@ def add_mermaid_scripts(config: MkDocsConfig, *, serve: bool) -> bool:
     global ``mermaid``. Returns True when netarch's Mermaid is among them.
     """
     wanted = [MERMAID_URI, DEFAULTS_URI] if serve else []
+    # After Mermaid (it wraps its `render`), before the drawing script and before material
+    # mounts its diagrams (DOMContentLoaded).
+    wanted.append(DIAGRAMS_JS_URI)
     if not draws_diagrams_itself(config):
         wanted.append(DRAW_URI)
     scripts = {str(script) for script in config.extra_javascript}
     # `mkdocs serve` may hand us an already-updated config.
     config.extra_javascript.extend([uri for uri in wanted if uri not in scripts])  # type: ignore[misc]
+    if DIAGRAMS_CSS_URI not in {str(sheet) for sheet in config.extra_css}:
+        config.extra_css.append(DIAGRAMS_CSS_URI)
     return serve
+
+
+def copy_diagram_assets(config: MkDocsConfig) -> None:
+    """``on_post_build``, for every theme: the legibility, colour and viewer script and CSS
+    (when ``add_mermaid_scripts`` added them: not when the plugin is switched off)."""
+    if DIAGRAMS_JS_URI not in {str(script) for script in config.extra_javascript}:
+        return
+    for uri, name in ((DIAGRAMS_JS_URI, "diagrams.js"), (DIAGRAMS_CSS_URI, "diagrams.css")):
+        text = (_SITE_ASSETS / name).read_text(encoding="utf-8")
+        _write_if_changed(Path(config.site_dir) / uri, text)
 
 
 def copy_drawing_script(site_dir: str | Path) -> None:

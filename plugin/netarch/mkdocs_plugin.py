@@ -508,6 +508,7 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             assets.copy_mermaid(self._mermaid_asset, config.site_dir)
         if self._draw_script:
             assets.copy_drawing_script(config.site_dir)
+        assets.copy_diagram_assets(config)
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
