@@ -38,7 +38,8 @@ EDGE_TYPES = {
 
 
 def ingress_flowchart() -> Flowchart:
-    fc = Flowchart("LR", source="view")
+    # Labels exactly as written: the line breaking is tested on its own below.
+    fc = Flowchart("LR", source="view", line_width=None)
     fc.node("client", "Client", source="client@1")
     with fc.subgraph("cluster", "Kubernetes Cluster", direction="tb", source="cluster@3") as c:
         c.node("speaker-1", "Node 1\nMetalLB Speaker", Shape.STADIUM, source="speaker@4")
@@ -497,6 +498,12 @@ def test_long_text_is_broken_at_spaces_only_never_inside_an_address(check: Check
         "10.244.0.10 (pod CIDR)",
     ]
     assert 'short["Short label"]' in fc.render().text  # short text is left as written
+    # Mermaid's own wrapping (at 120 px, in the browser, after hyphens) is moved out of the
+    # way of lines longer than fit in 120 px; a diagram of short labels is left alone.
+    assert fc.render().text.startswith("---\nconfig:\n  flowchart:\n    wrappingWidth: 480\n")
+    short = Flowchart()
+    short.node("a", "Node 1")
+    assert short.render().text == 'flowchart TD\n    a["Node 1"]\n'
     assert displayed(parsed["edges"][0]["text"]).split("\n") == [
         "Traffic to external IP",
         "192.168.100.200",

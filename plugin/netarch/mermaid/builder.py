@@ -47,11 +47,15 @@ _STYLE_PROPERTY = re.compile(r"[a-z][a-z-]*")
 _STYLE_VALUE = re.compile(r"[#A-Za-z0-9 .%-]+")
 
 
-# Mermaid wraps a flowchart label (node, edge, subgraph title) wider than 200 px in the
-# browser, which breaks it after any hyphen in it: "frontend-" / "abc123". Lines of at most
-# this many characters (about 180 px of 16 px text) are never wrapped by Mermaid, so the
-# builder breaks longer labels at spaces itself.
+# Mermaid 12 wraps a flowchart label (node, edge, subgraph title) wider than its
+# `wrappingWidth`, 120 px, in the browser, which breaks it after any hyphen in it
+# ("frontend-" / "abc123"). The builder breaks labels at spaces itself, into lines of at
+# most LABEL_LINE_WIDTH characters (about 180 px of 16 px text), and moves Mermaid's wrapping
+# out of their way (a line, or one long address, never reaches WRAPPING_WIDTH_PX) in any
+# diagram with a line longer than SHORT_LINE characters (which all fit in 120 px).
 LABEL_LINE_WIDTH = 24
+WRAPPING_WIDTH_PX = 480
+SHORT_LINE = 14
 
 # Per-diagram Mermaid settings written to the front matter, e.g. {"sequence": {"wrap": True}}.
 DiagramConfig = Mapping[str, Mapping[str, str | int | float | bool]]
@@ -373,7 +377,13 @@ class Flowchart:
         """
         ids = self.ids()
         out = _Lines()
-        out.front_matter(self.title, self.source, self.config)
+        config = dict(self.config)
+        if self.line_width is not None and self._longest_line() > SHORT_LINE:
+            config["flowchart"] = {
+                "wrappingWidth": WRAPPING_WIDTH_PX,
+                **config.get("flowchart", {}),
+            }
+        out.front_matter(self.title, self.source, config)
         out.add(f"flowchart {self.direction}", self.source)
         self._render_children(out, self._children, ids, depth=1)
         for edge in self._edges:
@@ -387,6 +397,16 @@ class Flowchart:
                 if node.link is not None:
                     out.add(f'click {ids[node.key]} href "{safe_href(node.link)}"', node.source, 1)
         return out.rendered("flowchart")
+
+    def _longest_line(self) -> int:
+        """Characters in the longest line of any label, as the builder breaks them."""
+        texts = [edge.label for edge in self._edges if edge.label is not None]
+        texts += [
+            element.label if isinstance(element, _Node) else element.title
+            for element in self._elements.values()
+        ]
+        lines = (wrap_at_spaces(text, self.line_width).splitlines() for text in texts)
+        return max((len(line) for group in lines for line in group), default=0)
 
     def _render_children(
         self, out: _Lines, children: list[_Node | _Group], ids: dict[str, str], depth: int

@@ -32,9 +32,15 @@
     "  paint-order: stroke fill; stroke: " + PAGE + " !important;",
     "  stroke-width: 4px; stroke-linejoin: round; }",
     ".noteText { stroke: var(--md-mermaid-sequence-note-bg-color, #fff4dd) !important; }",
+    // Labels are HTML, laid out by the browser; material's article sets overflow-wrap:
+    // break-word, which crosses into the shadow root and lets a label that wraps break
+    // between any two characters ("192.168.1" / "00.200"). Only where a word may end.
+    ".nodeLabel, .nodeLabel *, .edgeLabel, .edgeLabel *, .cluster-label, .cluster-label * {",
+    "  overflow-wrap: normal !important; word-break: normal !important; }",
   ].join("\n");
 
   var viewer = null;
+
 
   function hook(mermaid) {
     if (!mermaid || typeof mermaid.render !== "function" || mermaid.netarchHooked) return;
