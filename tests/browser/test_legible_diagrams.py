@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from audit import CHROMIUM, CHROMIUM_ARGS, mermaid_sources, open_browser, site_pages
@@ -31,6 +34,8 @@ from legibility import (
 from playwright.async_api import Browser, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from sites import EXAMPLES, REPO_ROOT, BlockingProxy, SiteBuild, SiteServer
+
+from netarch.scaffold import init_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -337,3 +342,90 @@ def test_any_diagram_opens_large_by_click_and_keyboard(passes: list[Pass]) -> No
     for one in passes:
         for shot in one.shots:
             assert shot.is_file() and shot.stat().st_size > 10_000, shot
+
+
+@pytest.mark.parametrize("theme", ["material", "mkdocs", "readthedocs"])
+def test_the_viewer_works_in_every_theme_and_under_instant_navigation(
+    theme: str, tmp_path: Path, site_server: SiteServer, blocking_proxy: BlockingProxy
+) -> None:
+    """A `netarch init` site in each theme; with material, reached by its instant navigation
+    (the page is swapped in without a reload, and its diagrams still open)."""
+    if not CHROMIUM.is_file():
+        pytest.skip(f"{CHROMIUM} is missing: `make chromium` installs Debian's chromium")
+    project = tmp_path / "project"
+    init_site(project, theme)
+    config = project / "mkdocs.yml"
+    if theme == "material":
+        text = config.read_text(encoding="utf-8")
+        instant = "  name: material\n  features:\n    - navigation.instant\n"
+        text = text.replace("  name: material\n", instant, 1)
+        # Instant navigation needs the site's address.
+        text += f"site_url: {site_server.url}/viewer-{theme}/\n"
+        config.write_text(text, encoding="utf-8")
+    site_dir = site_server.root / f"viewer-{theme}"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "-f",
+            str(config),
+            "-d",
+            str(site_dir),
+        ],
+        cwd=tmp_path,
+        env={k: v for k, v in os.environ.items() if k != "NETARCH_MERMAID_JS"}
+        | {"NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    with_diagrams = [
+        path
+        for path in site_pages(site_dir)
+        if path and mermaid_sources(site_dir / path / "index.html")
+    ]
+    target = with_diagrams[0]
+    base = f"{site_server.url}/viewer-{theme}/"
+    shot = artifacts_dir() / f"viewer-{theme}-theme.png"
+
+    async def run() -> list[str]:
+        args = [*CHROMIUM_ARGS, f"--proxy-server={blocking_proxy.url}"]
+        async with open_browser(args) as browser:
+            page = await browser.new_page(viewport=VIEWPORTS["desktop"])
+            problems: list[str] = []
+            reached = target
+            if theme == "material":
+                await page.goto(base, wait_until="load")
+                await page.evaluate("window.netarchSamePage = true")
+                # A link of the page's navigation to a page with diagrams, clicked (the
+                # reader's click is what material's instant navigation takes over).
+                clicked = await page.evaluate(
+                    """([base, wanted]) => {
+                      const link = [...document.querySelectorAll('a.md-nav__link[href]')].find(
+                        (a) => wanted.includes(
+                          new URL(a.href).pathname.slice(new URL(base).pathname.length)));
+                      if (link) link.click();
+                      return Boolean(link);
+                    }""",
+                    [base, with_diagrams],
+                )
+                assert clicked, "the navigation links to a page with diagrams"
+                await page.wait_for_function(
+                    "(base) => location.pathname !== new URL(base).pathname", arg=base
+                )
+                reached = urlsplit(page.url).path.removeprefix(urlsplit(base).path)
+            else:
+                await page.goto(base + target, wait_until="load")
+            await page.wait_for_selector(".netarch-diagram", timeout=RENDER_TIMEOUT_MS)
+            if theme == "material" and not await page.evaluate("window.netarchSamePage === true"):
+                problems.append("the page was reloaded: instant navigation was not used")
+            found, _ = await _check_viewer(page, 0, f"/{reached} ({theme})", shot)
+            return problems + found
+
+    problems = asyncio.run(run())
+    assert not problems, "\n".join(problems)
+    assert shot.is_file()
