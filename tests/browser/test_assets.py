@@ -36,7 +36,9 @@ def test_mermaid_and_its_defaults_load_after_the_sites_own_scripts_once() -> Non
         "js/extra.js",
         assets.MERMAID_URI,
         assets.DEFAULTS_URI,
+        assets.DIAGRAMS_JS_URI,
     ]
+    assert [str(s) for s in config.extra_css] == [assets.DIAGRAMS_CSS_URI]
 
 
 @pytest.mark.parametrize("theme", ["mkdocs", "readthedocs"])
@@ -47,6 +49,7 @@ def test_themes_other_than_material_also_get_the_drawing_script(theme: str) -> N
         "js/extra.js",
         assets.MERMAID_URI,
         assets.DEFAULTS_URI,
+        assets.DIAGRAMS_JS_URI,
         assets.DRAW_URI,
     ]
 
@@ -54,7 +57,11 @@ def test_themes_other_than_material_also_get_the_drawing_script(theme: str) -> N
 def test_a_site_that_loads_its_own_mermaid_gets_only_the_drawing_script() -> None:
     config = _config("js/mermaid.min.js", theme="mkdocs")
     assert not assets.add_mermaid_scripts(config, serve=False)
-    assert [str(s) for s in config.extra_javascript] == ["js/mermaid.min.js", assets.DRAW_URI]
+    assert [str(s) for s in config.extra_javascript] == [
+        "js/mermaid.min.js",
+        assets.DIAGRAMS_JS_URI,
+        assets.DRAW_URI,
+    ]
 
 
 def test_the_served_file_is_the_checked_file_and_copying_again_is_a_no_op(
@@ -74,3 +81,20 @@ def test_the_served_file_is_the_checked_file_and_copying_again_is_a_no_op(
     # A `mkdocs serve` rebuild: 5.5 MB are not copied again.
     monkeypatch.setattr(assets.shutil, "copy2", no_copy)
     assets.copy_mermaid(source, tmp_path)
+
+
+def test_the_diagram_script_and_css_are_written_only_where_the_site_loads_them(
+    tmp_path: Path,
+) -> None:
+    config = _config(theme="material")
+    config["site_dir"] = str(tmp_path / "site")
+    assets.copy_diagram_assets(config)  # not added (the plugin is switched off): nothing
+    assert not (tmp_path / "site").exists()
+    assets.add_mermaid_scripts(config, serve=True)
+    assets.copy_diagram_assets(config)
+    script = (tmp_path / "site" / assets.DIAGRAMS_JS_URI).read_text(encoding="utf-8")
+    css = (tmp_path / "site" / assets.DIAGRAMS_CSS_URI).read_text(encoding="utf-8")
+    assert "mermaid.render" in script and "showModal" in script
+    # Built with the DOM, never from markup: page text cannot become elements.
+    assert "innerHTML" not in script and "insertAdjacentHTML" not in script
+    assert "overflow-x: auto" in css and "table code" in css

@@ -96,7 +96,7 @@ def test_no_request_leaves_the_site(
 
 
 @pytest.mark.parametrize(("name", "palette"), CASES)
-def test_diagrams_fit_the_article(
+def test_diagrams_fit_the_article_unless_that_would_shrink_their_text(
     site_builds: dict[str, SiteBuild],
     site_visits: dict[str, SiteVisit | None],
     name: str,
@@ -107,7 +107,8 @@ def test_diagrams_fit_the_article(
         audit.label: [
             f"{d.name} is {d.width:.0f} px wide in a {audit.content_width:.0f} px article"
             for d in audit.diagrams
-            if d.width > audit.content_width + 1
+            # Wider than the article only when shrinking it would take its text below 12 px.
+            if d.width > audit.content_width + 1 and MERMAID_FONT_PX * d.scale > MIN_TEXT_PX + 0.5
         ]
         for audit in visit.audits
     }
