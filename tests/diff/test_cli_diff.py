@@ -124,7 +124,7 @@ def test_markdown_is_a_pull_request_comment_with_the_sections(
     assert "<code>10.42.0.0/16</code> → <code>10.50.0.0/16</code>" in out
     assert "### Generated pages and diagrams" in out
     assert "- page <code>cluster.md</code>: changed" in out
-    assert "### The change drawn\n\n```mermaid\nflowchart LR\n" in out
+    assert "### The change drawn\n\n```mermaid\n" in out and "\nflowchart LR\n" in out
     assert "Legend (borders): green = added" in out
 
 
