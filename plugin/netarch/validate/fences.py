@@ -259,6 +259,8 @@ _HINTS = {
     "MERMAID_EMPTY": "remove the empty fence or add a diagram",
     "MERMAID_MISDRAWN": "the diagram renders without an error, but not as its text says",
     BUDGET: BUDGET_HINT,
+    "MERMAID_CSS": "remove url(), @import and CSS escapes from the diagram's own configuration;"
+    " give the site its styles in extra_css, served with it",
 }
 
 
