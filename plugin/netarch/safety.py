@@ -76,12 +76,12 @@ def is_web_address(text: str) -> bool:
 _BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 # An inline link or image target starts after "](", possibly after any whitespace (Unicode
-# spaces too: Python-Markdown strips them), line breaks and "<". Only its start matters: a
-# scheme is the first thing in a target.
-_INLINE_TARGET = re.compile(r"\]\((?:\s|<)*")
+# spaces too: Python-Markdown strips them), C0 controls (a browser strips them), line breaks
+# and "<". Only its start matters: a scheme is the first thing in a target.
+_INLINE_TARGET = re.compile(r"\]\([\s\x00-\x20<]*")
 # A reference definition "[label]: target" (anywhere: it may sit in an admonition or a quote,
 # and its target may start on the next line).
-_REFERENCE_TARGET = re.compile(r"\]:[^\S\n]*\n?(?:[^\S\n]|>)*<?")
+_REFERENCE_TARGET = re.compile(r"\]:[^\S\n]*\n?[\s\x00-\x09\x0b-\x20>]*<?")
 # Tabs and entities stay in: a browser drops tabs from a URL, so "java<TAB>script:" counts.
 _TARGET_HEAD = re.compile(r"[^ \n)>]{0,256}")
 
