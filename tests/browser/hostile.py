@@ -108,11 +108,11 @@ def write_hostile_project(repo_root: Path, target: Path) -> Path:
     )
     model_file = target / "docs" / "network.yaml"
     model = yaml.safe_load(model_file.read_text(encoding="utf-8"))
-    model["pages"] = hostile_pages()
     # The hand-picked strings above, then a payload in every other free-text field: the
     # schema is walked, so a field added later is covered without touching this file.
     schema = json.loads((repo_root / "plugin/netarch/model/network.schema.json").read_text())
     model, _fields = hostile_everywhere(hostile_model(model), schema)
+    model["pages"] = hostile_pages()  # after the walk: a page's `views` are ids
     model_file.write_text(
         yaml.safe_dump(model, sort_keys=False, allow_unicode=True),
         encoding="utf-8",
