@@ -240,21 +240,23 @@ _LEADING_SPACE = re.compile(r"[^\S\n\r]+")
 def inline_only(line: str) -> tuple[str, str]:
     """``line`` split into an inert prefix and the rest, so that the line cannot open a block.
 
-    Leading whitespace goes (four spaces would open a code block, and a line inside a
-    paragraph is read the same without it); a block opener at the start becomes entities.
+    Leading whitespace becomes one space (four would open a code block; the value may be
+    printed in the middle of a line, where one space still parts two words), and a block
+    opener at the start becomes entities.
     """
     space = _LEADING_SPACE.match(line)
+    lead = ""
     if space:
-        line = line[space.end() :]
+        line, lead = line[space.end() :], " "
     opener = _BLOCK_OPENER.match(line)
     if opener is None:
-        return "", line
+        return lead, line
     if opener["run"]:
-        return _entities(opener["run"]), line[opener.end("run") :]
+        return lead + _entities(opener["run"]), line[opener.end("run") :]
     if opener["digits"]:
         end = opener.end("digits")
-        return opener["digits"] + _entities(line[end]), line[end + 1 :]
-    return _entities(line[0]), line[1:]
+        return lead + opener["digits"] + _entities(line[end]), line[end + 1 :]
+    return lead + _entities(line[0]), line[1:]
 
 
 def _entities(text: str) -> str:
