@@ -1113,7 +1113,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "page title holding HTML",
-        "NA173",
+        "NA176",
         "warning",
         (("claims:\n", "pages:\n  - id: cluster\n    title: A </title><b>x\nclaims:\n"),),
         "title: ^A </title>",
@@ -1123,7 +1123,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "page introduction written as a diagram fence",
-        "NA174",
+        "NA177",
         "warning",
         (
             (

@@ -266,8 +266,8 @@ def test_check_reports_titles_and_blocks_it_changed(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(model, sort_keys=False), encoding="utf-8")
     run = run_netarch("check", path, "--no-cache", cwd=tmp_path)
     assert run.returncode == 1, run.output
-    assert "warning NA173: page title '</title><script>alert(1)</script>' is shown as" in run.output
-    assert "warning NA174: the line '~~~mermaid' would open a Markdown block" in run.output
+    assert "warning NA176: page title '</title><script>alert(1)</script>' is shown as" in run.output
+    assert "warning NA177: the line '~~~mermaid' would open a Markdown block" in run.output
     assert_bounded_output(run)
 
 

@@ -13,12 +13,12 @@ from netarch.checks.text import model_texts
 from netarch.model.network import Model, ModelPath
 from netarch.safety import excerpt, opens_block, plain_title
 
-SECTION = "Pages and kits"
+SECTION = "Text on pages"
 _QUOTED = 60  # characters of a text a message quotes
 
 
 @rule(
-    "NA173",
+    "NA176",
     "warning",
     "Page title with characters that HTML reads as markup",
     rationale="Themes print a page title as HTML in the browser tab, the navigation, the"
@@ -32,9 +32,15 @@ _QUOTED = 60  # characters of a text a message quotes
 )
 def titles_shown_with_lookalikes(model: Model) -> Iterator[Finding]:
     for index, entry in enumerate(model.data.get("pages") or []):
-        title = entry.get("title") if isinstance(entry, dict) else None
-        if isinstance(title, str) and plain_title(title) != " ".join(title.split()):
-            yield _title_finding(("pages", index, "title"), title)
+        if not isinstance(entry, dict):
+            continue
+        # The page's title, and its title in each language of the site's builds.
+        titles = {("pages", index, "title"): entry.get("title")}
+        if isinstance(entry.get("titles"), dict):
+            titles |= {("pages", index, "titles", k): v for k, v in entry["titles"].items()}
+        for path, title in titles.items():
+            if isinstance(title, str) and plain_title(title) != " ".join(title.split()):
+                yield _title_finding(path, title)
     placement: Placement | None = model.memo.get(PLACEMENT)
     if placement is None:
         return
@@ -58,7 +64,7 @@ def _title_finding(path: ModelPath, title: str) -> Finding:
 
 
 @rule(
-    "NA174",
+    "NA177",
     "warning",
     "Model text written as a Markdown block",
     rationale="Model text is shown as paragraphs with emphasis, code spans and links. A line"
