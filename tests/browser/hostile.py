@@ -173,7 +173,9 @@ def write_hostile_theme_site(target: Path, theme: str) -> Path:
     (target / "docs" / "base.yaml").write_text(
         yaml.safe_dump(model, sort_keys=False, allow_unicode=True), encoding="utf-8"
     )
-    # One folder down, as the generated pages are: the model's relative links resolve.
+    # The views are embedded one folder down, as the generated pages are, where the model's
+    # relative links resolve: the starter's home page, which embeds one at the top, is plain.
+    (target / "docs" / "index.md").write_text("# Home\n\nA hostile site.\n", encoding="utf-8")
     (target / "docs" / "guide").mkdir()
     (target / "docs" / "guide" / "embedded.md").write_text(EMBEDDING_PAGE, encoding="utf-8")
     return config_file
