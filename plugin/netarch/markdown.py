@@ -43,7 +43,8 @@ from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 
 from netarch.diagnostics import Diagnostic, Location, Severity, display_path
-from netarch.validate.fences import Fence
+from netarch.safety import excerpt
+from netarch.validate.fences import VIEW_ID_CHARS, Fence
 
 log = logging.getLogger("netarch")
 
@@ -255,7 +256,7 @@ class _Site:
                     Location(page, block.start_line, block.column),
                     Severity.ERROR,
                     "VIEW_UNKNOWN",
-                    f"unknown view {view_id!r} in a netarch-view block",
+                    f"unknown view {excerpt(view_id, VIEW_ID_CHARS)!r} in a netarch-view block",
                     hint="known: " + ", ".join(sorted(views)),
                 )
             )

@@ -45,7 +45,7 @@ from netarch.page_cache import (
     stat_key,
 )
 from netarch.registry import KitLoadError
-from netarch.safety import defuse_html_links
+from netarch.safety import defuse_html_links, excerpt
 from netarch.serve_state import (
     LivePreview,
     crash_diagnostic,
@@ -54,6 +54,7 @@ from netarch.serve_state import (
     watch_targets,
 )
 from netarch.validate.engine import MermaidNotFound, MermaidValidator, mini_racer_version
+from netarch.validate.fences import VIEW_ID_CHARS
 from netarch.validate.mermaid_build import MermaidBuild, locate_mermaid
 from netarch.validate.verdicts import default_cache_dir
 
@@ -524,7 +525,8 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
 
         views = self.generation.views
 
-        def unknown(block: Fence, view_id: str) -> str:
+        def unknown(block: Fence, wanted: str) -> str:
+            view_id = excerpt(wanted, VIEW_ID_CHARS)  # the body may be a megabyte
             if self.preview.broken:
                 return view_problem_html(f"view {view_id!r}: the model has errors (see above)")
             known = ", ".join(sorted(views))

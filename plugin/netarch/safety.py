@@ -8,7 +8,10 @@ Markdown, a link or a message goes through here:
   template prints is escaped by the page renderer's ``finalize`` hook, so a template cannot
   print a raw model string by mistake.
 - ``prose`` keeps the Markdown a writer means (emphasis, code spans, safe links) but never live
-  HTML; ``literal`` keeps nothing.
+  HTML, and never a block (a fence, a diagram, an admonition, a list, a heading): model text is
+  paragraphs of inline Markdown. ``literal`` keeps nothing.
+- ``plain_title`` is a page title that reads the same as text and as HTML, escaped or not, so
+  that every theme prints it inert (``<title>``, nav, search index, attributes).
 - ``safe_links`` makes every link target that is not http, https, mailto or relative inert,
   judged by parsing the target (``urllib``), not by matching it.
 - ``excerpt`` bounds what a message quotes from a file.
@@ -38,18 +41,25 @@ class SafeMarkdown(str):
 def is_safe_url(target: str) -> bool:
     """True for http, https and mailto addresses and for relative targets.
 
-    The target is read the way a browser reads an ``href``: HTML entities and Markdown
-    backslash escapes decoded, tabs and line breaks dropped, leading controls and spaces
-    stripped; then ``urllib`` says which scheme it has.
+    The target is read the way Python-Markdown and then a browser read an ``href``: HTML
+    entities and Markdown backslash escapes decoded, tabs and line breaks dropped, and every
+    leading character that either of them skips stripped (Python-Markdown strips any Unicode
+    space, U+2003 or U+3000 as well as U+0020; a browser strips C0 controls); then ``urllib``
+    says which scheme is left.
     """
     decoded = html.unescape(_BACKSLASH_ESCAPE.sub(r"\1", target))
     decoded = decoded.replace("\t", "").replace("\n", "").replace("\r", "")
-    decoded = decoded.lstrip("".join(map(chr, range(0x21))))
+    decoded = _SKIPPED_BEFORE_SCHEME.sub("", decoded)
     try:
         scheme = urlsplit(decoded).scheme
     except ValueError:  # e.g. an unbalanced IPv6 bracket: not a target we can vouch for
         return False
     return scheme == "" or scheme.lower() in ALLOWED_SCHEMES
+
+
+# Unicode whitespace (what ``str.strip`` and so Python-Markdown strip from a link target) and
+# C0 controls (what a browser's URL parser strips).
+_SKIPPED_BEFORE_SCHEME = re.compile(r"^[\s\x00-\x20]+")
 
 
 def is_web_address(text: str) -> bool:
@@ -65,12 +75,13 @@ def is_web_address(text: str) -> bool:
 
 _BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
-# An inline link or image target starts after "](", possibly after spaces, a line break and
-# "<". Only its start matters: a scheme is the first thing in a target.
-_INLINE_TARGET = re.compile(r"\]\([ \t]*\n?[ \t]*<?")
+# An inline link or image target starts after "](", possibly after any whitespace (Unicode
+# spaces too: Python-Markdown strips them), C0 controls (a browser strips them), line breaks
+# and "<". Only its start matters: a scheme is the first thing in a target.
+_INLINE_TARGET = re.compile(r"\]\([\s\x00-\x20<]*")
 # A reference definition "[label]: target" (anywhere: it may sit in an admonition or a quote,
 # and its target may start on the next line).
-_REFERENCE_TARGET = re.compile(r"\]:[ \t]*\n?[ \t>]*<?")
+_REFERENCE_TARGET = re.compile(r"\]:[^\S\n]*\n?[\s\x00-\x09\x0b-\x20>]*<?")
 # Tabs and entities stay in: a browser drops tabs from a URL, so "java<TAB>script:" counts.
 _TARGET_HEAD = re.compile(r"[^ \n)>]{0,256}")
 
@@ -131,9 +142,13 @@ def _escape_text(text: str) -> str:
 
 
 def literal(value: object) -> SafeMarkdown:
-    """Any value as Markdown that shows exactly its text: no HTML, no code span, no link."""
-    text = _escape_text(str(value)).replace("`", "&#96;")
-    return SafeMarkdown(_LINK_OPEN.sub(r"\\\g<0>", text))
+    """Any value as Markdown that shows exactly its text: no HTML, no code span, no link, no
+    block."""
+    lines = []
+    for line in str(value).splitlines(keepends=True):
+        prefix, rest = inline_only(line)
+        lines.append(prefix + _escape_text(rest).replace("`", "&#96;"))
+    return SafeMarkdown(_LINK_OPEN.sub(r"\\\g<0>", "".join(lines)))
 
 
 _LINK_OPEN = re.compile(r"[\[\]]")
@@ -149,7 +164,8 @@ def code_span(value: object) -> SafeMarkdown:
 
 
 def prose(text: str) -> SafeMarkdown:
-    """Model prose as Markdown: emphasis, code spans and safe links kept, HTML shown as text.
+    """Model prose as Markdown: emphasis, code spans and safe links kept, HTML shown as text,
+    and no line can open a block (see ``inline_only``).
 
     Code spans are kept only where Python-Markdown is sure to read the same span: two runs of
     exactly the same number of backticks on one line (a paragraph break or a table cell could
@@ -159,7 +175,8 @@ def prose(text: str) -> SafeMarkdown:
     """
     out: list[str] = []
     for line in text.splitlines(keepends=True):
-        out.append(_prose_line(line))
+        prefix, rest = inline_only(line)
+        out.append(prefix + _prose_line(rest))
     return SafeMarkdown(safe_links("".join(out)))
 
 
@@ -197,6 +214,90 @@ def _prose_line(line: str) -> str:
         index = close + 1
     out.append(_escape_text(line[position:]))
     return "".join(out)
+
+
+# What opens a block at the start of a line, in Python-Markdown or an extension a site may use:
+# fences (superfences, fenced_code), headings, tables, pymdownx.details (???),
+# pymdownx.blocks (///), definition lists and tabbed (:, ===), lists, setext underlines,
+# rules, snippets (--8<--), admonitions (!!!), abbreviations (*[), footnotes ([^), arithmatex.
+# Each is made inert by writing its first character (a fence: its whole run; an ordered
+# list: the dot) as an entity, which no block parser reads as markup and every reader sees
+# as the character. Quotes and raw HTML need nothing here: "<" and ">" are always escaped.
+_BLOCK_OPENER = re.compile(
+    r"""(?P<run>`{3,}|~{3,})
+      | (?P<digits>\d+)[.)](?=\s|$)
+      | [\#|?/:=+\-]
+      | !!
+      | [*_][\s*_-]*$
+      | \*(?:\s|\[)
+      | \$\$ | \\\[ | \\begin
+      | \[\^""",
+    re.VERBOSE,
+)
+_LEADING_SPACE = re.compile(r"[^\S\n\r]+")
+
+
+def inline_only(line: str) -> tuple[str, str]:
+    """``line`` split into an inert prefix and the rest, so that the line cannot open a block.
+
+    Leading whitespace becomes one space (four would open a code block; the value may be
+    printed in the middle of a line, where one space still parts two words), and a block
+    opener at the start becomes entities.
+    """
+    space = _LEADING_SPACE.match(line)
+    lead = ""
+    if space:
+        line, lead = line[space.end() :], " "
+    opener = _BLOCK_OPENER.match(line)
+    if opener is None:
+        return lead, line
+    if opener["run"]:
+        return lead + _entities(opener["run"]), line[opener.end("run") :]
+    if opener["digits"]:
+        end = opener.end("digits")
+        return lead + opener["digits"] + _entities(line[end]), line[end + 1 :]
+    return lead + _entities(line[0]), line[1:]
+
+
+def _entities(text: str) -> str:
+    return "".join(f"&#{ord(char)};" for char in text)
+
+
+def opens_block(text: str) -> str | None:
+    """The first line of ``text`` that a writer meant as a block (a fence, an admonition, a
+    heading, a list...), which ``prose`` shows as text instead; None if there is none."""
+    for line in text.splitlines():
+        if _MEANT_AS_BLOCK.match(line.lstrip()):
+            return line
+    return None
+
+
+# The block openers of _BLOCK_OPENER as a writer would type them (with the space or the
+# rest that makes them blocks), so that "--flag" or "=> x" in a sentence is not reported.
+_MEANT_AS_BLOCK = re.compile(
+    r"""`{3,} | ~{3,}
+      | \#{1,6}(?:\s|$) | [!?]{3}\+?\s | /{3} | ={3}\s | -+8<-+
+      | [-*+]\s | \d+[.)]\s | :\s | \|.*\|
+      | [-=*_](?:\s*[-=*_]){2,}\s*$
+      | \$\$ | \\\[ | \\begin\{ | \[\^[^\]]+\]:""",
+    re.VERBOSE,
+)
+
+
+# Characters that HTML reads as markup, as their look-alikes. A title with none of them (and no
+# "&" that could start a character reference) is the same text however many times a theme
+# escapes or unescapes it: Material prints ``page.title | striptags``, and Jinja's striptags
+# unescapes entities after removing tags, so an escaped "&lt;script&gt;" would come back live.
+_TITLE_LOOKALIKES = str.maketrans({"<": "\uff1c", ">": "\uff1e", '"': "\uff02", "'": "\u2019"})
+_REFERENCE_AMPERSAND = re.compile(r"&(?=[#0-9A-Za-z])")
+_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def plain_title(text: str) -> str:
+    """A page title in the one form every theme prints inert: one line, no ``<``, ``>``,
+    quotes or ``&`` that starts a character reference (each replaced by its look-alike)."""
+    title = " ".join(_INVISIBLE.sub("", text).split())
+    return _REFERENCE_AMPERSAND.sub("\uff06", title.translate(_TITLE_LOOKALIKES))
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")

@@ -112,7 +112,19 @@ class PageAudit:
     script_urls: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
     scripts: list[str] = field(default_factory=list)  # text of every <script> element
+    # Every link of the page, clicked: its target as the browser parsed it.
+    clicked_links: list[str] = field(default_factory=list)
+    document_title: str = ""
     screenshot: Path | None = None
+
+    @property
+    def script_links_clicked(self) -> list[str]:
+        """Clicked links whose target is not http, https or mailto (javascript:, data:...)."""
+        return [
+            url
+            for url in self.clicked_links
+            if urlsplit(url).scheme.lower() not in ("http", "https", "mailto")
+        ]
 
     @property
     def label(self) -> str:
@@ -198,8 +210,11 @@ async def visit_site(
     palette: str,
     refused: list[str],
     screenshots: Path | None = None,
+    *,
+    click_links: bool = False,
 ) -> SiteVisit:
-    """Every page of the built ``site_dir`` served at ``base_url``, in ``palette``."""
+    """Every page of the built ``site_dir`` served at ``base_url``, in ``palette``; with
+    ``click_links``, every link of every page is clicked too (see ``_CLICK_EVERY_LINK``)."""
     # The OS says light: dark comes from the reader's click on the palette toggle.
     context = await browser.new_context(color_scheme="light", viewport=VIEWPORT)
     try:
@@ -214,6 +229,7 @@ async def visit_site(
                     path,
                     mermaid_sources(site_dir / path / "index.html"),
                     screenshots / f"{palette}-{name}.png" if screenshots else None,
+                    click_links=click_links,
                 )
             )
         return SiteVisit(audits, visitor.between_pages, visitor.requests)
@@ -289,7 +305,9 @@ class SiteVisitor:
         await self.page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'")
         self.between_pages.blocked += self.refused[refused:]
 
-    async def visit(self, path: str, sources: list[str], screenshot: Path | None) -> PageAudit:
+    async def visit(
+        self, path: str, sources: list[str], screenshot: Path | None, *, click_links: bool = False
+    ) -> PageAudit:
         audit = PageAudit(path=path, palette=self.palette, expected_diagrams=len(sources))
         self._current = audit
         refused = len(self.refused)
@@ -306,7 +324,10 @@ class SiteVisitor:
             except PlaywrightTimeout:
                 self._render_timeout = SHORT_RENDER_TIMEOUT_MS
             audit.leftover_code_blocks = await self.page.evaluate(_COUNT_LEFTOVER, sources)
+            audit.document_title = await self.page.title()
             await self._inspect(audit)
+            if click_links:
+                audit.clicked_links = await self.page.evaluate(_CLICK_EVERY_LINK)
             if screenshot is not None:
                 screenshot.parent.mkdir(parents=True, exist_ok=True)
                 await self.page.screenshot(path=screenshot, full_page=True)
@@ -416,6 +437,46 @@ class SiteVisitor:
                     if layer is not None:
                         layers.append((*layer[:3], layer[3] * opacity))
                 audit.text_colors.append(TextColor(text["text"], color, tuple(layers)))
+
+
+# Clicks every link of the page (the document and every open shadow root; Material's closed
+# ones hold only the diagrams, whose links the pierced DOM walk checks) and returns each
+# target as the browser parsed it. A click on an http, https or mailto link is stopped before
+# it navigates, so that one page load clicks them all; any other link is left to do what the
+# browser does with it, so a javascript: target would run (and its alert() be recorded).
+_CLICK_EVERY_LINK = """async () => {
+  const roots = [document];
+  for (let i = 0; i < roots.length; i++) {
+    for (const element of roots[i].querySelectorAll('*')) {
+      if (element.shadowRoot) roots.push(element.shadowRoot);
+    }
+  }
+  const links = roots.flatMap((root) => [...root.querySelectorAll('a[href], area[href], a')])
+    .filter((link) => link.getAttribute('href') !== null || link.getAttribute('xlink:href') !== null);
+  const target = (link) => {
+    const raw = link.getAttribute('href') ?? link.getAttribute('xlink:href');
+    try { return new URL(raw, document.baseURI); } catch (e) { return null; }
+  };
+  const clicked = [];
+  const record = (event) => {
+    const link = event.composedPath().find((node) => links.includes(node));
+    if (!link) return;
+    const url = target(link);
+    clicked.push(url ? url.href : String(link.getAttribute('href')));
+    if (url && ['http:', 'https:', 'mailto:'].includes(url.protocol)) event.preventDefault();
+  };
+  window.addEventListener('click', record, true);
+  try {
+    for (const link of links) {
+      link.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true, composed: true}));
+    }
+  } finally {
+    window.removeEventListener('click', record, true);
+  }
+  // A javascript: navigation runs as a task of its own: give it its turn.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  return clicked;
+}"""
 
 
 # Runs in the page with the shadow roots as arguments. For each text it finds what is painted

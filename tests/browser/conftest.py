@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from audit import CHROMIUM, CHROMIUM_ARGS, SiteVisit, open_browser, visit_site
-from hostile import write_hostile_project
+from hostile import write_hostile_project, write_hostile_theme_site
 from playwright.async_api import Browser
 from sites import (
     EXAMPLES,
@@ -29,6 +29,8 @@ from sites import (
     SiteServer,
     start_build,
 )
+
+from netarch.scaffold import THEMES
 
 # Looked at by people, never committed (.gitignore has tests/artifacts/).
 SCREENSHOTS = REPO_ROOT / "tests" / "artifacts" / "screenshots"
@@ -66,6 +68,11 @@ def site_builds(
     for name in EXAMPLES:
         config = REPO_ROOT / "examples" / name / "mkdocs.yml"
         builds[name] = start_build(name, config, served_root / name)
+    # A `netarch init` site per theme with hostile titles, prose and links (hostile.py).
+    for theme in THEMES:
+        name = f"hostile-{theme}"
+        config = write_hostile_theme_site(tmp_path_factory.mktemp(name) / "site", theme)
+        builds[name] = start_build(name, config, served_root / name)
     yield builds
     for build in builds.values():
         if build.process.poll() is None:  # a test failed before waiting for it
@@ -101,7 +108,8 @@ def site_visits(
     site_server: SiteServer,
     screenshots_dir: Path,
 ) -> dict[str, SiteVisit | None]:
-    """One browser visits every page of the demo, light and dark, of the hostile copy, and of
+    """One browser visits every page of the demo, light and dark, of the hostile copy and the
+    hostile site of each theme (keys ``hostile-<theme>``), clicking every link of theirs, and of
     each example, light and dark (keys ``<example>-<palette>``).
 
     The passes run side by side (own context, own renderer process: the two cores are
@@ -121,13 +129,20 @@ def site_visits(
         shots = screenshots_dir if name == "demo" else None
         url = f"{site_server.url}/{name}/"
         return await visit_site(
-            browser, url, build.site_dir, palette, blocking_proxy.refused, shots
+            browser,
+            url,
+            build.site_dir,
+            palette,
+            blocking_proxy.refused,
+            shots,
+            click_links=name.startswith("hostile"),
         )
 
     passes = {
         "light": ("demo", "light"),
         "dark": ("demo", "dark"),
         "hostile": ("hostile", "light"),
+        **{f"hostile-{theme}": (f"hostile-{theme}", "light") for theme in THEMES},
         **{f"{name}-{palette}": (name, palette) for name in EXAMPLES for palette in PALETTES},
     }
 

@@ -26,6 +26,25 @@ DIRECTIVE = "%%{init: {'securityLevel': 'loose'}}%%"
 # attempt encoded so that it passes the schema must still stay inert in the link.
 URL = "https://example.com/%22%3E%3Cimg%20src=x%20onerror=alert%281%29%3E"
 
+# Ends the <title> element: Material prints `page.title | striptags`, which decodes entities.
+TITLE = "</title><script>alert(1)</script>"
+# The same in entities, for a theme (or a filter) that decodes once more.
+TITLE_ENTITIES = '&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; "><svg onload=alert(1)>'
+# Links whose target starts with a space Python-Markdown skips and the URL check once did not.
+UNICODE_SPACE_LINKS = " ".join(
+    f"[{name}]({space}javascript:alert(1))"
+    for name, space in (("em", "\u2003"), ("nbsp", "\u00a0"), ("ideo", "\u3000"), ("nel", "\u0085"))
+)
+# Model prose written as blocks: a live Mermaid diagram (no check would have seen it), an
+# admonition, a details block, a list, a heading, a table and indented code.
+FENCE_MARKER = "hostileFence"
+BLOCKS = (
+    f"~~~mermaid\nflowchart LR\n  {FENCE_MARKER} --> x\n~~~\n\n"
+    f"```mermaid\nflowchart LR\n  {FENCE_MARKER}2 --> y\n```\n\n"
+    '!!! danger "admonition"\n    text\n\n??? note "details"\n    text\n\n'
+    "- list item\n\n# heading\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n    indented code\n"
+)
+
 # Strings that must be visible, literally, somewhere on the built site.
 SHOWN_AS_TEXT = (IMG, SCRIPT, SVG, DIRECTIVE)
 
@@ -58,23 +77,108 @@ def hostile_model(model: dict[str, Any]) -> dict[str, Any]:
     return model
 
 
+# The model warnings the hostile text earns (titles shown with look-alikes, text written as
+# blocks, "???" read as a placeholder) would fail `mkdocs build --strict`; what is tested with
+# these sites is what the reader's browser does, so they are information here (tests/hostile
+# and tests/checks test the warnings).
+HOSTILE_SITE_CHECKS = "      checks: {NA176: info, NA177: info, NA203: info}\n"
+
+
+def hostile_pages() -> list[dict[str, Any]]:
+    """A ``pages:`` section that renames pages of the plan to hostile titles, adds a page of
+    its own, and introduces pages with prose written as blocks."""
+    return [
+        {"id": "overview", "title": f"Overview {TITLE}", "intro": BLOCKS},
+        {"id": "cluster", "title": f"Cluster {TITLE_ENTITIES}", "intro": UNICODE_SPACE_LINKS},
+        {"id": "components", "title": f"Components {SVG} & AT&T"},
+        {"id": "hostile", "title": TITLE, "intro": f"{BLOCKS}\n{JS_LINK}", "views": ["nodes"]},
+    ]
+
+
 def write_hostile_project(repo_root: Path, target: Path) -> Path:
     """Copy the demo project to ``target`` with a hostile model; return its mkdocs.yml."""
     shutil.copytree(repo_root / "docs", target / "docs")
     if (repo_root / "overrides").is_dir():
         shutil.copytree(repo_root / "overrides", target / "overrides")
-    shutil.copy(repo_root / "mkdocs.yml", target / "mkdocs.yml")
+    config = (repo_root / "mkdocs.yml").read_text(encoding="utf-8")
+    anchor = "      section_dir: architecture\n"
+    assert anchor in config, "the demo's mkdocs.yml names the netarch options"
+    (target / "mkdocs.yml").write_text(
+        config.replace(anchor, anchor + HOSTILE_SITE_CHECKS), encoding="utf-8"
+    )
     model_file = target / "docs" / "network.yaml"
     model = yaml.safe_load(model_file.read_text(encoding="utf-8"))
     # The hand-picked strings above, then a payload in every other free-text field: the
     # schema is walked, so a field added later is covered without touching this file.
     schema = json.loads((repo_root / "plugin/netarch/model/network.schema.json").read_text())
     model, _fields = hostile_everywhere(hostile_model(model), schema)
+    model["pages"] = hostile_pages()  # after the walk: a page's `views` are ids
     model_file.write_text(
         yaml.safe_dump(model, sort_keys=False, allow_unicode=True),
         encoding="utf-8",
     )
     return target / "mkdocs.yml"
+
+
+# --- A `netarch init` site for each theme, hostile throughout --------------------------------
+
+# A hand-written page: a real netarch-view block (a table of hostile model text), blocks shown
+# inside longer fences of either kind (documentation of the syntax: never expanded, so their
+# unknown id is no error), and a netarch-diff block over two hostile models.
+EMBEDDING_PAGE = """# Embedded views
+
+```netarch-view
+components
+```
+
+`````markdown
+```netarch-view
+no-such-view
+```
+`````
+
+~~~~text
+```netarch-view
+no-such-view-either
+```
+~~~~
+
+```netarch-diff
+base: docs/base.yaml
+```
+"""
+
+
+def write_hostile_theme_site(target: Path, theme: str) -> Path:
+    """A `netarch init` site in ``theme`` with a hostile model, hostile page titles and
+    introductions, and a hand-written page embedding views and a change report; returns its
+    mkdocs.yml."""
+    from netarch.scaffold import init_site
+
+    init_site(target, theme)
+    config_file = target / "mkdocs.yml"
+    config = config_file.read_text(encoding="utf-8")
+    anchor = "      model: docs/network.yaml\n"
+    config_file.write_text(config.replace(anchor, anchor + HOSTILE_SITE_CHECKS), encoding="utf-8")
+    model_file = target / "docs" / "network.yaml"
+    model = yaml.safe_load(model_file.read_text(encoding="utf-8"))
+    schema_file = Path(__file__).resolve().parents[2] / "plugin/netarch/model/network.schema.json"
+    model, _fields = hostile_everywhere(model, json.loads(schema_file.read_text()))
+    model["pages"] = hostile_pages()
+    dump = yaml.safe_dump(model, sort_keys=False, allow_unicode=True)
+    model_file.write_text(dump, encoding="utf-8")
+    # The base of the change report: the same model without its second node.
+    model["nodes"] = model["nodes"][:1]
+    model["metallb"]["speakers"] = model["metallb"]["speakers"][:1]
+    (target / "docs" / "base.yaml").write_text(
+        yaml.safe_dump(model, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
+    # The views are embedded one folder down, as the generated pages are, where the model's
+    # relative links resolve: the starter's home page, which embeds one at the top, is plain.
+    (target / "docs" / "index.md").write_text("# Home\n\nA hostile site.\n", encoding="utf-8")
+    (target / "docs" / "guide").mkdir()
+    (target / "docs" / "guide" / "embedded.md").write_text(EMBEDDING_PAGE, encoding="utf-8")
+    return config_file
 
 
 # --- Hostile text in every free-text field the schema allows ----------------------------------
@@ -97,6 +201,8 @@ PAYLOADS = (
     "[vb](vbscript:msgbox(1)) [file](file:///etc/passwd) [data](data:text/html,x)",
     "[ok](https://example.com/a) [mail](mailto:ops@example.com) [rel](../index.md)",
     DIRECTIVE,
+    UNICODE_SPACE_LINKS,
+    BLOCKS,
 )
 # Strings the schema leaves free but the network checks compare as data (a tenant's namespace
 # follows from its parent's, the distribution's DNS domain must equal the cluster's): text in

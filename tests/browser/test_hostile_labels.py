@@ -2,16 +2,21 @@
 
 A copy of the demo model (see ``hostile.py``) puts HTML, script tags, links with every scheme and
 a Mermaid ``init`` directive into every free-text field of the schema (names, roles,
-descriptions, notes, captions, diagram labels...); the built site is opened page by page with a ``dialog`` handler that records any
-``alert``.
+descriptions, notes, captions, diagram labels...) and hostile page titles; the built site is
+opened page by page with a ``dialog`` handler that records any ``alert``. So is a hostile
+`netarch init` site in each theme (titles that end ``<title>``, links behind Unicode spaces,
+prose written as Mermaid fences, a page embedding views and a change report), and on every page
+of these sites every link is clicked.
 """
 
 from __future__ import annotations
 
 import pytest
 from audit import PageAudit, SiteVisit
-from hostile import SHOWN_AS_TEXT
+from hostile import SHOWN_AS_TEXT, TITLE
 from sites import SiteBuild
+
+from netarch.scaffold import THEMES
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -78,3 +83,35 @@ def test_diagrams_with_hostile_labels_still_render(audits: list[PageAudit]) -> N
     assert not any(broken.values()), _report(broken)
     labels = " ".join(text for a in pages for d in a.diagrams for text in d.texts)
     assert "<img src=x onerror=alert(1)>" in labels, "the hostile name is a diagram label"
+
+
+# The demo copy (material) and the `netarch init` site of each theme.
+HOSTILE_SITES = ("hostile", *(f"hostile-{theme}" for theme in THEMES))
+
+
+@pytest.mark.parametrize("name", HOSTILE_SITES)
+def test_clicking_every_link_of_every_page_runs_nothing(
+    name: str, site_builds: dict[str, SiteBuild], site_visits: dict[str, SiteVisit | None]
+) -> None:
+    site_dir = site_builds[name].wait()
+    visit = site_visits[name]
+    assert visit is not None
+    pages = list(visit.audits)
+    assert len(pages) == len(list(site_dir.rglob("index.html"))), "every page was opened"
+    assert sum(len(a.clicked_links) for a in pages) >= 20 * len(pages), "links were clicked"
+    found = {
+        a.label: [
+            *a.dialogs,
+            *a.console_errors,
+            *(f"clicked {url}" for url in a.script_links_clicked),
+            *a.event_handler_attributes,
+            *a.script_urls,
+        ]
+        for a in [*pages, visit.between_pages]
+    }
+    assert not any(found.values()), _report(found)
+    # The titles were hostile: each is in the browser's tab as text, with look-alikes.
+    shown = TITLE.replace("<", "\uff1c").replace(">", "\uff1e")
+    titles = [a.document_title for a in pages]
+    assert any(shown in title for title in titles), titles
+    assert not any("<" in title or ">" in title for title in titles), titles

@@ -1111,6 +1111,36 @@ CASES: tuple[Case, ...] = (
         "views: [^no-such-view]",
         near_miss=(("claims:\n", "pages:\n  - id: cluster\n    views: [nodes]\nclaims:\n"),),
     ),
+    Case(
+        "page title holding HTML",
+        "NA176",
+        "warning",
+        (("claims:\n", "pages:\n  - id: cluster\n    title: A </title><b>x\nclaims:\n"),),
+        "title: ^A </title>",
+        near_miss=(
+            ("claims:\n", "pages:\n  - id: cluster\n    title: Addresses & routes\nclaims:\n"),
+        ),
+    ),
+    Case(
+        "page introduction written as a diagram fence",
+        "NA177",
+        "warning",
+        (
+            (
+                "claims:\n",
+                "pages:\n  - id: cluster\n    intro: |\n      ~~~mermaid\n      graph TD\n"
+                "      ~~~\nclaims:\n",
+            ),
+        ),
+        "intro: ^|",
+        near_miss=(
+            (
+                "claims:\n",
+                "pages:\n  - id: cluster\n    intro: Run it with --dry-run first; ~~~ is a"
+                " marker\nclaims:\n",
+            ),
+        ),
+    ),
     # --- silences and claims --------------------------------------------------------------------
     Case(
         "silence that matches nothing",

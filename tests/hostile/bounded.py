@@ -64,7 +64,12 @@ def _run_module(
         errors="replace",
         timeout=timeout_s,
         preexec_fn=_limit_memory,
-        env={**os.environ, "NETARCH_MERMAID_TIMEOUT": "3", **(env or {})},
+        env={
+            **os.environ,
+            "NETARCH_MERMAID_TIMEOUT": "3",
+            "NO_MKDOCS_2_WARNING": "1",
+            **(env or {}),
+        },
     )
     return Run(result.returncode, result.stdout, result.stderr, time.monotonic() - started)
 

@@ -35,7 +35,7 @@ class _Audit(HTMLParser):
         for name, value in attrs:
             if name.startswith("on") or name in ("style", "srcdoc", "formaction"):
                 self.problems.append(f"<{tag} {name}={value!r}>")
-            if name in ("href", "src", "action", "xlink:href") and not _browser_safe(value or ""):
+            if name in ("href", "src", "action", "xlink:href") and not browser_safe(value or ""):
                 self.problems.append(f"<{tag} {name}={value!r}>")
 
 
@@ -48,7 +48,7 @@ def live_markup(markdown_text: str) -> list[str]:
     return audit.problems
 
 
-def _browser_safe(href: str) -> bool:
+def browser_safe(href: str) -> bool:
     """The scheme a browser sees in an attribute value (already entity-decoded by the parser)."""
     cleaned = href.replace("\t", "").replace("\n", "").replace("\r", "")
     scheme = urlsplit(cleaned.lstrip("".join(map(chr, range(0x21))))).scheme

@@ -98,6 +98,9 @@ def test_a_template_printing_raw_model_text_prints_it_escaped(tmp_path: Path) ->
         "[a]\n\n[a]: <javascript:alert(1)>",
         '[a][r]\n\n[r]: javascript:alert(1) "title"',
         "[x](file:///etc/passwd)",
+        "[x](\u2003javascript:alert(1))",
+        "[x](\u00a0\u3000 \u0085javascript:alert(1))",
+        "[x](\x01 \x02javascript:alert(1))",
     ],
 )
 def test_unsafe_link_targets_are_defused(text: str) -> None:
@@ -206,6 +209,15 @@ _TOKENS = st.sampled_from(
         "\n\n",
         "\t",
         "    ",
+        # Spaces Python-Markdown strips from a link target, and controls a browser strips.
+        "\u2003",
+        "\u00a0",
+        "\u3000",
+        "\u0085",
+        "\x01",
+        "~~~",
+        "!!! note",
+        "???",
         "|",
         "!",
         "*",

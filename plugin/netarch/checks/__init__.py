@@ -17,6 +17,7 @@ from netarch.checks import (  # noqa: F401
     claims,
     gateway_api,
     load_balancing,
+    markup,
     mtu,
     placement,
     routing,

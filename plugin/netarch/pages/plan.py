@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from netarch.safety import plain_title
+
 if TYPE_CHECKING:
     from netarch.model.network import Model, ModelPath
 
@@ -50,6 +52,8 @@ class PlannedPage:
     """A page this model gets."""
 
     name: str
+    # As every theme prints it inert (``safety.plain_title``): the nav, <title>, the search
+    # index and the page's heading all show this text.
     title: str
     template: str
     uses_model: bool = True
@@ -119,7 +123,7 @@ def plan_pages(
             title = spec.title(model)
         page = PlannedPage(
             spec.name,
-            title,
+            plain_title(title),
             f"{spec.name}.md.jinja",
             spec.uses_model,
             str(entry.get("intro", "")),
@@ -132,7 +136,7 @@ def plan_pages(
             continue
         page = PlannedPage(
             entry["id"],
-            _title_in(entry, language) or entry["id"],
+            plain_title(_title_in(entry, language) or entry["id"]),
             CUSTOM_TEMPLATE,
             True,
             str(entry.get("intro", "")),

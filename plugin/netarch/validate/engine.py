@@ -472,14 +472,41 @@ if (typeof globalThis.window === 'undefined') {
     }
     return issues;
   };
+  // The configuration a diagram gives itself (an init directive, front matter) may carry CSS
+  // (themeCSS, fontFamily...), which Mermaid writes into the page's <style> as it is: a url()
+  // or an @import there makes every reader's browser fetch that address. A CSS escape ("\\")
+  // could spell either, so it counts too.
+  const FETCHING_CSS = /(?:url|image|image-set|cross-fade|src)\s*\(|@import|\\/i;
+  function cssFetches(config) {
+    const found = [];
+    const visit = (value, key, depth) => {
+      if (depth > 32) return;
+      if (typeof value === 'string') {
+        if (FETCHING_CSS.test(value)) found.push(key);
+      } else if (value && typeof value === 'object') {
+        for (const child of Object.keys(value)) visit(value[child], child, depth + 1);
+      }
+    };
+    visit(config, '', 0);
+    return found;
+  }
   globalThis.__netarchCheck = async function (text) {
     let type = null;
     try { type = mermaid.detectType(text); } catch (e) { type = null; }
+    let result = null;
     try {
-      const result = await mermaid.parse(text);
+      result = await mermaid.parse(text);
       type = (result && result.diagramType) || type;
     } catch (err) {
       return JSON.stringify(describe(err, type, 'parse'));
+    }
+    const fetches = cssFetches(result && result.config);
+    if (fetches.length) {
+      return JSON.stringify({ok: false, type: type, phase: 'config', issues: fetches.map((key) => ({
+        kind: 'css-fetch', ids: [key], code: 'MERMAID_CSS',
+        message: `the diagram's configuration sets ${key} to CSS that loads an address` +
+                 ' (url(), @import or a CSS escape): every reader\'s browser would fetch it' +
+                 ' from outside the site'}))});
     }
     const check = renderChecks[type];
     // Building the diagram again costs a second parse: only when the check can find something.
@@ -1060,7 +1087,7 @@ def problems_from_error(text: str, error: dict[str, Any]) -> list[MermaidProblem
                 _locate(text, issue["message"], None, issue.get("kind"), issue.get("ids")),
                 0,
                 issue["message"],
-                MISDRAWN if issue.get("warning") else "MERMAID_RENDER",
+                issue.get("code") or (MISDRAWN if issue.get("warning") else "MERMAID_RENDER"),
             )
             for issue in error["issues"]
         ]
@@ -1202,6 +1229,10 @@ def _locate(
     elif kind == "block-too-wide" and ids and len(ids) == 2:
         name, width = (re.escape(x) for x in ids)
         patterns.append((rf"{_ID.format(name)}[^:\n]*:\s*{width}\b", False))
+    elif kind == "css-fetch" and ids:
+        # The key in an init directive (often line 1) or in front matter.
+        key = re.compile(rf"""(?<![\w-])["']?{re.escape(ids[0])}["']?\s*:""")
+        return next((n for n, line in enumerate(split_lines(text), 1) if key.search(line)), 0)
     elif kind == "xychart-missing-values" and ids and ids[0].isdigit():
         series = [n for n, line in enumerate(split_lines(text), 1) if _XY_SERIES.match(line)]
         return series[int(ids[0])] if int(ids[0]) < len(series) else 0

@@ -16,8 +16,13 @@ from pathlib import Path
 from typing import Protocol
 
 from netarch.diagnostics import Diagnostic, Location, Severity
+from netarch.safety import excerpt
 from netarch.validate.engine import BUDGET, BUDGET_HINT, MermaidProblem
 from netarch.validate.linemap import split_lines
+
+# How much of a netarch-view block's body a message quotes: a view id is short, a hostile
+# body may be a megabyte.
+VIEW_ID_CHARS = 80
 
 _OPENING = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _LANGUAGE = re.compile(r"^\s*(?:\{\s*\.?(?P<braced>[\w+-]+)[^}]*\}|(?P<plain>[\w+-]+))")
@@ -146,7 +151,7 @@ def unknown_views(pages: Mapping[str, str], known: set[str]) -> list[Diagnostic]
                         Location(display, index + 1, len(opening["indent"]) + 1),
                         Severity.ERROR,
                         "VIEW_UNKNOWN",
-                        f"unknown view {view_id!r} in a netarch-view block",
+                        f"unknown view {excerpt(view_id, VIEW_ID_CHARS)!r} in a netarch-view block",
                         hint="known: " + ", ".join(sorted(known)),
                         source_line=lines[index],
                     )
@@ -254,6 +259,8 @@ _HINTS = {
     "MERMAID_EMPTY": "remove the empty fence or add a diagram",
     "MERMAID_MISDRAWN": "the diagram renders without an error, but not as its text says",
     BUDGET: BUDGET_HINT,
+    "MERMAID_CSS": "remove url(), @import and CSS escapes from the diagram's own configuration;"
+    " give the site its styles in extra_css, served with it",
 }
 
 
