@@ -36,6 +36,7 @@ import yaml
 
 from netarch.diagnostics import Diagnostic, Location, Severity
 from netarch.safety import UnreadableFile, excerpt, read_regular_file
+from netarch.yaml_loading import FastComposeLoader
 
 PathTuple = tuple[str | int, ...]
 # Where a key or value is written: (file as shown, 1-based line, 1-based column).
@@ -175,37 +176,12 @@ def _compose_fast(text: str) -> tuple[Any, Any]:
     """
     if not yaml.__with_libyaml__ or "&" in text:
         return None, None
-    loader = _FastComposeLoader(text)
+    loader = FastComposeLoader(text)
     try:
         return loader, loader.get_single_node()
     except yaml.YAMLError:
         loader.dispose()
         return None, None
-
-
-# Implicit tag resolution (is this plain scalar an int, a bool, null...?) runs a regex per
-# scalar in Python even under libyaml, and a model repeats the same scalars (true, ids, ports)
-# and is loaded again on every live-preview rebuild. Without path resolvers (the safe loaders
-# have none) the answer depends only on these arguments, so it is remembered.
-_RESOLVED: dict[tuple[type, str, tuple[bool, bool]], str] = {}
-_RESOLVED_MAX = 200_000
-
-
-def _memo_resolve(self: yaml.resolver.BaseResolver, kind: type, value: str, implicit: Any) -> str:
-    key = (kind, value, implicit)
-    tag = _RESOLVED.get(key)
-    if tag is None:
-        tag = yaml.resolver.Resolver.resolve(self, kind, value, implicit)
-        if len(_RESOLVED) >= _RESOLVED_MAX:
-            _RESOLVED.clear()
-        _RESOLVED[key] = tag
-    return tag
-
-
-if yaml.__with_libyaml__:
-
-    class _FastComposeLoader(yaml.CSafeLoader):
-        resolve = _memo_resolve  # type: ignore[assignment]
 
 
 @dataclass
@@ -673,7 +649,7 @@ def _parse_by_blocks(text: str, display: str) -> _Value | None:
 
 def _parse_block(block: str, display: str, first_line: int) -> _Entry | None:
     """The single ``key: value`` entry ``block`` holds, or None for anything unusual."""
-    loader = _FastComposeLoader(block)
+    loader = FastComposeLoader(block)
     try:
         node = loader.get_single_node()
         if not isinstance(node, yaml.MappingNode) or node.tag != _MAP_TAG or len(node.value) != 1:
