@@ -42,7 +42,7 @@ from netarch.cluster.objects import (
     kept_paths,
     merge_wanted,
 )
-from netarch.diagnostics import Diagnostic, Location, Severity, display_path
+from netarch.diagnostics import Diagnostic, Location, Severity
 from netarch.yaml_loading import FastComposeLoader
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -84,6 +84,10 @@ def _scalar_text(value: str | None) -> str | None:
     return match.group(2) if match else None
 
 
+def _size(count: int) -> str:
+    return f"{count // 2**20} MiB" if count >= 2**20 else f"{count:,} bytes"
+
+
 @dataclass
 class _Unit:
     """The text of one object, and the file's line number of its first line."""
@@ -98,6 +102,13 @@ class _Reading:
         self.base_dir = base_dir
         self.result = Configuration()
         self.file_count = 0
+
+    def shown(self, path: Path) -> str:
+        """How a file is named in messages: as given, relative to the base folder, links not
+        followed (a link is named by its own name, not by its target's)."""
+        base = Path(os.path.abspath(self.base_dir or Path.cwd()))
+        absolute = Path(os.path.abspath(path))
+        return absolute.relative_to(base).as_posix() if absolute.is_relative_to(base) else str(path)
 
     # --- problems ----------------------------------------------------------------------------
 
@@ -116,7 +127,7 @@ class _Reading:
     # --- files -------------------------------------------------------------------------------
 
     def read_path(self, path: Path) -> None:
-        shown = display_path(path, self.base_dir)
+        shown = self.shown(path)
         try:
             info = path.stat()
         except OSError as error:
@@ -148,7 +159,7 @@ class _Reading:
                     if not target.is_relative_to(root):
                         self.note(
                             "NA063",
-                            display_path(candidate, self.base_dir),
+                            self.shown(candidate),
                             "not read: a link to a file outside the folder given",
                             "copy the file into the folder, or name it in --from",
                         )
@@ -156,7 +167,7 @@ class _Reading:
                 yield candidate
 
     def read_file(self, path: Path) -> None:
-        shown = display_path(path, self.base_dir)
+        shown = self.shown(path)
         self.file_count += 1
         if self.file_count > MAX_FILES:
             if self.file_count == MAX_FILES + 1:
@@ -183,7 +194,7 @@ class _Reading:
                     shown,
                     0,
                     0,
-                    f"not read: {shown} is larger than {MAX_FILE_BYTES // 2**20} MiB",
+                    f"not read: {shown} is larger than {_size(MAX_FILE_BYTES)}",
                     "split the dump (for example one file per kind)",
                 )
                 return
@@ -223,11 +234,14 @@ class _Reading:
         if kind == "Secret":
             self.result.secrets_skipped += 1
             return
-        if kind is not None and kind not in self.wanted:
+        # A List whose items the cutting could not see (indented, or in flow style) is parsed
+        # whole, and its items taken one by one.
+        is_list = kind is not None and kind.endswith("List")
+        if kind is not None and kind not in self.wanted and not is_list:
             self.result.passed_over[kind] += 1
             return
         requests = self.wanted.get(kind, []) if kind else []
-        if kind is not None:
+        if kind is not None and not is_list:
             requests = [
                 r
                 for r in requests
@@ -244,7 +258,7 @@ class _Reading:
                 unit.first_line,
                 base + 1,
                 f"not read: {kind or 'this document'} is larger than "
-                f"{MAX_OBJECT_CHARS // 2**20} MiB of text",
+                f"{_size(MAX_OBJECT_CHARS)} of text",
             )
             return
         keep = kept_paths(requests) if requests else ()
@@ -273,6 +287,11 @@ class _Reading:
         kind = _mapping_scalar(node, "kind")
         if kind == "Secret":  # a kind only the parser could see: drop it before building
             self.result.secrets_skipped += 1
+            return
+        items = _mapping_value(node, "items")
+        if kind and kind.endswith("List") and isinstance(items, yaml.SequenceNode):
+            for item in items.value:
+                self.keep_node(item, first_line, shown)
             return
         builder = _Builder(first_line)
         try:
@@ -386,7 +405,6 @@ _CHUNK_BYTES = 8 * 1024 * 1024
 _EVENT = re.compile(
     r"^(?:(?P<marker>(?:---|\.\.\.)(?=[ \t\r]|$))|(?P<dash>-(?=[ \t\r]|$))|(?P<key>[^\s#]))", re.M
 )
-_ITEMS_KEY = re.compile(r"items:[ \t]*(?:#.*)?\r?$", re.M)
 # Where a chunk may be cut: just before a line that starts at column 0 with something.
 _CUT = re.compile(r"\n(?=[^\s#])")
 
@@ -398,13 +416,16 @@ def _yaml_units(stream: Any) -> Iterator[_Unit]:
     decoder = codecs.getincrementaldecoder("utf-8")()
     splitter = _Splitter()
     pending = ""
+    lines_before = 0  # lines of the blocks read before this one
     while True:
         block = stream.read(_CHUNK_BYTES)
         try:
             text = pending + decoder.decode(block, final=not block)
         except UnicodeDecodeError as error:
-            error.netarch_line = splitter.line  # type: ignore[attr-defined]
+            where = lines_before + block.count(b"\n", 0, max(error.start, 0)) + 1
+            error.netarch_line = where  # type: ignore[attr-defined]
             raise
+        lines_before += block.count(b"\n")
         if not block:
             yield from splitter.feed(text)
             yield from splitter.close()
@@ -463,7 +484,8 @@ class _Splitter:
                 continue
             if match.group("dash") and (self.top_key == "items" or not self.has_keys):
                 yield from self.close_item()
-                self.is_list = True
+                if not self.is_list:  # what came before is the List's own head: not an object
+                    self.is_list, self.document = True, []
                 self.item, self.item_line = [" " + line[1:]], self.line
                 self.line += 1
                 position = line_end
@@ -472,10 +494,6 @@ class _Splitter:
                 yield from self.close_item()
                 self.has_keys = True
                 self.top_key = line.split(":", 1)[0].strip() if ":" in line else ""
-                if self.top_key == "items" and _ITEMS_KEY.match(line):
-                    self.is_list = True
-                else:
-                    self.top_key = "" if self.top_key == "items" else self.top_key
             # The event's line belongs to the document.
         if position < len(text):
             self.append(text[position:])
@@ -483,7 +501,7 @@ class _Splitter:
     def append(self, text: str) -> None:
         if self.item is not None:
             self.item.append(text)
-        elif not self.is_list or not self.has_keys:
+        elif not self.is_list:
             if not self.document:
                 self.document_line = self.line
             self.document.append(text)
@@ -633,11 +651,16 @@ def _compose(text: str) -> tuple[Any, tuple[int, int, str] | None]:
         loader.dispose()
 
 
-def _mapping_scalar(node: yaml.MappingNode, key: str) -> str | None:
+def _mapping_value(node: yaml.MappingNode, key: str) -> yaml.Node | None:
     for key_node, value_node in node.value:
         if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-            return value_node.value if isinstance(value_node, yaml.ScalarNode) else None
+            return value_node
     return None
+
+
+def _mapping_scalar(node: yaml.MappingNode, key: str) -> str | None:
+    value = _mapping_value(node, key)
+    return value.value if isinstance(value, yaml.ScalarNode) else None
 
 
 def _distribution_kind(data: dict[str, Any]) -> str | None:
