@@ -165,6 +165,28 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--format", choices=("human", "markdown", "json"), default="human")
     diff.add_argument("--exit-code", action="store_true", help="exit with 1 when there are changes")
     diff.set_defaults(run=_diff)
+
+    drift = commands.add_parser(
+        "drift",
+        help="compare the model with the cluster's real configuration, fact by fact",
+        description="Reads Kubernetes objects (YAML or JSON: manifests, helm template or"
+        " kustomize build output, kubectl get dumps) and distribution files (Talos, kubeadm,"
+        " k3s, kube-proxy) and says of every fact whether it agrees with the model.",
+    )
+    drift.add_argument(
+        "model", nargs="?", type=Path, help="the network model (default: from ./mkdocs.yml)"
+    )
+    drift.add_argument(
+        "--from",
+        dest="sources",
+        type=Path,
+        action="append",
+        required=True,
+        metavar="PATH",
+        help="a file or folder of configuration (repeatable)",
+    )
+    drift.add_argument("--format", choices=("human", "github", "markdown", "json"), default="human")
+    drift.set_defaults(run=_drift)
     return parser
 
 
@@ -576,6 +598,29 @@ def _diff(args: argparse.Namespace) -> int:
     except BrokenPipeError:  # `netarch diff | head`: the reader has seen enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return EXIT_PROBLEMS if args.exit_code and result.has_changes else EXIT_CLEAN
+
+
+def _drift(args: argparse.Namespace) -> int:
+    from netarch.drift.report import FORMATS
+    from netarch.drift.run import drift
+
+    model = args.model
+    if model is None:
+        found = _from_mkdocs_config(Path("mkdocs.yml"))[0] if Path("mkdocs.yml").is_file() else []
+        if not found:
+            raise UsageError("name the model: netarch drift MODEL --from PATH")
+        model = found[0].path
+    if not model.is_file():
+        raise UsageError(f"{model}: no such model file")
+    result = drift(model, args.sources)
+    unreadable = [d for d in result.diagnostics if d.code == "NA060" and not d.location.line]
+    if unreadable and len(unreadable) == len(args.sources) and not result.objects_read:
+        raise UsageError("; ".join(d.message for d in unreadable))
+    try:
+        print(FORMATS[args.format](result), flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_PROBLEMS if result.has_contradictions else EXIT_CLEAN
 
 
 def _diff_blocks(

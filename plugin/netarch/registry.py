@@ -58,6 +58,9 @@ class Kit:
     # core sections that name it) translated into address ranges, pools, BGP sessions, the
     # Service proxy ... so that the core's rules and views check them whoever provides them.
     facts: Callable[[Model], Iterable[Any]] | None = None
+    # How the product's real configuration (its objects, ConfigMaps, controller arguments)
+    # becomes the same facts, for ``netarch drift``: a ``netarch.drift.readers.ConfigReader``.
+    config_reader: Any = None
 
     @property
     def schema(self) -> dict[str, Any]:

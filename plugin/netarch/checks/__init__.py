@@ -20,6 +20,7 @@ from netarch.checks import (  # noqa: F401
     markup,
     mtu,
     placement,
+    pod_allocation,
     routing,
     service_proxy,
     settings,

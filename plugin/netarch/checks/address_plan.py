@@ -192,10 +192,15 @@ def distribution_mismatch(model: Model) -> Iterator[Finding]:
     if not isinstance(distribution, dict):
         return
     base: ModelPath = ("cluster", "distribution")
+    # A CNI with its own pod pool (Kube-OVN's centralised IPAM) does not use the distribution's
+    # pod subnets: those only feed the nodes' pod ranges, which NA119 keeps disjoint from it.
+    own_pool = model.section("pod_networking").get("ipam") == "centralised"
     for key, listed, label in (
         ("pod_cidr", "pod_subnets", "pod"),
         ("service_cidr", "service_subnets", "service"),
     ):
+        if own_pool and key == "pod_cidr":
+            continue
         for own_range in cluster_ranges_of(model, key, label):
             yield from _distribution_differs(distribution, base, key, listed, label, own_range)
     domain = cluster.get("cluster_domain")

@@ -97,6 +97,19 @@ class Configuration:
     def of_kind(self, *kinds: str) -> Iterator[ConfigObject]:
         return (item for item in self.objects if item.kind in kinds)
 
+    def matching(self, wanted: Sequence[Wanted]) -> Configuration:
+        """The objects that one reader asked for (several readers share one reading)."""
+        by_kind = merge_wanted(wanted)
+        kept = [
+            item
+            for item in self.objects
+            if any(
+                w.takes_group(item.api_version) and w.takes_name(item.namespace, item.name)
+                for w in by_kind.get(item.kind, ())
+            )
+        ]
+        return Configuration(kept, files=self.files)
+
     def find(self, kind: str, name: str, namespace: str | None = None) -> ConfigObject | None:
         for item in self.of_kind(kind):
             if item.name == name and (namespace is None or item.namespace == namespace):

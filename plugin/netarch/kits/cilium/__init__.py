@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from netarch.kits import Kit
-from netarch.kits.cilium import facts, rules  # noqa: F401  (rules registers the kit's rules)
+from netarch.kits.cilium import facts, reader, rules  # noqa: F401  (rules registers the kit's rules)
 from netarch.kits.cilium.views import VIEWS
 
 KIT = Kit(
@@ -14,6 +14,7 @@ KIT = Kit(
     sections=("identities",),
     folder=Path(__file__).parent,
     facts=facts.facts,
+    config_reader=reader.READER,
     # Cilium's tunnel ports (tunnel-port): VXLAN 8472 like the Linux default, Geneve 6081.
     overlay_ports={"vxlan": 8472, "geneve": 6081},
     # Helm values of the cilium chart whose values are a closed set (Cilium docs, Helm

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from netarch.kits import Kit
-from netarch.kits.kube_ovn import facts, rules  # noqa: F401  (rules registers the kit's rules)
+from netarch.kits.kube_ovn import facts, reader, rules  # noqa: F401  (rules registers the kit's rules)
 
 KIT = Kit(
     name="kube_ovn",
@@ -12,6 +12,7 @@ KIT = Kit(
     sections=("vpcs",),
     folder=Path(__file__).parent,
     facts=facts.facts,
+    config_reader=reader.READER,
     # What kube-ovn-cni takes off the NIC MTU per encapsulation (pkg/util/const.go:
     # GeneveHeaderLength = 100, VxlanHeaderLength = 50, SttHeaderLength = 72).
     overlay_overhead={"geneve": 100, "vxlan": 50, "stt": 72},

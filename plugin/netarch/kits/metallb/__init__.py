@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from netarch.kits import Kit
-from netarch.kits.metallb import facts, rules  # noqa: F401  (rules registers the kit's rules)
+from netarch.kits.metallb import facts, reader, rules  # noqa: F401  (rules registers the kit's rules)
 from netarch.kits.metallb.views import VIEWS
 from netarch.pages.plan import PageSpec, titled
 
@@ -22,5 +22,6 @@ KIT = Kit(
     ),
     sections=("metallb",),
     facts=facts.facts,
+    config_reader=reader.READER,
     folder=Path(__file__).parent,
 )
