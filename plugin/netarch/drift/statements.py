@@ -184,7 +184,7 @@ def _statements(fact: Any, model: Any) -> Iterator[Statement]:
         value = normalised(fact.value)
         yield Statement(
             ("setting", fact.product, fact.key),
-            f"{fact.product} {fact.key}",
+            _SETTING_WORDS.get((fact.product, fact.key), f"{fact.product} {fact.key}"),
             value,
             shown(value),
             fact.origin,
