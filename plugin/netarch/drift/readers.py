@@ -39,6 +39,9 @@ class ConfigReader:
     name: str
     wanted: tuple[Wanted, ...]
     read: ReadFunction
+    # Its policy objects as the model's policy items (netarch.drift.policies), if it has any:
+    # (the objects read, the namespaces with their labels, the translation to add to).
+    policies: Callable[[Configuration, Any, Any], None] | None = None
 
 
 def origin_of(item: ConfigObject, provider: str, *path: str | int) -> Origin:
@@ -158,6 +161,7 @@ _CORE_WANTED = (
     Wanted("Service", names=frozenset({"kube-system/kube-dns"}), keep=(("spec",),)),
     Wanted("ServiceCIDR"),
     Wanted("NetworkPolicy"),
+    Wanted("Namespace", keep=(("metadata",),)),
 )
 
 

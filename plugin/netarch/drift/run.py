@@ -7,12 +7,15 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from netarch.cluster.reader import read_configuration
 from netarch.diagnostics import Diagnostic, display_path, has_errors
 from netarch.drift.compare import Finding, Verdict, compare, configuration_problems, counts
+from netarch.drift.policies import policy_truth
 from netarch.drift.readers import ConfigReader, all_readers, read_facts, wanted_kinds
-from netarch.drift.statements import model_statements, statements_of
+from netarch.drift.statements import Statement, model_statements, statements_of
+from netarch.facts import Origin
 from netarch.model.network import load_model
 
 
@@ -26,6 +29,10 @@ class DriftResult:
     objects_read: int = 0
     passed_over: Counter[str] = field(default_factory=Counter)
     secrets_skipped: int = 0
+    # What could not be evaluated (policy rules netarch does not translate, "may" answers).
+    notes: list[str] = field(default_factory=list)
+    policy_objects: int = 0
+    policy_pairs: int = 0
 
     @property
     def counts(self) -> dict[Verdict, int]:
@@ -61,4 +68,35 @@ def drift(
     if loaded.model is None:
         return result
     result.findings = compare(model_statements(loaded.model), list(statements_of(found)))
+    result.findings += _policy_findings(loaded.model, configuration, readers, result)
     return result
+
+
+def _policy_findings(
+    model: Any, configuration: Any, readers: Sequence[ConfigReader], result: DriftResult
+) -> list[Finding]:
+    """Each tenant ingress or egress the real policies treat otherwise than the model says."""
+    truth = policy_truth(model, configuration, readers)
+    result.notes += truth.notes
+    result.policy_objects = truth.policy_objects
+    result.policy_pairs = truth.pairs
+    claim = model.location(("policies",)) if model.section("policies") else None
+    where = (
+        Origin("core", ("policies",), claim.file, claim.line, claim.column)
+        if claim
+        else Origin("core")
+    )
+    found = []
+    for example in truth.counterexamples:
+        subject = ("policy", example.sentence)
+        said = "allowed" if not example.allowed else "not allowed"
+        real = "allowed" if example.allowed else "not allowed"
+        model_side = Statement(subject, example.sentence, not example.allowed, said, where)
+        config_side = tuple(
+            Statement(subject, example.sentence, example.allowed, real, origin)
+            for origin in example.deciding
+        ) or (Statement(subject, example.sentence, example.allowed, real, Origin("core")),)
+        found.append(
+            Finding(Verdict.CONTRADICTS, subject, example.sentence, (model_side,), config_side)
+        )
+    return found

@@ -422,6 +422,30 @@ class Evaluator:
                     sure |= self.policies[n].traffic
         return sure, maybe
 
+    def one_side(self, source: Subject, target: Subject, direction: str) -> Reach:
+        """What one end's own policies let through: the receiver's ingress (``ingress``) or the
+        sender's egress (``egress``), with that direction's deny rules; the other end's
+        policies are not asked. This is what a claim about one end's isolation is about."""
+        s, t = self._index[source], self._index[target]
+        reasons: list[str] = []
+        if direction == "ingress":
+            sure, maybe = self._section(self._isolated_in[t], self._allow_in, s, t, reasons)
+        else:
+            sure, maybe = self._section(self._isolated_out[s], self._allow_out, s, t, reasons)
+        denied_sure, denied_maybe = Traffic.nothing(), Traffic.nothing()
+        for n in self._deny:
+            policy = self.policies[n]
+            if not (policy.ingress if direction == "ingress" else policy.egress):
+                continue
+            matched, why = self._matches(n, s, t)
+            if matched:
+                reasons += why
+                denied_maybe |= policy.traffic
+                if matched == YES:
+                    denied_sure |= policy.traffic
+        sure, maybe = sure - denied_maybe, maybe - denied_sure
+        return Reach(sure, maybe, tuple(dict.fromkeys(reasons)) if maybe != sure else ())
+
     def isolation(self, source: Subject, target: Subject) -> tuple[int, int]:
         """Whether the receiver's ingress and the sender's egress are isolated."""
         return self._isolated_in[self._index[target]][0], self._isolated_out[self._index[source]][0]

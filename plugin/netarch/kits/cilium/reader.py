@@ -10,8 +10,10 @@ Each option is reported under the Helm value the model's settings use.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from netarch.cluster.objects import Configuration, Wanted
+from netarch.drift.policies import Namespaces, Translation, ports
 from netarch.drift.readers import ConfigReader, Found, container_env, origin_of, setting
 from netarch.facts import LoadBalancerPool, Policy, ServiceProxy
 from netarch.facts.addresses import address_set
@@ -105,6 +107,129 @@ def read(config: Configuration) -> Iterator[Found]:
         )
 
 
+# --- policies, as the model's policy items (netarch.drift.policies) --------------------------
+
+# Cilium's entities (docs.cilium.io, policy language: entities) as the model's classes.
+_ENTITIES = {
+    "world": ("world",),
+    "cluster": ("cluster",),
+    "host": ("nodes",),
+    "remote-node": ("nodes",),
+    "kube-apiserver": ("kube-apiserver",),
+    "all": ("world", "cluster"),
+}
+_NAMESPACE = "io.kubernetes.pod.namespace"
+_NAMESPACE_LABEL = "io.cilium.k8s.namespace.labels."
+
+
+def _endpoint_peers(
+    selector: Any, own_namespace: str | None, namespaces: Namespaces
+) -> list[dict[str, Any]] | None:
+    """The model peers one endpoint selector names; None when it cannot be translated.
+
+    A namespaced policy's selectors stay in its namespace unless they name one; a clusterwide
+    policy's select in every namespace. Namespace labels are resolved against the Namespace
+    objects read."""
+    if not isinstance(selector, dict) or selector.get("matchExpressions"):
+        return None
+    pods: dict[str, str] = {}
+    namespace: str | None = None
+    namespace_labels: dict[str, str] = {}
+    for key, value in (selector.get("matchLabels") or {}).items():
+        bare = str(key).split(":", 1)[1] if str(key).startswith(("k8s:", "any:")) else str(key)
+        if bare == _NAMESPACE:
+            namespace = str(value)
+        elif bare.startswith(_NAMESPACE_LABEL):
+            namespace_labels[bare[len(_NAMESPACE_LABEL) :]] = str(value)
+        else:
+            pods[bare] = str(value)
+    if namespace is not None:
+        places: list[str | None] = [namespace]
+    elif namespace_labels:
+        places = list(namespaces.matching(namespace_labels))
+    else:
+        places = [own_namespace]
+    peers = []
+    for place in places:
+        if place is None:
+            peers.append({"labels": pods} if pods else {"entity": "cluster"})
+        else:
+            peers.append({"namespace": place, **({"labels": pods} if pods else {})})
+    return peers
+
+
+def _rule_peers(
+    item: Any, rule: dict[str, Any], side: str, namespaces: Namespaces, out: Translation
+) -> list[dict[str, Any]] | None:
+    """The peers of one rule (``side`` "from" or "to"); None for a rule with no peer (a
+    layer-4-only rule: any peer on its ports)."""
+    own = item.namespace or None
+    peers: list[dict[str, Any]] = []
+    named = False
+    for selector in rule.get(f"{side}Endpoints") or []:
+        named = True
+        found = _endpoint_peers(selector, own, namespaces)
+        if found is None:
+            out.notes.append(f"{item.title}: a selector with matchExpressions is not evaluated")
+        else:
+            peers += found
+    for entity in rule.get(f"{side}Entities") or []:
+        named = True
+        if entity in _ENTITIES:
+            peers += [{"entity": name} for name in _ENTITIES[entity]]
+        else:
+            out.notes.append(f"{item.title}: the entity {entity} is not evaluated")
+    for cidr in rule.get(f"{side}CIDR") or []:
+        named = True
+        peers.append({"cidr": str(cidr)})
+    for entry in rule.get(f"{side}CIDRSet") or []:
+        named = True
+        if isinstance(entry, dict) and isinstance(entry.get("cidr"), str):
+            peers.append({"cidr": entry["cidr"]})
+    for key in (f"{side}Requires", f"{side}FQDNs", f"{side}Services", f"{side}Groups"):
+        if rule.get(key):
+            named = True
+            out.notes.append(f"{item.title}: {key} is not evaluated")
+    return peers if named else None
+
+
+def policies(config: Configuration, namespaces: Namespaces, out: Translation) -> None:
+    for item in config.of_kind("CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"):
+        for number, spec in enumerate([item.get("spec"), *(item.get("specs") or [])]):
+            if not isinstance(spec, dict):
+                continue
+            if spec.get("nodeSelector") is not None:
+                out.notes.append(f"{item.title}: a host policy (nodeSelector) is not evaluated")
+                continue
+            targets = _endpoint_peers(
+                spec.get("endpointSelector") or {}, item.namespace or None, namespaces
+            )
+            if targets is None:
+                out.notes.append(
+                    f"{item.title}: an endpointSelector with matchExpressions is not evaluated"
+                )
+                continue
+            base = ("spec",) if number == 0 else ("specs", number - 1)
+            for key, direction, action, side in (
+                ("ingress", "ingress", "allow", "from"),
+                ("ingressDeny", "ingress", "deny", "from"),
+                ("egress", "egress", "allow", "to"),
+                ("egressDeny", "egress", "deny", "to"),
+            ):
+                for index, rule in enumerate(spec.get(key) or []):
+                    if not isinstance(rule, dict):
+                        continue
+                    peers = _rule_peers(item, rule, side, namespaces, out)
+                    rule_ports = ports(
+                        entry
+                        for port_rule in rule.get("toPorts") or []
+                        if isinstance(port_rule, dict)
+                        for entry in port_rule.get("ports") or []
+                    )
+                    origin = origin_of(item, "policies", *base, key, index)
+                    out.add_rule(item, origin, action, direction, targets, peers, rule_ports)
+
+
 _WORKLOAD_KEEP = (("metadata",), ("spec", "template"))
 READER = ConfigReader(
     KIT,
@@ -116,4 +241,5 @@ READER = ConfigReader(
         Wanted("CiliumLoadBalancerIPPool", api_groups=frozenset({"cilium.io"})),
     ),
     read,
+    policies,
 )
