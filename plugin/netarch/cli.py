@@ -187,6 +187,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     drift.add_argument("--format", choices=("human", "github", "markdown", "json"), default="human")
     drift.set_defaults(run=_drift)
+
+    importer = commands.add_parser(
+        "import",
+        help="write a first model from the cluster's real configuration",
+        description="Reads the same files as `netarch drift` and writes a schema-valid model of"
+        " what they say; never overwrites a file.",
+    )
+    importer.add_argument(
+        "--from",
+        dest="sources",
+        type=Path,
+        action="append",
+        required=True,
+        metavar="PATH",
+        help="a file or folder of configuration (repeatable)",
+    )
+    importer.add_argument(
+        "-o", "--output", type=Path, required=True, help="the model to write (must not exist)"
+    )
+    importer.set_defaults(run=_import)
     return parser
 
 
@@ -621,6 +641,37 @@ def _drift(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return EXIT_PROBLEMS if result.has_contradictions else EXIT_CLEAN
+
+
+def _import(args: argparse.Namespace) -> int:
+    from netarch.diagnostics import display_path, format_report
+    from netarch.drift.importer import import_model, render, write_new
+    from netarch.model.network import load_model
+
+    output: Path = args.output
+    if output.exists() or output.is_symlink():
+        raise UsageError(f"{output} exists: netarch import never overwrites a file; name a new one")
+    if not output.parent.is_dir():
+        raise UsageError(f"{output.parent}: no such folder")
+    model, problems, why = import_model(args.sources)
+    if problems:
+        print(format_report(problems), file=sys.stderr)
+    if model is None:
+        raise UsageError(why)
+    text = render(model, [display_path(p) for p in args.sources])
+    checked = load_model(output, display_path(output), text=text)
+    if checked.model is None:
+        print(format_report(checked.diagnostics), file=sys.stderr)
+        raise UsageError("the imported model does not pass the schema (a bug: please report it)")
+    try:
+        write_new(output, text)
+    except FileExistsError:
+        raise UsageError(f"{output} exists: netarch import never overwrites a file") from None
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror or error}") from None
+    sections = [key for key in model if key not in ("netarch", "site")]
+    print(f"netarch: wrote {display_path(output)}: {', '.join(sections)}")
+    return EXIT_PROBLEMS if any(d.is_error for d in problems) else EXIT_CLEAN
 
 
 def _diff_blocks(

@@ -472,3 +472,34 @@ def test_kubernetes_network_policies(tmp_path: Path) -> None:
     assert said[label] == [
         "docs/cluster/policies.yaml:34:7 NetworkPolicy tenant-a/from-team-b spec.ingress[0]"
     ]
+
+
+def test_import_writes_a_model_drift_then_agrees_with(tmp_path: Path) -> None:
+    _model, config = demo(tmp_path)
+    output = tmp_path / "imported.yaml"
+    os.chdir(tmp_path)
+    try:
+        assert main(["import", "--from", "docs/cluster", "-o", "imported.yaml"]) == 0
+        text = output.read_text()
+        assert "x-source:" in text
+        assert "- docs/cluster/kube-ovn.yaml:16 Deployment cozy-kubeovn/kube-ovn-controller" in text
+        assert main(["check", "imported.yaml"]) == 0
+        result = drift(Path("imported.yaml"), [Path("docs/cluster")])
+        assert result.counts[Verdict.CONTRADICTS] == 0
+        assert result.counts[Verdict.NOT_DOCUMENTED] == 0
+        assert result.counts[Verdict.AGREES] >= 40
+        # Never overwritten: the file stays as it was.
+        output.write_text("# mine\n")
+        assert main(["import", "--from", "docs/cluster", "-o", "imported.yaml"]) == 2
+        assert output.read_text() == "# mine\n"
+        # Nothing to make a model of: a clear error, nothing written.
+        (tmp_path / "empty").mkdir()
+        assert main(["import", "--from", "empty", "-o", "other.yaml"]) == 2
+        assert not (tmp_path / "other.yaml").exists()
+        # A Secret and a value no reader uses never reach the model.
+        (config / "secret.yaml").write_text(CANARY_OBJECTS)
+        assert main(["import", "--from", "docs/cluster", "-o", "with-secret.yaml"]) == 0
+        text = (tmp_path / "with-secret.yaml").read_text()
+        assert CANARY_SECRET not in text and CANARY_UNUSED not in text
+    finally:
+        os.chdir(REPO)
