@@ -176,15 +176,20 @@ def _parser() -> argparse.ArgumentParser:
     drift.add_argument(
         "model", nargs="?", type=Path, help="the network model (default: from ./mkdocs.yml)"
     )
-    drift.add_argument(
+    where = drift.add_mutually_exclusive_group(required=True)
+    where.add_argument(
         "--from",
         dest="sources",
         type=Path,
         action="append",
-        required=True,
         metavar="PATH",
         help="a file or folder of configuration (repeatable)",
     )
+    where.add_argument(
+        "--live", action="store_true", help="read the cluster kubectl reaches (read-only)"
+    )
+    drift.add_argument("--context", help="with --live: the kubeconfig context to use")
+    drift.add_argument("--kubeconfig", type=Path, help="with --live: the kubeconfig file")
     drift.add_argument("--format", choices=("human", "github", "markdown", "json"), default="human")
     drift.set_defaults(run=_drift)
 
@@ -632,10 +637,26 @@ def _drift(args: argparse.Namespace) -> int:
         model = found[0].path
     if not model.is_file():
         raise UsageError(f"{model}: no such model file")
-    result = drift(model, args.sources)
-    unreadable = [d for d in result.diagnostics if d.code == "NA060" and not d.location.line]
-    if unreadable and len(unreadable) == len(args.sources) and not result.objects_read:
-        raise UsageError("; ".join(d.message for d in unreadable))
+    if args.live:
+        from netarch.drift.live import LiveError, read_live
+        from netarch.drift.readers import wanted_kinds
+
+        try:
+            with read_live(
+                wanted_kinds(), context=args.context, kubeconfig=args.kubeconfig
+            ) as reading:
+                result = drift(model, [reading.folder], base_dir=reading.folder.parent)
+                result.sources = [
+                    f"the cluster (context {args.context})" if args.context else "the cluster"
+                ]
+                result.notes += reading.notes
+        except LiveError as error:
+            raise UsageError(str(error)) from None
+    else:
+        result = drift(model, args.sources)
+        unreadable = [d for d in result.diagnostics if d.code == "NA060" and not d.location.line]
+        if unreadable and len(unreadable) == len(args.sources) and not result.objects_read:
+            raise UsageError("; ".join(d.message for d in unreadable))
     try:
         print(FORMATS[args.format](result), flush=True)
     except BrokenPipeError:

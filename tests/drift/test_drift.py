@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).parent))
 from netarch.cli import main
 from netarch.drift.compare import Verdict
 from netarch.drift.report import FORMATS
@@ -173,7 +174,7 @@ apiVersion: v1
 kind: ConfigMap
 metadata:
   name: cilium-config
-  namespace: cozy-cilium
+  namespace: second-cilium
 data:
   kube-proxy-replacement: "true"
   cluster-pool-ipv4-cidr: {CANARY_UNUSED}
@@ -503,3 +504,65 @@ def test_import_writes_a_model_drift_then_agrees_with(tmp_path: Path) -> None:
         assert CANARY_SECRET not in text and CANARY_UNUSED not in text
     finally:
         os.chdir(REPO)
+
+
+@pytest.mark.slow
+def test_live_through_kubectl_against_a_fake_api_server(tmp_path: Path) -> None:
+    """--live reads only what the readers need, by name where it can, never a Secret, and
+    never writes; the verdicts are those of the same objects read from files."""
+    if not shutil.which("kubectl"):
+        pytest.skip("kubectl is not installed")
+    from fake_apiserver import FakeApiServer
+
+    (tmp_path / "secret.yaml").write_text(CANARY_OBJECTS)
+    files = [*sorted(DEMO_CONFIG.glob("*.yaml")), tmp_path / "secret.yaml"]
+    with FakeApiServer.from_files(*files) as server:
+        kubeconfig = server.kubeconfig(tmp_path / "kubeconfig")
+        done = run_cli(
+            "drift",
+            str(DEMO_MODEL),
+            "--live",
+            "--kubeconfig",
+            str(kubeconfig),
+            "--context",
+            "fake",
+            "--format",
+            "json",
+            cwd=tmp_path,
+        )
+    assert done.returncode == 1, done.stderr
+    data = json.loads(done.stdout)
+    assert data["sources"] == ["the cluster (context fake)"]
+    # The same objects from files give the same verdicts (the Talos file is no API object).
+    api_objects = [f for f in files if not f.name.startswith("talos")]
+    from_files = json.loads(FORMATS["json"](drift(DEMO_MODEL, api_objects)))
+    assert data["counts"] == from_files["counts"]
+    (peer,) = [f for f in data["facts"] if f["fact"] == "the BGP peer addresses"]
+    assert peer["config"]["locations"][0]["kind"] == "BGPPeer"
+    assert peer["config"]["locations"][0]["file"].startswith("live/")
+    methods = {method for method, _ in server.requests}
+    assert methods == {"GET"}
+    paths = [path for _, path in server.requests]
+    assert not any("/secrets" in path for path in paths)
+    # A ConfigMap is fetched by name, never listed whole.
+    config_maps = [p for p in paths if "/configmaps" in p]
+    assert config_maps and all("fieldSelector" in p or "/configmaps/" in p for p in config_maps)
+    assert CANARY_SECRET not in done.stdout + done.stderr
+    assert CANARY_UNUSED not in done.stdout + done.stderr
+
+
+def test_live_without_a_cluster_is_an_environment_error(tmp_path: Path) -> None:
+    if not shutil.which("kubectl"):
+        pytest.skip("kubectl is not installed")
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(
+        "apiVersion: v1\nkind: Config\nclusters: [{name: x, cluster: {server: 'http://127.0.0.1:9'}}]\n"
+        "users: [{name: u, user: {}}]\ncontexts: [{name: x, context: {cluster: x, user: u}}]\n"
+        "current-context: x\n"
+    )
+    done = run_cli(
+        "drift", str(DEMO_MODEL), "--live", "--kubeconfig", str(kubeconfig), cwd=tmp_path
+    )
+    assert done.returncode == 2
+    assert "netarch: error: the cluster could not be read" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -69,6 +69,7 @@ def human(result: DriftResult) -> str:
             lines.append(
                 f"    configuration: {excerpt(finding.config_value)}  at {_places(finding.config)}"
             )
+    lines += [f"note: {excerpt(note, 300)}" for note in result.notes]
     if result.diagnostics:
         lines += ["", format_report(result.diagnostics)]
     return "\n".join(lines)
@@ -131,6 +132,9 @@ def markdown(result: DriftResult) -> str:
         lines.append(
             f"| {finding.verdict.value} | {cell(finding.label)} | {cell(model)} | {cell(config)} |"
         )
+    if result.notes:
+        lines += ["", "### Not evaluated", ""]
+        lines += [f"- {cell(note)}" for note in result.notes]
     if result.diagnostics:
         lines += ["", "### Problems", ""]
         lines += [f"- {cell(d.headline())}" for d in result.diagnostics]
@@ -186,7 +190,10 @@ def as_json(result: DriftResult) -> str:
                 "objects": result.objects_read,
                 "passed_over": dict(sorted(result.passed_over.items())),
                 "secrets_skipped": result.secrets_skipped,
+                "policy_objects": result.policy_objects,
+                "policy_pairs": result.policy_pairs,
             },
+            "notes": result.notes,
             "diagnostics": [d.to_json() for d in result.diagnostics],
         },
         indent=2,
