@@ -166,9 +166,9 @@ DEMO_CHANGES = [
         id="peer-asn",
     ),
     pytest.param(
-        "      action: deny\n      scope: cross-tenant",
-        "      action: allow\n      scope: cross-tenant",
-        ("policy", "cross-tenant", "policy", "reachability: action"),
+        "      action: allow\n      scope: cross-tenant\n      from: {tenant: tenant-root}",
+        "      action: deny\n      scope: cross-tenant\n      from: {tenant: tenant-root}",
+        ("policy", "from-parent-tenant", "policy", "reachability: action"),
         id="policy-action",
     ),
     pytest.param(
@@ -301,7 +301,12 @@ def test_the_pages_and_views_whose_text_changes(tmp_path: Path, demo_model_path:
     assert ("address-plan", "table", CHANGED) in {
         (item.name, item.type, item.change) for item in ranges.views
     }
-    policy = _diff(tmp_path, text, text.replace("action: deny", "action: allow"))
+    # Every tenant allowed to reach every other, not only the parent.
+    opened = text.replace(
+        "      scope: cross-tenant\n      from: {tenant: tenant-root}\n",
+        "      scope: cross-tenant\n",
+    )
+    policy = _diff(tmp_path, text, opened)
     assert ("tenant-isolation-model", "diagram", CHANGED) in {
         (item.name, item.type, item.change) for item in policy.views
     }

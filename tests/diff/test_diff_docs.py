@@ -55,19 +55,19 @@ def test_the_human_example_is_current(
     assert capsys.readouterr().out == _fence(guide, "text", "## Formats")
 
 
-# The guide's reachability example: the demo's cross-tenant deny turned into the policy shown.
-CROSS_TENANT = "      action: deny\n      scope: cross-tenant\n"
+# The guide's reachability example: the policy shown, added before the demo's parent-tenant one.
+PARENT_TENANT = "    - id: from-parent-tenant\n"
 
 
 @pytest.fixture
 def policy_example(tmp_path: Path, demo_model_path: Path, guide: str) -> list[str]:
     text = demo_model_path.read_text(encoding="utf-8")
-    assert text.count(CROSS_TENANT) == 1
-    shown = _fence(guide, "yaml", "## Who can reach whom")
-    policy = shown.partition("    - id: cross-tenant\n")[2]
+    assert text.count(PARENT_TENANT) == 1
+    policy = _fence(guide, "yaml", "## Who can reach whom")
     # Its own folder: a test may use both examples.
     root = tmp_path / "policy"
-    for folder, model in (("main", text), ("pr", text.replace(CROSS_TENANT, policy))):
+    added = text.replace(PARENT_TENANT, policy + PARENT_TENANT)
+    for folder, model in (("main", text), ("pr", added)):
         (root / folder).mkdir(parents=True)
         (root / folder / "network.yaml").write_text(model, encoding="utf-8")
     return ["diff", "main/network.yaml", "pr/network.yaml"]

@@ -295,6 +295,7 @@ def policy_truth(model: Any, config: Configuration, readers: Iterable[Any]) -> P
     ids = actual.policy_ids()
     grouped: dict[tuple[Any, ...], list[Any]] = {}
     seen: set[tuple[Any, ...]] = set()
+    undecided: dict[str, int] = {}  # why the configuration may allow more, and how often
     # The tenants' pods, then the pods by label inside a tenant that either side names.
     tenant_sides = sorted(
         (s for s in subjects if s.is_pods and s.namespace in tenants),
@@ -334,10 +335,9 @@ def policy_truth(model: Any, config: Configuration, readers: Iterable[Any]) -> P
                     grouped.setdefault(key, []).append(other)
                 extra = (real_side.maybe - real_side.sure) - said.maybe
                 if extra and real_side.reasons:
-                    truth.notes.append(
-                        f"{words.describe(source)} to {words.describe(target)} ({direction})"
-                        f" may be allowed: {real_side.reasons[0]}"
-                    )
+                    undecided[real_side.reasons[0]] = undecided.get(real_side.reasons[0], 0) + 1
+    for reason, count in undecided.items():
+        truth.notes.append(f"{count} more ingress or egress may be allowed, as {reason}")
     for (own, direction, allowed, traffic, deciding), others in grouped.items():
         named = ", ".join(words.describe(other) for other in others)
         if direction == "ingress":

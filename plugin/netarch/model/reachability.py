@@ -14,7 +14,8 @@ The semantics, documented for readers in docs/guide/diff.md ("Who can reach whom
   about traffic to ``to``; no direction is both. A missing ``from``/``to`` is anything;
   the keys of one peer all apply (``tenant`` and ``labels``: those pods of that tenant).
 - ``scope`` narrows the pairs a policy is about: ``same-tenant`` (both ends pods of one
-  tenant), ``cross-tenant`` (pods of two tenants), ``world`` (pods and anything outside the
+  tenant), ``cross-tenant`` (pods of two tenants), ``tenant`` (every tenant's pods, to or
+  from anything: it selects only tenant pods), ``world`` (pods and anything outside the
   cluster), ``system`` (pods and the nodes, the API server or the cluster DNS).
 - A pod selected by any policy (allow or deny) for a direction is isolated for that
   direction: only traffic some allow rule of that direction matches passes. A pod no policy
@@ -32,7 +33,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -387,10 +388,26 @@ class Evaluator:
         # end is isolated, then what its allow rules match.
         ingress = self._section(self._isolated_in[t], self._allow_in, s, t, reasons)
         egress = self._section(self._isolated_out[s], self._allow_out, s, t, reasons)
+        denied_sure, denied_maybe = self._denied(
+            s,
+            t,
+            lambda policy: (
+                (policy.ingress and target.is_pods) or (policy.egress and source.is_pods)
+            ),
+            reasons,
+        )
+        sure = (ingress[0] & egress[0]) - denied_maybe
+        maybe = (ingress[1] & egress[1]) - denied_sure
+        return Reach(sure, maybe, tuple(dict.fromkeys(reasons)) if maybe != sure else ())
+
+    def _denied(
+        self, s: int, t: int, applies: Callable[[Policy], bool], reasons: list[str]
+    ) -> tuple[Traffic, Traffic]:
+        """(surely, maybe) denied traffic: the deny rules that ``applies`` keeps and match."""
         denied_sure, denied_maybe = Traffic.nothing(), Traffic.nothing()
         for n in self._deny:
             policy = self.policies[n]
-            if not ((policy.ingress and target.is_pods) or (policy.egress and source.is_pods)):
+            if not applies(policy):
                 continue
             matched, why = self._matches(n, s, t)
             if matched:
@@ -398,9 +415,7 @@ class Evaluator:
                 denied_maybe |= policy.traffic
                 if matched == YES:
                     denied_sure |= policy.traffic
-        sure = (ingress[0] & egress[0]) - denied_maybe
-        maybe = (ingress[1] & egress[1]) - denied_sure
-        return Reach(sure, maybe, tuple(dict.fromkeys(reasons)) if maybe != sure else ())
+        return denied_sure, denied_maybe
 
     def _section(
         self, isolated: Answer, allows: list[int], s: int, t: int, reasons: list[str]
@@ -432,17 +447,12 @@ class Evaluator:
             sure, maybe = self._section(self._isolated_in[t], self._allow_in, s, t, reasons)
         else:
             sure, maybe = self._section(self._isolated_out[s], self._allow_out, s, t, reasons)
-        denied_sure, denied_maybe = Traffic.nothing(), Traffic.nothing()
-        for n in self._deny:
-            policy = self.policies[n]
-            if not (policy.ingress if direction == "ingress" else policy.egress):
-                continue
-            matched, why = self._matches(n, s, t)
-            if matched:
-                reasons += why
-                denied_maybe |= policy.traffic
-                if matched == YES:
-                    denied_sure |= policy.traffic
+        denied_sure, denied_maybe = self._denied(
+            s,
+            t,
+            lambda policy: policy.ingress if direction == "ingress" else policy.egress,
+            reasons,
+        )
         sure, maybe = sure - denied_maybe, maybe - denied_sure
         return Reach(sure, maybe, tuple(dict.fromkeys(reasons)) if maybe != sure else ())
 
@@ -493,7 +503,7 @@ class Evaluator:
 
     def _scope_side(self, scope: str | None, subject: Subject) -> Answer:
         """Would a policy of this scope select these pods (for isolation)?"""
-        if scope in ("same-tenant", "cross-tenant"):
+        if scope in ("same-tenant", "cross-tenant", "tenant"):
             return self._tenancy(subject)
         return _YES if subject.is_pods else _NO
 
@@ -501,6 +511,8 @@ class Evaluator:
         if scope is None:
             return _YES
         source, target = self.subjects[s], self.subjects[t]
+        if scope == "tenant":  # a tenant's pods to or from anything
+            return _any((self._tenant_pods[s], self._tenant_pods[t]))
         if scope in ("same-tenant", "cross-tenant"):
             both = _all(self._tenant_pods[s], self._tenant_pods[t])
             if both[0] == NO:
