@@ -34,7 +34,7 @@ _PRODUCTS = {
 _DISTRIBUTIONS = {TALOS_CONFIG: "talos", "ClusterConfiguration": "kubeadm", K3S_CONFIG: "k3s"}
 
 
-class ImportError_(Exception):
+class NothingToImport(Exception):
     """The configuration does not hold what a model needs (a pod and a Service CIDR)."""
 
 
@@ -69,7 +69,7 @@ def build_model(config: Configuration, readers: list[ConfigReader]) -> dict[str,
         missing = " and ".join(
             word for word, fact in (("pod", pod), ("Service", service)) if fact is None
         )
-        raise ImportError_(
+        raise NothingToImport(
             f"the configuration gives no {missing} CIDR: name the files that hold them"
             " (the distribution's configuration, the CNI's objects)"
         )
@@ -290,7 +290,7 @@ def import_model(
     config = read_configuration(sources, wanted_kinds(readers), base_dir=base_dir)
     try:
         return build_model(config, readers), config.diagnostics, ""
-    except ImportError_ as error:
+    except NothingToImport as error:
         return None, config.diagnostics, str(error)
 
 
