@@ -7,7 +7,7 @@ EndpointSlices (about 100 MB; ``--nodes``/``--pods`` to change), then times, in 
 - with ``--pure``, ``yaml.safe_load_all`` too (the pure-Python loader: minutes at this size);
 - the same dump as ``kubectl get -o json`` through netarch's reader and through ``json.load``.
 Each figure is the median of ``--repeat`` runs, with the peak memory (RSS) of a child process
-per run. Prints the load average before and after.
+per run (VmHWM). Prints the load average before and after.
 
     .venv/bin/python bench/bench_config_read.py [--repeat 3] [--pure]
 """
@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cluster_dump import write_dump, write_json_dump
 
 _CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 how, path = sys.argv[1], Path(sys.argv[2])
 start = time.perf_counter()
@@ -47,7 +47,9 @@ else:
     with path.open(encoding="utf-8") as stream:
         kept = len(json.load(stream).get("items", []))
 seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM is this process's own peak: ru_maxrss keeps the parent's across exec.
+status = Path("/proc/self/status").read_text()
+peak = int(next(l.split()[1] for l in status.splitlines() if l.startswith("VmHWM"))) / 1024
 print(json.dumps({"seconds": seconds, "peak_mib": peak, "kept": kept}))
 """
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +54,11 @@ class ConfigObject:
     line: int
     # (line, column) of each value, by field path; only for what was kept.
     positions: dict[FieldPath, tuple[int, int]] = field(default_factory=dict, repr=False)
+    # Finds a position not in ``positions`` when it is first asked for (JSON objects, whose
+    # text is searched only for the few fields a reader names).
+    locate: Callable[[FieldPath], tuple[int, int] | None] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def title(self) -> str:
@@ -77,7 +82,9 @@ class ConfigObject:
         probe: FieldPath = tuple(path)
         while probe:
             where = self.positions.get(probe)
-            if where:
+            if where is None and self.locate is not None:
+                where = self.positions[probe] = self.locate(probe) or (0, 0)
+            if where and where[0]:
                 return Location(self.file, where[0], where[1])
             probe = probe[:-1]
         return Location(self.file, self.line, 1)

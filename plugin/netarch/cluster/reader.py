@@ -307,16 +307,16 @@ class _Reading:
         positions: dict[FieldPath, tuple[int, int]],
         shown: str,
         line: int,
-    ) -> None:
+    ) -> ConfigObject | None:
         kind = data.get("kind")
         if not isinstance(kind, str):
             kind = _distribution_kind(data)
             if kind is None:
                 self.result.passed_over["(no kind)"] += 1
-                return
+                return None
         if kind == "Secret":
             self.result.secrets_skipped += 1
-            return
+            return None
         metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
         name = metadata.get("name") if isinstance(metadata.get("name"), str) else ""
         namespace = metadata.get("namespace") if isinstance(metadata.get("namespace"), str) else ""
@@ -328,10 +328,10 @@ class _Reading:
         ]
         if not requests:
             self.result.passed_over[kind] += 1
-            return
-        self.result.objects.append(
-            ConfigObject(kind, api_version, namespace, name, data, shown, line, positions)
-        )
+            return None
+        kept = ConfigObject(kind, api_version, namespace, name, data, shown, line, positions)
+        self.result.objects.append(kept)
+        return kept
 
     # --- JSON --------------------------------------------------------------------------------
 
@@ -382,18 +382,10 @@ class _Reading:
         return True
 
     def take_json(self, value: dict[str, Any], text: str, line: int, shown: str) -> None:
-        # Field positions from the object's own text (JSON is YAML); its first line otherwise.
-        positions: dict[FieldPath, tuple[int, int]] = {}
-        if len(text) <= MAX_OBJECT_CHARS:
-            node, failure = _compose(text)
-            if failure is None and node is not None:
-                builder = _Builder(line)
-                try:
-                    builder.build(node, ())
-                    positions = builder.positions
-                except _TooLarge:
-                    positions = {}
-        self.keep(value, positions, shown, line)
+        # Positions are looked up in the object's own text when a reader asks for one.
+        kept = self.keep(value, {}, shown, line)
+        if kept is not None:
+            kept.locate = _JsonLocator(text, line)
 
 
 # --- cutting YAML into objects ------------------------------------------------------------------
@@ -790,6 +782,56 @@ def _json_object(text: str, start: int) -> Iterator[_JsonObject]:
     if not has_items:
         yield header, start, position + 1
     return position + 1
+
+
+class _JsonLocator:
+    """The (line, column) of a field of one JSON object, found by walking its text: each level's
+    keys are read and the values before the one wanted skipped by the C decoder."""
+
+    def __init__(self, text: str, first_line: int) -> None:
+        self.text, self.first_line = text, first_line
+
+    def __call__(self, path: FieldPath) -> tuple[int, int] | None:
+        text = self.text
+        position = _skip_space(text, 0)
+        try:
+            for step in path:
+                position = self._child(position, step)
+                if position is None:
+                    return None
+        except (json.JSONDecodeError, IndexError, ValueError):
+            return None
+        line = self.first_line + text.count("\n", 0, position)
+        column = position - text.rfind("\n", 0, position)
+        return line, column
+
+    def _child(self, position: int, step: str | int) -> int | None:
+        text = self.text
+        if isinstance(step, int):
+            if not text.startswith("[", position):
+                return None
+            position = _skip_space(text, position + 1)
+            for _ in range(step):
+                _, position = _DECODER.raw_decode(text, position)
+                position = _skip_space(text, position)
+                if not text.startswith(",", position):
+                    return None
+                position = _skip_space(text, position + 1)
+            return None if text.startswith("]", position) else position
+        if not text.startswith("{", position):
+            return None
+        position = _skip_space(text, position + 1)
+        while text.startswith('"', position):
+            key, position = json.decoder.scanstring(text, position + 1)  # type: ignore[attr-defined]
+            position = _skip_space(text, position)
+            position = _skip_space(text, position + 1)  # past ':'
+            if key == step:
+                return position
+            _, position = _DECODER.raw_decode(text, position)
+            position = _skip_space(text, position)
+            if text.startswith(",", position):
+                position = _skip_space(text, position + 1)
+        return None
 
 
 class _LineCounter:
