@@ -297,6 +297,16 @@ CASES: tuple[Case, ...] = (
         (("name: talos", "name: k3s"),),
     ),
     Case(
+        "the nodes' pod ranges overlap the CNI's own pod pool",
+        "NA154",
+        "error",
+        (("k8sServicePort: 7445", "k8sServicePort: 7445\n    ipam.mode: kubernetes"),),
+        "pod_subnets: [^10.244.0.0/16]",
+        ("pod_cidr: ^10.244.0.0/16", "ipam.mode: ^kubernetes"),
+        # The same layout while Cilium allocates from a pool of its own.
+        (("k8sServicePort: 7445", "k8sServicePort: 7445\n    ipam.mode: cluster-pool"),),
+    ),
+    Case(
         "distribution DNS domain differs",
         "NA112",
         "error",

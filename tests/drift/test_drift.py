@@ -249,7 +249,7 @@ def test_the_rules_run_on_the_configuration_too(tmp_path: Path) -> None:
     model, config = demo(tmp_path)
     (config / "talos-controlplane-patch.yaml").write_text(INSTALL_GUIDE_TALOS)
     result = drift(model, [config], base_dir=tmp_path)
-    (problem,) = [d for d in result.diagnostics if d.code == "NA119"]
+    (problem,) = [d for d in result.diagnostics if d.code == "NA154"]
     assert str(problem.location) == "docs/cluster/talos-controlplane-patch.yaml:7:9"
     assert (
         "in the configuration: Talos podSubnets 10.244.0.0/16 overlaps Kube-OVN --default-cidr 10.244.0.0/16"

@@ -78,6 +78,6 @@ def test_positions_follow_lines_that_moved(demo: str) -> None:
     # the old line numbers.
     index, after = _check(dangling.replace("site:\n", "# one\n# two\nsite:\n", 1))
     assert len(before) == len(after) == 1
-    assert before[0].startswith("network.yaml:158:")
-    assert after[0].startswith("network.yaml:160:")
-    assert index.location_of("component", "metallb").line == 58 + 2
+    assert before[0].startswith("network.yaml:162:")
+    assert after[0].startswith("network.yaml:164:")
+    assert index.location_of("component", "metallb").line == 62 + 2

@@ -193,7 +193,7 @@ def distribution_mismatch(model: Model) -> Iterator[Finding]:
         return
     base: ModelPath = ("cluster", "distribution")
     # A CNI with its own pod pool (Kube-OVN's centralised IPAM) does not use the distribution's
-    # pod subnets: those only feed the nodes' pod ranges, which NA119 keeps disjoint from it.
+    # pod subnets: those only feed the nodes' pod ranges, which NA154 keeps disjoint from it.
     own_pool = model.section("pod_networking").get("ipam") == "centralised"
     for key, listed, label in (
         ("pod_cidr", "pod_subnets", "pod"),

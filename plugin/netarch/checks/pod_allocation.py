@@ -1,4 +1,4 @@
-"""NA119: two allocators hand out pod addresses from overlapping ranges.
+"""NA154: two allocators hand out pod addresses from overlapping ranges.
 
 When a component allocates addresses from the nodes' pod ranges (Cilium with ``ipam.mode:
 kubernetes`` carves its router and Ingress addresses out of ``Node.spec.podCIDR``), those
@@ -66,15 +66,15 @@ HINT = (
 
 
 @rule(
-    "NA119",
+    "NA154",
     "error",
     "Two allocators hand out pod addresses from overlapping ranges",
-    rationale="A component that takes addresses from Node.spec.podCIDR (Cilium with ipam.mode"
-    " kubernetes) and a CNI with its own pod pool must not share addresses: the nodes' pod"
-    " ranges are cut from the distribution's pod subnets, so those must be disjoint from the"
-    " CNI's pool.",
-    source="Cilium IPAM (kubernetes host-scope mode: docs.cilium.io, network/concepts/ipam);"
-    " cozystack hack/e2e-prepare-cluster.bats",
+    rationale="A component that takes addresses from each node's Node.spec.podCIDR (host-scope"
+    " IPAM) and a CNI that hands out pod addresses from a pool of its own must not share"
+    " addresses: the nodes' pod ranges are cut from the distribution's pod subnets"
+    " (kube-controller-manager --cluster-cidr), so those must be disjoint from that pool.",
+    source="Kubernetes node IPAM (kube-controller-manager --allocate-node-cidrs, --cluster-cidr;"
+    " Node.spec.podCIDRs)",
     hint=HINT,
     section="address plan",
 )

@@ -114,7 +114,7 @@ def configuration_problems(
             Diagnostic(
                 _location(node_range.origin),
                 Severity.ERROR,
-                "NA119",
+                "NA154",
                 f"in the configuration: {message(node_range, pool, user)}",
                 hint=HINT,
                 related=(_location(pool.origin), _location(user.origin)),
