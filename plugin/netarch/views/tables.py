@@ -299,6 +299,7 @@ def _port(port: dict[str, Any]) -> str:
 _SCOPES = {
     "same-tenant": "within a tenant",
     "cross-tenant": "between tenants",
+    "tenant": "of every tenant, to or from anything",
     "world": "to or from outside the cluster",
     "system": "to or from system components",
 }
