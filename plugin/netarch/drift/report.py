@@ -127,11 +127,12 @@ def markdown(result: DriftResult) -> str:
         return literal(excerpt(text, 300)).replace("|", "&#124;")
 
     for finding in _ordered(result):
-        model = f"{finding.model_value} ({_places(finding.model)})" if finding.model else "-"
-        config = f"{finding.config_value} ({_places(finding.config)})" if finding.config else "-"
-        lines.append(
-            f"| {finding.verdict.value} | {cell(finding.label)} | {cell(model)} | {cell(config)} |"
+        # A side that says nothing is an en dash, not a cell of text (which would escape it).
+        model = cell(f"{finding.model_value} ({_places(finding.model)})") if finding.model else "–"
+        config = (
+            cell(f"{finding.config_value} ({_places(finding.config)})") if finding.config else "–"
         )
+        lines.append(f"| {finding.verdict.value} | {cell(finding.label)} | {model} | {config} |")
     if result.notes:
         lines += ["", "### Not evaluated", ""]
         lines += [f"- {cell(note)}" for note in result.notes]
