@@ -17,6 +17,8 @@ from netarch.drift.statements import Statement
 from netarch.safety import excerpt, literal
 
 JSON_VERSION = 1
+# What a markdown cell shows for a side that says nothing (an en dash).
+_NOTHING = "\u2013"
 _ORDER = (
     Verdict.CONTRADICTS,
     Verdict.NOT_DOCUMENTED,
@@ -128,9 +130,13 @@ def markdown(result: DriftResult) -> str:
 
     for finding in _ordered(result):
         # A side that says nothing is an en dash, not a cell of text (which would escape it).
-        model = cell(f"{finding.model_value} ({_places(finding.model)})") if finding.model else "–"
+        model = (
+            cell(f"{finding.model_value} ({_places(finding.model)})") if finding.model else _NOTHING
+        )
         config = (
-            cell(f"{finding.config_value} ({_places(finding.config)})") if finding.config else "–"
+            cell(f"{finding.config_value} ({_places(finding.config)})")
+            if finding.config
+            else _NOTHING
         )
         lines.append(f"| {finding.verdict.value} | {cell(finding.label)} | {model} | {config} |")
     if result.notes:
