@@ -25,16 +25,30 @@ from netarch.checks import run_checks
 from netarch.checks.framework import check_severity_overrides
 from netarch.diagnostics import Diagnostic, Severity, display_path, format_report
 from netarch.kits import KitLoadError
-from netarch.mkdocs_config import SiteConfigError, is_site_config, load_site, site_config_in
+from netarch.mkdocs_config import (
+    EnvPolicy,
+    SiteConfigError,
+    is_site_config,
+    load_site,
+    site_config_in,
+)
 from netarch.pages.render import PageRenderer
 from netarch.pipeline import generate
-from netarch.safety import UnreadableFile, read_regular_file
+from netarch.safety import (
+    UnreadableFile,
+    excerpt,
+    inspect_path,
+    os_problem,
+    read_regular_file,
+)
 from netarch.validate.engine import MermaidNotFound, MermaidValidator
 from netarch.validate.fences import check_pages, find_page_fences, unknown_views
 from netarch.validate.mermaid_build import locate_mermaid
 from netarch.validate.verdicts import default_cache_dir
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+# A hand-written page is read whole; one larger than this is not a page.
+MAX_MARKDOWN_BYTES = 20_000_000
 
 
 class UsageError(Exception):
@@ -54,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KitLoadError as error:  # an installed kit is broken: the environment, not the model
         print(f"netarch: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as error:  # a path that cannot be used (too long, a loop, no permission)
+        name = excerpt(os.fsdecode(error.filename), 200) if error.filename else "netarch"
+        print(f"netarch: error: {name}: {os_problem(error)}", file=sys.stderr)
         return EXIT_USAGE
 
 
@@ -87,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
         "--render", action="store_true", help="also render every diagram in headless Chromium"
     )
     check.add_argument("--mermaid-js", type=Path, help="the mermaid.min.js to check with")
+    _add_allow_env_option(check)
     check.add_argument(
         "--severity",
         action="append",
@@ -123,6 +142,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("--format", choices=("human", "markdown", "json"), default="human")
     diff.add_argument("--exit-code", action="store_true", help="exit with 1 when there are changes")
+    _add_allow_env_option(diff)
     diff.set_defaults(run=_diff)
     return parser
 
@@ -165,6 +185,18 @@ def _version() -> str:
         return "(not installed)"
 
 
+def _add_allow_env_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--allow-env",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="let mkdocs.yml's `!ENV NAME` be read (repeatable); by default a value the check"
+        " needs that names an environment variable is an error, so a pull request cannot have"
+        " a secret printed. Never name a variable that holds a secret",
+    )
+
+
 def _add_cache_option(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--no-cache",
@@ -175,10 +207,15 @@ def _add_cache_option(command: argparse.ArgumentParser) -> None:
 
 
 def _render(args: argparse.Namespace) -> int:
-    if not args.model.is_file():
-        raise UsageError(f"{args.model}: no such model file")
-    if args.custom_templates is not None and not args.custom_templates.is_dir():
-        raise UsageError(f"{args.custom_templates}: no such templates folder")
+    model = inspect_path(args.model)
+    if not model.is_file:
+        problem = "no such model file" if model.kind == "missing" else model.problem
+        raise UsageError(f"{_shown(args.model)}: {problem}")
+    if args.custom_templates is not None:
+        templates = inspect_path(args.custom_templates)
+        if not templates.is_folder:
+            problem = templates.problem if templates.kind == "unusable" else "no such folder"
+            raise UsageError(f"{_shown(args.custom_templates)}: {problem} (--custom-templates)")
     _check_output_folder(args.output)  # before the work, not after it
     validator = (
         None
@@ -224,14 +261,17 @@ MANIFEST = ".netarch-pages"
 
 def _check_output_folder(output: Path) -> None:
     """Exit 2 now, not after the whole render, if pages cannot be written to ``output``."""
-    if output.exists() and not output.is_dir():
+    info = inspect_path(output)
+    if info.kind == "unusable":
+        raise UsageError(f"{_shown(output)}: {info.problem}")
+    if info.kind not in ("folder", "missing"):
         raise UsageError(f"{output}: exists and is not a folder; name a folder for the pages")
     existing = output
-    while not existing.exists():
+    while inspect_path(existing).kind == "missing":
         if existing.is_symlink():
             raise UsageError(f"{existing}: a symbolic link to nothing")
         existing = existing.parent
-    if not existing.is_dir():
+    if not inspect_path(existing).is_folder:
         raise UsageError(f"{output}: {existing} is a file, so no folder can be made under it")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise UsageError(f"{output}: {existing} is not writable")
@@ -296,7 +336,8 @@ def _umask() -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    models, markdown = _targets(args.paths or [site_config_in(Path()) or Path("mkdocs.yml")])
+    env = EnvPolicy(frozenset(args.allow_env))
+    models, markdown = _targets(args.paths or [site_config_in(Path()) or Path("mkdocs.yml")], env)
     if args.render and importlib.util.find_spec("playwright") is None:
         raise UsageError(
             "--render needs Playwright: pip install 'mkdocs-netarch[browser]' (it drives the"
@@ -377,10 +418,10 @@ def _diff(args: argparse.Namespace) -> int:
 
     model = args.model
     # Two model files need no model of the site; a revision or a left-out argument does.
-    two_files = all(arg and Path(arg).is_file() for arg in (args.base, args.head))
+    two_files = all(arg and inspect_path(arg).is_file for arg in (args.base, args.head))
     config = site_config_in(Path())
     if model is None and not two_files and config is not None:
-        found = _from_mkdocs_config(config)[0]
+        found = _from_mkdocs_config(config, EnvPolicy(frozenset(args.allow_env)))[0]
         model = found[0].path if found else None
     with tempfile.TemporaryDirectory(prefix="netarch-diff-") as scratch:
         try:
@@ -451,9 +492,11 @@ def _validator(
     site_dir: Path | None = None,
     origin: str = "--mermaid-js",
 ) -> MermaidValidator:
-    if mermaid_js is not None and not mermaid_js.is_file():
+    found = inspect_path(mermaid_js) if mermaid_js is not None else None
+    if found is not None and not found.is_file:
+        problem = "no such file" if found.kind in ("missing", "folder") else found.problem
         raise UsageError(
-            f"{mermaid_js}: no such file (from {origin}); point it at mermaid.min.js, or leave"
+            f"{_shown(mermaid_js)}: {problem} (from {origin}); point it at mermaid.min.js, or leave"
             " it out to use the copy of mermaid 12.3.0 shipped with netarch"
         )
     # node_modules is looked for next to the site (mkdocs.yml or the model), not in the cwd.
@@ -501,24 +544,23 @@ class _Model:
     site_diagnostics: tuple[Diagnostic, ...] = ()
 
 
-def _targets(paths: Sequence[Path]) -> tuple[list[_Model], list[Path]]:
+def _targets(paths: Sequence[Path], env: EnvPolicy) -> tuple[list[_Model], list[Path]]:
     models: list[_Model] = []
     markdown: list[Path] = []
     for path in paths:
-        if is_site_config(path):
-            found_models, site_pages = _from_mkdocs_config(path)
+        info = inspect_path(path)
+        if is_site_config(path) and info.kind != "unusable":
+            found_models, site_pages = _from_mkdocs_config(path, env)
             models += found_models
             markdown += site_pages
-        elif path.is_dir():
+        elif info.is_folder:
             markdown += _markdown_under(path)
-        elif path.suffix in (".yaml", ".yml") and path.is_file():
+        elif info.is_file and path.suffix in (".yaml", ".yml"):
             models.append(_Model(path))
-        elif path.suffix == ".md" and path.is_file():
+        elif info.is_file and path.suffix == ".md":
             markdown.append(path)
-        elif path.is_symlink() and not path.exists():
-            raise UsageError(f"{path}: a symbolic link to nothing")
-        elif not path.exists():
-            raise UsageError(f"{path}: no such file or folder")
+        elif info.kind in ("missing", "unusable", "other"):
+            raise UsageError(f"{_shown(path)}: {info.problem}")
         else:
             raise UsageError(
                 f"{path}: not a model (.yaml), Markdown file (.md), folder or mkdocs.yml"
@@ -526,42 +568,50 @@ def _targets(paths: Sequence[Path]) -> tuple[list[_Model], list[Path]]:
     return models, markdown
 
 
+def _shown(path: Path) -> str:
+    """A path named on the command line, as a message may quote it."""
+    return excerpt(str(path), 200)
+
+
 def _markdown_under(folder: Path) -> list[Path]:
     """The Markdown files under ``folder``; a broken link or a folder named x.md is an error."""
     found = []
     for path in sorted(folder.rglob("*.md")):
-        if path.is_file():
+        info = inspect_path(path)
+        if info.is_file:
             found.append(path)
-        elif path.is_symlink() and not path.exists():
-            raise UsageError(f"{path}: a symbolic link to nothing; remove it or fix its target")
-        elif not path.is_dir():
-            raise UsageError(f"{path}: not a regular file")
+        elif info.kind == "missing":
+            raise UsageError(f"{_shown(path)}: {info.problem}; remove it or fix its target")
+        elif not info.is_folder:
+            raise UsageError(f"{_shown(path)}: {info.problem}")
         # A folder named x.md holds pages of its own, found by rglob too.
     return found
 
 
 def _read_markdown(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return read_regular_file(path, MAX_MARKDOWN_BYTES).decode("utf-8")
+    except UnreadableFile as error:
+        raise UsageError(f"{_shown(path)}: cannot read it: {error}") from None
     except UnicodeDecodeError as error:
         raise UsageError(
             f"{path}: not valid UTF-8 (byte 0x{error.object[error.start]:02x} at offset "
             f"{error.start}); save it as UTF-8"
         ) from None
     except OSError as error:
-        raise UsageError(f"{path}: cannot read it: {error.strerror or error}") from None
+        raise UsageError(f"{_shown(path)}: cannot read it: {os_problem(error)}") from None
 
 
-def _from_mkdocs_config(path: Path) -> tuple[list[_Model], list[Path]]:
+def _from_mkdocs_config(path: Path, env: EnvPolicy) -> tuple[list[_Model], list[Path]]:
     try:
-        site = load_site(path)
+        site = load_site(path, env)
     except SiteConfigError as error:
         raise UsageError(str(error)) from None
     pages = _markdown_under(site.docs_dir)
     if site.model is None:
         return [], pages
     options = site.options
-    if not site.model.is_file():
+    if not inspect_path(site.model).is_file:
         raise UsageError(
             f"{path}: the netarch model {options.model} does not exist; set `model:` under the"
             " netarch plugin to your network.yaml"
