@@ -10,6 +10,7 @@ Exit codes: 0 clean, 1 problems found, 2 usage or environment error.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib.util
 import os
 import sys
@@ -249,11 +250,14 @@ def _render(args: argparse.Namespace) -> int:
         _write_all(args.output, files)
     except OSError as error:
         raise UsageError(
-            f"{args.output}: cannot write the pages: {error.strerror or error}"
+            f"{_shown(args.output)}: cannot write the pages: {os_problem(error)}"
         ) from None
     print(f"netarch: wrote {len(result.pages)} page(s) to {args.output}", file=sys.stderr)
     return EXIT_CLEAN
 
+
+# The longest name of one file or folder on the file systems netarch runs on.
+_NAME_MAX = 255
 
 # What `render` wrote into a folder last time: those files it may replace, no others.
 MANIFEST = ".netarch-pages"
@@ -264,6 +268,9 @@ def _check_output_folder(output: Path) -> None:
     info = inspect_path(output)
     if info.kind == "unusable":
         raise UsageError(f"{_shown(output)}: {info.problem}")
+    # A name no file system takes under a folder still to be made: found before the work.
+    if any(len(os.fsencode(part)) > _NAME_MAX for part in output.parts):
+        raise UsageError(f"{_shown(output)}: {os_problem(OSError(errno.ENAMETOOLONG, ''))}")
     if info.kind not in ("folder", "missing"):
         raise UsageError(f"{output}: exists and is not a folder; name a folder for the pages")
     existing = output

@@ -278,7 +278,8 @@ def load_site(config_file: Path, env: EnvPolicy | None = None) -> Site:
 
 
 def _read_config(config_file: Path, shown: str, project: Path, env: EnvPolicy) -> _Config:
-    data, positions = _read_file(config_file, shown, project, env, [], None)
+    top = resolve_path(config_file) or config_file
+    data, positions = _read_file(config_file, shown, project, env, [top], None)
     return _Config(data, positions, env, project)
 
 
@@ -327,7 +328,7 @@ def _read_file(
         raise SiteConfigError(
             f"{where}: INHERIT must name a configuration file, got {_kind(parent_name)}"
         )
-    if len(chain) >= _MAX_INHERITS:
+    if len(chain) > _MAX_INHERITS:
         raise SiteConfigError(f"{where}: more than {_MAX_INHERITS} levels of INHERIT")
     # MkDocs joins the name to the folder of the file as it was opened, lexically.
     lexical = Path(os.path.normpath(os.path.join(os.path.dirname(path), parent_name)))
@@ -340,7 +341,7 @@ def _read_file(
     if not info.is_file:
         problem = info.problem if info.kind != "folder" else "it is a folder, not a file"
         raise SiteConfigError(f"{where}: INHERIT {excerpt(parent_name, 120)}: {problem}")
-    if parent in chain or parent == resolve_path(path):
+    if parent in chain:
         raise SiteConfigError(
             f"{where}: INHERIT {excerpt(parent_name, 120)} leads back to a file that inherits"
             " from it"
@@ -569,6 +570,14 @@ def _validate(
     from netarch.mkdocs_plugin import NetarchConfig  # MkDocs' config machinery, only here
 
     where = config.at(options_path) or config_file.as_posix()
+    # The gate reads only the site's own files (a mermaid_js of /proc/self/environ would be
+    # quoted back by the JavaScript engine's error): checked before MkDocs' own validation,
+    # which would look at the path first.
+    for key in ("model", "mermaid_js", "custom_templates"):
+        value = options.get(key)
+        if isinstance(value, str) and value:
+            place = config.at((*options_path, key)) or where
+            _inside(config_dir, value, place, f"plugins: netarch: '{key}':")
     validator = NetarchConfig(config_file_path=str(config_file))
     validator.load_dict(options)
     errors, _warnings = validator.validate()
@@ -579,13 +588,6 @@ def _validate(
         raise SiteConfigError(f"{place}: plugins: netarch: {problems}")
     if not validator.enabled:
         return None
-    # The gate reads only the site's own files: a mermaid_js of /proc/self/environ would be
-    # quoted back by the JavaScript engine's error.
-    for key in ("model", "mermaid_js", "custom_templates"):
-        value = validator[key]
-        if value:
-            place = config.at((*options_path, key)) or where
-            _inside(config_dir, value, place, f"plugins: netarch: '{key}':")
     return validator
 
 

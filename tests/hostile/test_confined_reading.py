@@ -31,7 +31,7 @@ def _project(tmp_path: Path, include: str) -> Path:
         ("[../../outside.yaml]", "outside", "is outside the project folder"),
         ("[link.yaml]", "symlink-out", "is outside the project folder"),
         ("[zero.yaml]", "symlink-zero", "is outside the project folder"),
-        ("[fifo.yaml]", "fifo", "included path is not a file"),
+        ("[fifo.yaml]", "fifo", "included path is a FIFO (named pipe), not a regular file"),
         ("[folder.yaml]", "folder", "included path is a folder"),
         ("[secrets.env]", "dotenv", "is not a YAML file"),
     ],

@@ -51,7 +51,10 @@ def test_every_way_of_naming_the_plugin_finds_the_model(site: Path, config: str)
         ("- a\n- b\n", "must be a mapping of settings, got a list"),
         ("plugins: 5\n", "plugins must be a list or a mapping of plugins, got a number"),
         ("plugins:\n  - netarch:\n      model: 5\n", "'model'"),
-        ("plugins:\n  - netarch:\n      model: !ENV [NOPE, 5]\n", "plugins[0].netarch.model is !ENV [NOPE]"),
+        (
+            "plugins:\n  - netarch:\n      model: !ENV [NOPE, 5]\n",
+            "plugins[0].netarch.model is !ENV [NOPE]",
+        ),
         ("plugins:\n  - netarch:\n      checks: {NA999: error}\n", "NA999"),
         ("plugins:\n  - netarch:\n      checks: {NA125: loud}\n", "NA125"),
         ("plugins:\n  - netarch:\n      mermaid_js: missing.js\n", "'mermaid_js'"),
