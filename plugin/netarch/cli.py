@@ -10,6 +10,7 @@ Exit codes: 0 clean, 1 problems found, 2 usage or environment error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import importlib.util
 import os
@@ -41,6 +42,7 @@ from netarch.safety import (
     inspect_path,
     os_problem,
     read_regular_file,
+    resolve_path,
 )
 from netarch.validate.engine import MermaidNotFound, MermaidValidator
 from netarch.validate.fences import check_pages, find_page_fences, unknown_views
@@ -576,16 +578,34 @@ def _targets(paths: Sequence[Path], env: EnvPolicy) -> tuple[list[_Model], list[
 
 
 def _shown(path: Path) -> str:
-    """A path named on the command line, as a message may quote it."""
-    return excerpt(str(path), 200)
+    """A path as a message may quote it: relative to the current folder when it is inside
+    it (without following links: a link is named, not its target), bounded."""
+    text = str(path)
+    if path.is_absolute():
+        with contextlib.suppress(ValueError):
+            relative = os.path.relpath(path)
+            text = relative if not relative.startswith("..") else text
+    return excerpt(text, 200)
 
 
-def _markdown_under(folder: Path) -> list[Path]:
-    """The Markdown files under ``folder``; a broken link or a folder named x.md is an error."""
+def _markdown_under(folder: Path, project: Path | None = None) -> list[Path]:
+    """The Markdown files under ``folder``; a broken link or a folder named x.md is an error,
+    and so is a link that leads out of ``project``, as for includes (default: the current
+    folder, or ``folder`` itself when it is elsewhere)."""
+    if project is None:
+        here, named = resolve_path(Path.cwd()), resolve_path(folder)
+        project = here if here and named and named.is_relative_to(here) else folder
+    inside = resolve_path(project)
     found = []
     for path in sorted(folder.rglob("*.md")):
         info = inspect_path(path)
         if info.is_file:
+            resolved = resolve_path(path)
+            if inside is None or resolved is None or not resolved.is_relative_to(inside):
+                raise UsageError(
+                    f"{_shown(path)}: a symbolic link that leads out of the site's folder;"
+                    " netarch reads only pages inside it"
+                )
             found.append(path)
         elif info.kind == "missing":
             raise UsageError(f"{_shown(path)}: {info.problem}; remove it or fix its target")
@@ -614,7 +634,7 @@ def _from_mkdocs_config(path: Path, env: EnvPolicy) -> tuple[list[_Model], list[
         site = load_site(path, env)
     except SiteConfigError as error:
         raise UsageError(str(error)) from None
-    pages = _markdown_under(site.docs_dir)
+    pages = _markdown_under(site.docs_dir, site.config_dir)
     if site.model is None:
         return [], pages
     options = site.options
