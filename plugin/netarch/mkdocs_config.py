@@ -331,7 +331,8 @@ def _read_file(
     if len(chain) > _MAX_INHERITS:
         raise SiteConfigError(f"{where}: more than {_MAX_INHERITS} levels of INHERIT")
     # MkDocs joins the name to the folder of the file as it was opened, lexically.
-    lexical = Path(os.path.normpath(os.path.join(os.path.dirname(path), parent_name)))
+    folder = os.path.abspath(os.path.dirname(path))
+    lexical = Path(os.path.normpath(os.path.join(folder, parent_name)))
     parent = _inside(project, lexical, where, "INHERIT")
     if parent.suffix.lower() not in _CONFIG_SUFFIXES:
         raise SiteConfigError(

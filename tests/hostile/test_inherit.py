@@ -148,3 +148,11 @@ def test_an_inherit_chain_is_bounded(site: Path) -> None:
     assert run.returncode == 2
     assert "more than 10 levels of INHERIT" in run.output
     assert_bounded_output(run)
+
+
+def test_inherit_is_relative_to_the_inheriting_file_wherever_the_check_runs(site: Path) -> None:
+    (site / "base.yml").write_text("site_name: s\nplugins: 5\n", encoding="utf-8")
+    (site / "mkdocs.yml").write_text("INHERIT: base.yml\n", encoding="utf-8")
+    run = run_netarch("check", "site/mkdocs.yml", cwd=site.parent)
+    assert run.returncode == 2
+    assert run.output.startswith("netarch: error: site/base.yml:2:10: plugins must be a list")
