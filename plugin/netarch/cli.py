@@ -73,7 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"netarch: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as error:  # a path that cannot be used (too long, a loop, no permission)
-        name = excerpt(os.fsdecode(error.filename), 200) if error.filename else "netarch"
+        named = error.filename
+        name = excerpt(os.fsdecode(named), 200) if isinstance(named, (str, bytes)) else "netarch"
         print(f"netarch: error: {name}: {os_problem(error)}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -218,7 +219,7 @@ def _render(args: argparse.Namespace) -> int:
         templates = inspect_path(args.custom_templates)
         if not templates.is_folder:
             problem = templates.problem if templates.kind == "unusable" else "no such folder"
-            raise UsageError(f"{_shown(args.custom_templates)}: {problem} (--custom-templates)")
+            raise UsageError(f"{_shown(args.custom_templates)}: {problem} (the templates folder)")
     _check_output_folder(args.output)  # before the work, not after it
     validator = (
         None

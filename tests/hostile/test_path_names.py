@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from bounded import assert_bounded_output, run_netarch
+from bounded import assert_bounded_output, limit_memory, run_netarch
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LONG = "n" * 300  # one name over NAME_MAX (255)
@@ -155,3 +157,31 @@ def test_a_page_id_too_long_for_a_file_name_is_a_located_model_error(site: Path)
     )
     assert not (site / "out").exists()
     assert_bounded_output(run)
+
+
+@pytest.mark.parametrize(
+    ("model", "problem"),
+    [
+        (f"{LONG}.yaml", "cannot be read (the name is too long"),
+        ("docs/fifo.yaml", "is a FIFO (named pipe), not a regular file"),
+        ("loop.yaml", "cannot be read (too many levels of symbolic links"),
+    ],
+    ids=["long name", "fifo", "link loop"],
+)
+def test_mkdocs_build_names_a_model_it_cannot_read(site: Path, model: str, problem: str) -> None:
+    os.mkfifo(site / "docs" / "fifo.yaml")
+    config = f"site_name: s\nplugins:\n  - netarch:\n      model: {model}\n"
+    (site / "mkdocs.yml").write_text(config, encoding="utf-8")
+    build = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q"],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=limit_memory,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert build.returncode == 1
+    assert "Traceback" not in build.stderr
+    assert f"ERROR   -  netarch: the model {model[:40]}" in build.stderr, build.stderr
+    assert problem in build.stderr
