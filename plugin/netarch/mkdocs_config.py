@@ -547,6 +547,8 @@ def _settings_view(config: _Config, docs_dir: str) -> dict[str, Any]:
         if isinstance(custom, str):
             _inside(config.project, custom, config.at(("theme", "custom_dir")), "custom_dir")
         theme = {**theme, "custom_dir": custom}
+    if isinstance(theme, dict) and "name" in theme:  # which theme's templates render the pages
+        theme = {**theme, "name": config.top(theme["name"], ("theme", "name"))}
     view: dict[str, Any] = {
         "docs_dir": docs_dir,
         "theme": theme,

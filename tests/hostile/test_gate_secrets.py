@@ -68,6 +68,7 @@ NEEDED = [
         "theme.custom_dir",
     ),
     ("theme: !ENV CI_SECRET\nplugins: [netarch]\n", "1:8", "theme"),
+    ("theme:\n  name: !ENV CI_SECRET\nplugins: [netarch]\n", "2:9", "theme.name"),
     ("extra_javascript: [!ENV CI_SECRET]\nplugins: [netarch]\n", "1:20", "extra_javascript"),
     (
         "plugins: [netarch]\nmarkdown_extensions:\n  - pymdownx.superfences:\n"
