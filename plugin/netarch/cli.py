@@ -10,6 +10,8 @@ Exit codes: 0 clean, 1 problems found, 2 usage or environment error.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import importlib.util
 import os
 import re
@@ -28,17 +30,32 @@ import yaml
 from netarch.checks import run_checks
 from netarch.checks.framework import check_severity_overrides
 from netarch.diagnostics import Diagnostic, Location, Severity, display_path, format_report
-from netarch.mkdocs_config import SiteConfigError, is_site_config, load_site, site_config_in
+from netarch.mkdocs_config import (
+    EnvPolicy,
+    SiteConfigError,
+    is_site_config,
+    load_site,
+    site_config_in,
+)
 from netarch.pages.render import PageRenderer
 from netarch.pipeline import generate
 from netarch.registry import KitLoadError
-from netarch.safety import UnreadableFile, read_regular_file
+from netarch.safety import (
+    UnreadableFile,
+    excerpt,
+    inspect_path,
+    os_problem,
+    read_regular_file,
+    resolve_path,
+)
 from netarch.validate.engine import MermaidNotFound, MermaidValidator
 from netarch.validate.fences import check_pages, find_page_fences, unknown_views
 from netarch.validate.mermaid_build import locate_mermaid
 from netarch.validate.verdicts import default_cache_dir
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+# A hand-written page is read whole; one larger than this is not a page.
+MAX_MARKDOWN_BYTES = 20_000_000
 
 
 class UsageError(Exception):
@@ -58,6 +75,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KitLoadError as error:  # an installed kit is broken: the environment, not the model
         print(f"netarch: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as error:  # a path that cannot be used (too long, a loop, no permission)
+        named = error.filename
+        name = excerpt(os.fsdecode(named), 200) if isinstance(named, (str, bytes)) else "netarch"
+        print(f"netarch: error: {name}: {os_problem(error)}", file=sys.stderr)
         return EXIT_USAGE
 
 
@@ -111,6 +133,7 @@ def _parser() -> argparse.ArgumentParser:
         "--render", action="store_true", help="also render every diagram in headless Chromium"
     )
     check.add_argument("--mermaid-js", type=Path, help="the mermaid.min.js to check with")
+    _add_allow_env_option(check)
     check.add_argument(
         "--severity",
         action="append",
@@ -164,6 +187,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("--format", choices=("human", "markdown", "json"), default="human")
     diff.add_argument("--exit-code", action="store_true", help="exit with 1 when there are changes")
+    _add_allow_env_option(diff)
     diff.set_defaults(run=_diff)
 
     drift = commands.add_parser(
@@ -280,6 +304,18 @@ def _version() -> str:
         return "(not installed)"
 
 
+def _add_allow_env_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--allow-env",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="let mkdocs.yml's `!ENV NAME` be read (repeatable); by default a value the check"
+        " needs that names an environment variable is an error, so a pull request cannot have"
+        " a secret printed. Never name a variable that holds a secret",
+    )
+
+
 def _add_cache_option(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--no-cache",
@@ -290,10 +326,15 @@ def _add_cache_option(command: argparse.ArgumentParser) -> None:
 
 
 def _render(args: argparse.Namespace) -> int:
-    if not args.model.is_file():
-        raise UsageError(f"{args.model}: no such model file")
-    if args.custom_templates is not None and not args.custom_templates.is_dir():
-        raise UsageError(f"{args.custom_templates}: no such templates folder")
+    model = inspect_path(args.model)
+    if not model.is_file:
+        problem = "no such model file" if model.kind == "missing" else model.problem
+        raise UsageError(f"{_shown(args.model)}: {problem}")
+    if args.custom_templates is not None:
+        templates = inspect_path(args.custom_templates)
+        if not templates.is_folder:
+            problem = templates.problem if templates.kind == "unusable" else "no such folder"
+            raise UsageError(f"{_shown(args.custom_templates)}: {problem} (the templates folder)")
     hugo_only = [f"--{name}" for name in ("weight", "section") if getattr(args, name) is not None]
     if hugo_only and args.flavor != "hugo":
         raise UsageError(f"{' and '.join(hugo_only)}: only for --flavor hugo")
@@ -335,7 +376,7 @@ def _render(args: argparse.Namespace) -> int:
         _write_all(args.output, files)
     except OSError as error:
         raise UsageError(
-            f"{args.output}: cannot write the pages: {error.strerror or error}"
+            f"{_shown(args.output)}: cannot write the pages: {os_problem(error)}"
         ) from None
     print(f"netarch: wrote {len(result.pages)} page(s) to {args.output}", file=sys.stderr)
     return EXIT_CLEAN
@@ -356,20 +397,29 @@ def _hugo_files(pages: Sequence[Any], output: Path, weight: int, section: str) -
     return {page.file_name: page.content for page in made}
 
 
+# The longest name of one file or folder on the file systems netarch runs on.
+_NAME_MAX = 255
+
 # What `render` wrote into a folder last time: those files it may replace, no others.
 MANIFEST = ".netarch-pages"
 
 
 def _check_output_folder(output: Path) -> None:
     """Exit 2 now, not after the whole render, if pages cannot be written to ``output``."""
-    if output.exists() and not output.is_dir():
+    info = inspect_path(output)
+    if info.kind == "unusable":
+        raise UsageError(f"{_shown(output)}: {info.problem}")
+    # A name no file system takes under a folder still to be made: found before the work.
+    if any(len(os.fsencode(part)) > _NAME_MAX for part in output.parts):
+        raise UsageError(f"{_shown(output)}: {os_problem(OSError(errno.ENAMETOOLONG, ''))}")
+    if info.kind not in ("folder", "missing"):
         raise UsageError(f"{output}: exists and is not a folder; name a folder for the pages")
     existing = output
-    while not existing.exists():
+    while inspect_path(existing).kind == "missing":
         if existing.is_symlink():
             raise UsageError(f"{existing}: a symbolic link to nothing")
         existing = existing.parent
-    if not existing.is_dir():
+    if not inspect_path(existing).is_folder:
         raise UsageError(f"{output}: {existing} is a file, so no folder can be made under it")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise UsageError(f"{output}: {existing} is not writable")
@@ -434,7 +484,8 @@ def _umask() -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    targets = _targets(args.paths or [_default_site()], args.generator)
+    env = EnvPolicy(frozenset(args.allow_env))
+    targets = _targets(args.paths or [_default_site()], env, args.generator)
     models, markdown = targets.models, targets.markdown
     if args.render and importlib.util.find_spec("playwright") is None:
         raise UsageError(
@@ -607,10 +658,10 @@ def _diff(args: argparse.Namespace) -> int:
 
     model = args.model
     # Two model files need no model of the site; a revision or a left-out argument does.
-    two_files = all(arg and Path(arg).is_file() for arg in (args.base, args.head))
+    two_files = all(arg and inspect_path(arg).is_file for arg in (args.base, args.head))
     config = site_config_in(Path())
     if model is None and not two_files and config is not None:
-        found = _from_mkdocs_config(config)[0]
+        found = _from_mkdocs_config(config, EnvPolicy(frozenset(args.allow_env)))[0]
         model = found[0].path if found else None
     with tempfile.TemporaryDirectory(prefix="netarch-diff-") as scratch:
         try:
@@ -751,9 +802,11 @@ def _validator(
     site_dir: Path | None = None,
     origin: str = "--mermaid-js",
 ) -> MermaidValidator:
-    if mermaid_js is not None and not mermaid_js.is_file():
+    found = inspect_path(mermaid_js) if mermaid_js is not None else None
+    if found is not None and not found.is_file:
+        problem = "no such file" if found.kind in ("missing", "folder") else found.problem
         raise UsageError(
-            f"{mermaid_js}: no such file (from {origin}); point it at mermaid.min.js, or leave"
+            f"{_shown(mermaid_js)}: {problem} (from {origin}); point it at mermaid.min.js, or leave"
             " it out to use the copy of mermaid 12.3.0 shipped with netarch"
         )
     # node_modules is looked for next to the site (mkdocs.yml or the model), not in the cwd.
@@ -833,33 +886,35 @@ def _default_site() -> Path:
     return Path("mkdocs.yml")  # its absence is the error to report
 
 
-def _targets(paths: Sequence[Path], generator: str = "auto") -> _Targets:
+def _targets(
+    paths: Sequence[Path], env: EnvPolicy | None = None, generator: str = "auto"
+) -> _Targets:
     from netarch.site_generators import HUGO_CONFIG_NAMES
 
+    env = env or EnvPolicy()
     targets = _Targets()
     models, markdown = targets.models, targets.markdown
     for path in paths:
-        if is_site_config(path):
-            _from_site_config(path, targets, generator)
-        elif path.name == _ZENSICAL_CONFIG and path.is_file():
+        info = inspect_path(path)
+        if is_site_config(path) and info.kind != "unusable":
+            _from_site_config(path, targets, generator, env)
+        elif path.name == _ZENSICAL_CONFIG and info.is_file:
             from netarch.site_generators import SiteError, load_zensical_toml
 
             try:
                 _from_extension_site(load_zensical_toml(path), targets)
             except SiteError as error:
                 raise UsageError(str(error)) from None
-        elif path.name in HUGO_CONFIG_NAMES and path.is_file():
+        elif path.name in HUGO_CONFIG_NAMES and info.is_file:
             _from_hugo_config(path, targets)
-        elif path.is_dir():
+        elif info.is_folder:
             markdown += _markdown_under(path)
-        elif path.suffix in (".yaml", ".yml") and path.is_file():
+        elif info.is_file and path.suffix in (".yaml", ".yml"):
             models.append(_Model(path))
-        elif path.suffix == ".md" and path.is_file():
+        elif info.is_file and path.suffix == ".md":
             markdown.append(path)
-        elif path.is_symlink() and not path.exists():
-            raise UsageError(f"{path}: a symbolic link to nothing")
-        elif not path.exists():
-            raise UsageError(f"{path}: no such file or folder")
+        elif info.kind in ("missing", "unusable", "other"):
+            raise UsageError(f"{_shown(path)}: {info.problem}")
         else:
             raise UsageError(
                 f"{path}: not a model (.yaml), Markdown file (.md), folder, or site"
@@ -873,14 +928,14 @@ def _targets(paths: Sequence[Path], generator: str = "auto") -> _Targets:
     return targets
 
 
-def _from_site_config(path: Path, targets: _Targets, generator: str) -> None:
+def _from_site_config(path: Path, targets: _Targets, generator: str, env: EnvPolicy) -> None:
     """A mkdocs.yml: built by MkDocs with the plugin, or by Zensical with the extension."""
     from netarch.mkdocs_config import read_config
     from netarch.site_generators import SiteError, is_zensical_config, load_extension_site
 
-    if path.is_file():
+    if inspect_path(path).is_file:
         try:
-            raw = read_config(path)
+            raw = read_config(path, env)
         except SiteConfigError as error:
             raise UsageError(str(error)) from None
         zensical = generator == "zensical" or (generator == "auto" and is_zensical_config(raw))
@@ -890,7 +945,7 @@ def _from_site_config(path: Path, targets: _Targets, generator: str) -> None:
             except SiteError as error:
                 raise UsageError(str(error)) from None
             return
-    found_models, site_pages = _from_mkdocs_config(path)
+    found_models, site_pages = _from_mkdocs_config(path, env)
     targets.models += found_models
     targets.markdown += site_pages
 
@@ -950,42 +1005,68 @@ def _from_hugo_config(path: Path, targets: _Targets) -> None:
     targets.notes += block_problems(path, texts, False, "Hugo", fix)
 
 
-def _markdown_under(folder: Path) -> list[Path]:
-    """The Markdown files under ``folder``; a broken link or a folder named x.md is an error."""
+def _shown(path: Path) -> str:
+    """A path as a message may quote it: relative to the current folder when it is inside
+    it (without following links: a link is named, not its target), bounded."""
+    text = str(path)
+    if path.is_absolute():
+        with contextlib.suppress(ValueError):
+            relative = os.path.relpath(path)
+            text = relative if not relative.startswith("..") else text
+    return excerpt(text, 200)
+
+
+def _markdown_under(folder: Path, project: Path | None = None) -> list[Path]:
+    """The Markdown files under ``folder``; a broken link or a folder named x.md is an error,
+    and so is a link that leads out of ``project``, as for includes (default: the current
+    folder, or ``folder`` itself when it is elsewhere)."""
+    if project is None:
+        here, named = resolve_path(Path.cwd()), resolve_path(folder)
+        project = here if here and named and named.is_relative_to(here) else folder
+    inside = resolve_path(project)
     found = []
     for path in sorted(folder.rglob("*.md")):
-        if path.is_file():
+        info = inspect_path(path)
+        if info.is_file:
+            resolved = resolve_path(path)
+            if inside is None or resolved is None or not resolved.is_relative_to(inside):
+                raise UsageError(
+                    f"{_shown(path)}: a symbolic link that leads out of the site's folder;"
+                    " netarch reads only pages inside it"
+                )
             found.append(path)
-        elif path.is_symlink() and not path.exists():
-            raise UsageError(f"{path}: a symbolic link to nothing; remove it or fix its target")
-        elif not path.is_dir():
-            raise UsageError(f"{path}: not a regular file")
+        elif info.kind == "missing":
+            raise UsageError(f"{_shown(path)}: {info.problem}; remove it or fix its target")
+        elif not info.is_folder:
+            raise UsageError(f"{_shown(path)}: {info.problem}")
         # A folder named x.md holds pages of its own, found by rglob too.
     return found
 
 
 def _read_markdown(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return read_regular_file(path, MAX_MARKDOWN_BYTES).decode("utf-8")
+    except UnreadableFile as error:
+        raise UsageError(f"{_shown(path)}: cannot read it: {error}") from None
     except UnicodeDecodeError as error:
         raise UsageError(
             f"{path}: not valid UTF-8 (byte 0x{error.object[error.start]:02x} at offset "
             f"{error.start}); save it as UTF-8"
         ) from None
     except OSError as error:
-        raise UsageError(f"{path}: cannot read it: {error.strerror or error}") from None
+        raise UsageError(f"{_shown(path)}: cannot read it: {os_problem(error)}") from None
 
 
-def _from_mkdocs_config(path: Path) -> tuple[list[_Model], list[Path]]:
+def _from_mkdocs_config(path: Path, env: EnvPolicy) -> tuple[list[_Model], list[Path]]:
     try:
-        site = load_site(path)
+        site = load_site(path, env)
     except SiteConfigError as error:
         raise UsageError(str(error)) from None
-    pages = _markdown_under(site.docs_dir)
+    pages = _markdown_under(site.docs_dir, site.config_dir)
     if site.model is None:
         return [], pages
     options = site.options
-    if not site.model.is_file():
+    if not inspect_path(site.model).is_file:
         raise UsageError(
             f"{path}: the netarch model {options.model} does not exist; set `model:` under the"
             " netarch plugin to your network.yaml"

@@ -146,7 +146,7 @@ def display_path(path: Path, base_dir: Path | None = None) -> str:
     """How a file is named in messages: relative to ``base_dir`` (default: the current folder)."""
     try:
         return path.resolve().relative_to((base_dir or Path.cwd()).resolve()).as_posix()
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # outside, or a link loop: as it was given
         return path.as_posix()
 
 

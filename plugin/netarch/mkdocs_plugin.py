@@ -45,7 +45,7 @@ from netarch.page_cache import (
     stat_key,
 )
 from netarch.registry import KitLoadError
-from netarch.safety import defuse_html_links, excerpt
+from netarch.safety import defuse_html_links, excerpt, inspect_path, resolve_path
 from netarch.serve_state import (
     LivePreview,
     crash_diagnostic,
@@ -264,7 +264,8 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
             return None
         config_dir = self._config_dir = Path(config.config_file_path).parent
         mermaid = self._setup_mermaid(config, config_dir)
-        self._model_path = (config_dir / self.config.model).resolve()
+        model = config_dir / self.config.model
+        self._model_path = resolve_path(model) or model.absolute()
         self._display_path = display_path(self._model_path, config_dir)
         if not self._model_path.is_relative_to(config_dir.resolve()):
             # What the model includes is confined to the site's folder; so is the model.
@@ -273,10 +274,14 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
                 " next to mkdocs.yml"
             )
         # Under `serve` a missing model is one more problem to show (it may be mid-rename).
-        if not self._model_path.is_file() and not self.is_serve:
+        found = inspect_path(self._model_path)
+        if not found.is_file and not self.is_serve:
+            problem = "does not exist" if found.kind == "missing" else f"is {found.problem}"
+            if found.kind in ("unusable", "folder"):
+                problem = f"cannot be read ({found.problem or 'a folder'})"
             raise PluginError(
-                f"netarch: the model {self._display_path} does not exist; set `model:` under"
-                " the netarch plugin in mkdocs.yml to your network.yaml"
+                f"netarch: the model {excerpt(str(self.config.model), 200)} {problem}; set `model:`"
+                " under the netarch plugin in mkdocs.yml to your network.yaml"
             )
         self._templates_option = (
             Path(self.config.custom_templates) if self.config.custom_templates else None
@@ -647,7 +652,7 @@ class NetarchPlugin(BasePlugin[NetarchConfig]):
         if folder is None or self._diff_notes_on:
             return None
         assert self._model_path is not None
-        if not self._model_path.is_file():
+        if not inspect_path(self._model_path).is_file:
             return None
         options = {
             "display_path": self._display_path,

@@ -19,11 +19,14 @@ Markdown, a link or a message goes through here:
 
 from __future__ import annotations
 
+import errno
 import html
 import os
 import re
 import stat
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -321,10 +324,14 @@ def read_regular_file(path: Path, limit: int) -> bytes:
     """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes.
 
     A FIFO, a device (a link to /dev/zero) or a huge file is refused before it can block the
-    read or fill the memory: the file is opened without waiting for a writer and checked
-    before anything is read.
+    read, fill the memory or act on being opened (some devices do): the path is looked at
+    before it is opened, opened without waiting for a writer, and checked again before
+    anything is read.
     """
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    info = inspect_path(path)
+    if info.kind == "other":
+        raise UnreadableFile(info.problem)
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
     with open(descriptor, "rb") as stream:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             raise UnreadableFile("not a regular file")
@@ -332,3 +339,86 @@ def read_regular_file(path: Path, limit: int) -> bytes:
     if len(data) > limit:
         raise UnreadableFile(f"larger than {limit:,} bytes")
     return data
+
+
+# --- paths -------------------------------------------------------------------------------------
+
+_OS_PROBLEMS = {
+    errno.ENAMETOOLONG: "the name is too long for the file system (at most 255 bytes a name)",
+    errno.ELOOP: "too many levels of symbolic links (a link that leads back to itself?)",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EISDIR: "it is a folder, not a file",
+    errno.ENOTDIR: "a part of the path is not a folder",
+    errno.ENOENT: "no such file or folder",
+}
+
+
+def os_problem(error: OSError) -> str:
+    """What went wrong with a path, in words (no file name: the caller names the file)."""
+    if error.errno in _OS_PROBLEMS:
+        return _OS_PROBLEMS[error.errno]
+    return excerpt(error.strerror or str(error), 120)
+
+
+@dataclass(frozen=True)
+class PathInfo:
+    """What a path names, found without opening it.
+
+    ``kind`` is ``file`` (a regular file, symbolic links followed), ``folder``, ``missing``
+    (nothing there, or a link to nothing), ``other`` (a FIFO, a device, a socket) or
+    ``unusable`` (the name cannot be looked up: too long, a link loop, no permission).
+    ``problem`` says, for the last three, what is wrong, in words.
+    """
+
+    kind: Literal["file", "folder", "missing", "other", "unusable"]
+    problem: str = ""
+
+    @property
+    def is_file(self) -> bool:
+        return self.kind == "file"
+
+    @property
+    def is_folder(self) -> bool:
+        return self.kind == "folder"
+
+
+_FILE_TYPES = (
+    (stat.S_ISFIFO, "a FIFO (named pipe), not a regular file"),
+    (stat.S_ISCHR, "a character device (like /dev/zero), not a regular file"),
+    (stat.S_ISBLK, "a block device, not a regular file"),
+    (stat.S_ISSOCK, "a socket, not a regular file"),
+)
+
+
+def inspect_path(path: Path | str) -> PathInfo:
+    """What ``path`` is; never raises, whatever the name (too long, NUL bytes, link loops)."""
+    try:
+        mode = os.stat(path).st_mode
+    except ValueError:  # a NUL byte in the name: no file has it
+        return PathInfo("unusable", "the name holds a NUL character")
+    except OSError as error:
+        if error.errno not in (errno.ENOENT, errno.ENOTDIR):
+            return PathInfo("unusable", os_problem(error))
+        try:
+            os.lstat(path)
+        except OSError:
+            return PathInfo("missing", os_problem(error))
+        return PathInfo("missing", "a symbolic link to nothing")
+    if stat.S_ISREG(mode):
+        return PathInfo("file")
+    if stat.S_ISDIR(mode):
+        return PathInfo("folder")
+    for test, problem in _FILE_TYPES:
+        if test(mode):
+            return PathInfo("other", problem)
+    return PathInfo("other", "not a regular file")
+
+
+def resolve_path(path: Path) -> Path | None:
+    """``path`` with symbolic links followed, or None when that cannot be done (a link loop,
+    a name too long to resolve): callers treat that as a path they may not use."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None

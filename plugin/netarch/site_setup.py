@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from netarch.safety import UnreadableFile, inspect_path, read_regular_file, resolve_path
 from netarch.validate.engine import MERMAID_VERSION
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ class SiteSettings:
         extensions = _names_and_options(raw.get("markdown_extensions"))
         return cls(
             docs_dir=docs_dir,
-            custom_dir=custom_dir if custom_dir is not None and custom_dir.is_dir() else None,
+            custom_dir=custom_dir if custom_dir and inspect_path(custom_dir).is_folder else None,
             theme=name if isinstance(name, str) else "mkdocs",
             material_version=installed_material() if name == "material" else None,
             extra_javascript=tuple(scripts),
@@ -168,13 +169,16 @@ def site_mermaids(site: SiteSettings, own_uris: tuple[str, ...]) -> list[SiteMer
             continue
         found.append(SiteMermaid(script, "extra_javascript", _local(script, docs_dir, custom_dir)))
     if custom_dir is not None:
+        inside = resolve_path(custom_dir)
         for template in sorted(custom_dir.rglob("*.html")):
-            try:
-                if template.stat().st_size > _MAX_TEMPLATE_BYTES:
-                    continue
-                text = template.read_text(encoding="utf-8", errors="replace")
-            except OSError:
+            resolved = resolve_path(template)
+            if inside is None or resolved is None or not resolved.is_relative_to(inside):
+                continue  # a link out of the theme folder is not part of the theme
+            try:  # a FIFO or a device in its place must not block the read
+                raw = read_regular_file(template, _MAX_TEMPLATE_BYTES)
+            except (OSError, UnreadableFile):
                 continue
+            text = raw.decode("utf-8", errors="replace")
             for match in _QUOTED_SCRIPT.finditer(text):
                 script = _TEMPLATE_PREFIX.sub("", match.group(1))
                 if not _MERMAID_FILE.search(script):
@@ -275,7 +279,10 @@ def _local(script: str, docs_dir: Path, custom_dir: Path | None) -> Path | None:
     for base in (docs_dir, custom_dir):
         if base is None:
             continue
-        candidate = (base / relative).resolve()
-        if candidate.is_file() and candidate.is_relative_to(base.resolve()):
+        candidate = resolve_path(base / relative)
+        folder = resolve_path(base)
+        if candidate is None or folder is None or not candidate.is_relative_to(folder):
+            continue
+        if inspect_path(candidate).is_file:
             return candidate
     return None

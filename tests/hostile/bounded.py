@@ -29,7 +29,8 @@ class Run:
         return self.stdout + self.stderr
 
 
-def _limit_memory() -> None:
+def limit_memory() -> None:
+    """For ``preexec_fn``: the child may allocate at most MEMORY_BYTES."""
     resource.setrlimit(resource.RLIMIT_DATA, (MEMORY_BYTES, MEMORY_BYTES))
 
 
@@ -63,7 +64,7 @@ def _run_module(
         text=True,
         errors="replace",
         timeout=timeout_s,
-        preexec_fn=_limit_memory,
+        preexec_fn=limit_memory,
         env={
             **os.environ,
             "NETARCH_MERMAID_TIMEOUT": "3",

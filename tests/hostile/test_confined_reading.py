@@ -31,7 +31,7 @@ def _project(tmp_path: Path, include: str) -> Path:
         ("[../../outside.yaml]", "outside", "is outside the project folder"),
         ("[link.yaml]", "symlink-out", "is outside the project folder"),
         ("[zero.yaml]", "symlink-zero", "is outside the project folder"),
-        ("[fifo.yaml]", "fifo", "included path is not a file"),
+        ("[fifo.yaml]", "fifo", "included path is a FIFO (named pipe), not a regular file"),
         ("[folder.yaml]", "folder", "included path is a folder"),
         ("[secrets.env]", "dotenv", "is not a YAML file"),
     ],
@@ -84,3 +84,23 @@ def test_an_included_file_that_is_not_yaml_quotes_a_short_excerpt(tmp_path: Path
     assert run.returncode == 1
     assert "docs/notes.yaml:" in run.output
     assert_bounded_output(run)
+
+
+@pytest.mark.parametrize("target", ["/proc/self/environ", "../../outside.md"])
+def test_a_page_that_links_out_of_the_site_is_not_read(tmp_path: Path, target: str) -> None:
+    project = _project(tmp_path, "[]")
+    (project / "mkdocs.yml").write_text("site_name: s\n", encoding="utf-8")
+    (tmp_path / "outside.md").write_text(f"```mermaid\n{SECRET}\n```\n", encoding="utf-8")
+    (project / "docs" / "leak.md").symlink_to(target)
+    # A page inside the project, linked from docs/, is read as before.
+    (project / "README.md").write_text("# Read me\n", encoding="utf-8")
+    (project / "docs" / "readme.md").symlink_to("../README.md")
+    for args in (["check"], ["check", "docs"]):
+        run = run_netarch(*args, "--no-cache", cwd=project, env={"CI_TOKEN": SECRET})
+        assert run.returncode == 2, run.output
+        assert "netarch: error: docs/leak.md: a symbolic link that leads out of" in run.output
+        assert SECRET not in run.output
+        assert_bounded_output(run)
+    (project / "docs" / "leak.md").unlink()
+    run = run_netarch("check", "docs", "--no-cache", cwd=project)
+    assert run.returncode == 0 and "1 Markdown file(s) checked" in run.output, run.output

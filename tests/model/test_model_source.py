@@ -206,7 +206,7 @@ def test_unreadable_directory() -> None:
 
 
 def test_alias_bomb_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(source, "_MAX_NODES", 1000)
+    monkeypatch.setattr(source, "MAX_NODES", 1000)
     lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
     lines += [
         f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]" for p, c in zip("abcde", "bcdef", strict=True)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from netarch.diagnostics import Diagnostic, Location, Severity, display_path
-from netarch.safety import excerpt
+from netarch.safety import excerpt, inspect_path, resolve_path
 from netarch.validate.engine import BUDGET, BUDGET_HINT, MermaidProblem
 from netarch.validate.fences import Fence, expand_fences, find_fences
 from netarch.validate.linemap import split_lines
@@ -143,7 +143,7 @@ def _read_block(
     resolved: dict[str, Path] = {}
     for key in KEYS:
         if key not in values:
-            if default_model is None or not default_model.is_file():
+            if default_model is None or not inspect_path(default_model).is_file:
                 return problem(
                     fence.start_line, fence.column, "no `head:`, and the site's model is missing"
                 )
@@ -180,14 +180,18 @@ def _model_path(value: str, site_dir: Path) -> Path | str:
     if written.suffix.lower() not in _MODEL_SUFFIXES:
         return f"{shown!r} is not a model file (.yaml or .yml)"
     folder = site_dir.resolve()
-    try:
-        path = (folder / written).resolve()
-    except (OSError, RuntimeError):  # a symbolic link loop
+    found = inspect_path(folder / written)
+    if found.kind == "unusable":  # too long, a link loop, no permission
+        return f"{shown!r}: {found.problem}"
+    path = resolve_path(folder / written)
+    if path is None:
         return f"{shown!r} cannot be resolved"
     if not path.is_relative_to(folder):
         return f"{shown!r} is outside the site's folder (symbolic links that lead out count)"
-    if not path.is_file():
+    if found.kind == "missing":
         return f"{shown!r}: no such model file"
+    if not found.is_file:
+        return f"{shown!r}: {found.problem or 'a folder, not a model file'}"
     return path
 
 

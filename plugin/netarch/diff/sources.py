@@ -18,6 +18,7 @@ from netarch.diff.git import (
     repository_root,
     resolve_revision,
 )
+from netarch.safety import excerpt, inspect_path
 
 
 class SourceError(Exception):
@@ -54,17 +55,22 @@ def resolve_sources(
 def _working(model: Path | None) -> ModelSource:
     if model is None:
         raise SourceError("no model: name it with --model, or run where mkdocs.yml names it")
-    if not model.is_file():
-        raise SourceError(f"{model}: no such model file")
+    found = inspect_path(model)
+    if not found.is_file:
+        problem = "no such model file" if found.kind in ("missing", "folder") else found.problem
+        raise SourceError(f"{excerpt(str(model), 200)}: {problem}")
     return ModelSource(model, display_path(model))
 
 
 def _source(argument: str, model: Path | None, scratch: Path) -> ModelSource:
     path = Path(argument)
-    if path.is_file():
+    found = inspect_path(path)
+    if found.is_file:
         return ModelSource(path, display_path(path))
+    if found.kind in ("other", "unusable") and ":" not in argument:
+        raise SourceError(f"{excerpt(argument, 200)}: {found.problem}")
     if path.suffix in (".yaml", ".yml") and ":" not in argument:
-        raise SourceError(f"{argument}: no such model file")
+        raise SourceError(f"{excerpt(argument, 200)}: no such model file")
     root, relative = _in_repository(model)
     commit = resolve_revision(argument, root)
     return ModelSource(checkout_model(root, commit, relative, scratch), f"{argument}:{relative}")
@@ -73,6 +79,6 @@ def _source(argument: str, model: Path | None, scratch: Path) -> ModelSource:
 def _in_repository(model: Path | None) -> tuple[Path, PurePosixPath]:
     if model is None:
         raise SourceError("name the model with --model, or run where mkdocs.yml names it")
-    folder = model.parent if model.parent.is_dir() else Path.cwd()
+    folder = model.parent if inspect_path(model.parent).is_folder else Path.cwd()
     root = repository_root(folder)
     return root, model_in_repository(model, root)

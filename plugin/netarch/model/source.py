@@ -35,7 +35,14 @@ from typing import Any
 import yaml
 
 from netarch.diagnostics import Diagnostic, Location, Severity
-from netarch.safety import UnreadableFile, excerpt, read_regular_file
+from netarch.safety import (
+    UnreadableFile,
+    excerpt,
+    inspect_path,
+    os_problem,
+    read_regular_file,
+    resolve_path,
+)
 from netarch.yaml_loading import FastComposeLoader
 
 PathTuple = tuple[str | int, ...]
@@ -51,13 +58,13 @@ _MERGE_TAG = f"{_YAML_TAG}merge"
 _SEQ_TAG = f"{_YAML_TAG}seq"
 _MAP_TAG = f"{_YAML_TAG}map"
 # Guards against "billion laughs" alias bombs: real models have a few thousand nodes.
-_MAX_NODES = 100_000
+MAX_NODES = 100_000
 # Characters of text a file may expand to, aliases included (the demo model has ~60 000); one
 # 100 KB string aliased 20 000 times made 2 GB of values to check and render.
-_MAX_TEXT = 8_000_000
+MAX_TEXT = 8_000_000
 # Nesting levels (the demo model has 12): deeper values overflow the recursion of the checks
 # and renderers that walk them.
-_MAX_DEPTH = 64
+MAX_DEPTH = 64
 _SIMPLE_KEY = re.compile(r"^[\w-]+$")
 
 
@@ -242,19 +249,19 @@ class _Builder:
 
     def build(self, node: Any, active: frozenset[int] = frozenset()) -> _Value:
         self.count += 1
-        if self.count > _MAX_NODES:
+        if self.count > MAX_NODES:
             raise _TooManyNodes(
-                f"{self.file} expands to more than {_MAX_NODES} values through aliases"
+                f"{self.file} expands to more than {MAX_NODES} values through aliases"
                 if self.aliases
-                else f"{self.file} has more than {_MAX_NODES} values",
+                else f"{self.file} has more than {MAX_NODES} values",
                 self.loc(node.start_mark),
                 "use fewer nested aliases" if self.aliases else "split the model or trim it",
             )
         self.depth += 1
         try:
-            if self.depth > _MAX_DEPTH:
+            if self.depth > MAX_DEPTH:
                 raise _Limit(
-                    f"values are nested more than {_MAX_DEPTH} levels deep here",
+                    f"values are nested more than {MAX_DEPTH} levels deep here",
                     self.loc(node.start_mark),
                     "a network model needs a dozen levels; flatten this value",
                 )
@@ -265,9 +272,9 @@ class _Builder:
     def build_node(self, node: Any, active: frozenset[int]) -> _Value:
         if isinstance(node, yaml.ScalarNode) and isinstance(node.value, str):
             self.text += len(node.value)
-            if self.text > _MAX_TEXT:
+            if self.text > MAX_TEXT:
                 raise _Limit(
-                    f"{self.file} expands to more than {_MAX_TEXT // 1_000_000} million characters"
+                    f"{self.file} expands to more than {MAX_TEXT // 1_000_000} million characters"
                     + (" through aliases" if self.aliases else ""),
                     self.loc(node.start_mark),
                     "a network model is prose and settings; keep long documents out of it",
@@ -703,7 +710,7 @@ _OS_ERRORS: dict[type[OSError], tuple[str, str]] = {
 
 
 # A model file (and each include) is read whole; anything larger is not a model.
-_MAX_FILE_BYTES = 8_000_000
+MAX_FILE_BYTES = 8_000_000
 _MODEL_SUFFIXES = (".yaml", ".yml")
 
 
@@ -725,7 +732,7 @@ class _Loader:
             self.emit("NA005", Location(display), f"cannot read {display}: {error}", "", related)
             return None
         except OSError as error:
-            reason, hint = _OS_ERRORS.get(type(error), (error.strerror or str(error), ""))
+            reason, hint = _OS_ERRORS.get(type(error), (os_problem(error), ""))
             self.emit("NA005", Location(display), f"cannot read {display}: {reason}", hint, related)
             return None
         try:
@@ -801,7 +808,7 @@ class _Loader:
                 "NA004",
                 Location(display, 1, 1),
                 f"{display} is nested too deeply to read",
-                f"a network model needs a dozen levels; keep values under {_MAX_DEPTH}",
+                f"a network model needs a dozen levels; keep values under {MAX_DEPTH}",
             )
         finally:
             if loader is not None:
@@ -850,6 +857,15 @@ class _Loader:
     ) -> _Value | None:
         path = parent.parent / item
         display = posixpath.normpath(posixpath.join(posixpath.dirname(parent_display), item))
+        found = inspect_path(path)
+        if found.kind == "unusable":  # too long, a link loop, a NUL: nothing can be read
+            self.emit(
+                "NA006",
+                at,
+                f"include '{excerpt(item, 120)}' cannot be used: {found.problem}",
+                "name a YAML file of the project by a short relative path",
+            )
+            return None
         resolved = _resolve(path)
         refusal = self.refuse(item, resolved)
         if refusal is not None:
@@ -876,9 +892,11 @@ class _Loader:
                 (first,) if first else (),
             )
             return None
-        if not path.is_file():
-            what = "included path is a folder" if path.is_dir() else "included path is not a file"
-            if not path.exists():
+        if not found.is_file:
+            what = "included path is a folder" if found.is_folder else "included path is not a file"
+            if found.kind == "other":  # say which kind: a FIFO, a device
+                what = f"included path is {found.problem}"
+            if found.kind == "missing":
                 # Still a file of the model: live preview watches it, so creating it rebuilds.
                 self.files.append(str(path))
                 what = "included file not found"
@@ -935,11 +953,11 @@ class _Loader:
 def _read_regular(path: Path) -> bytes:
     """The bytes of a regular file of model size (``safety.read_regular_file``)."""
     try:
-        return read_regular_file(path, _MAX_FILE_BYTES)
+        return read_regular_file(path, MAX_FILE_BYTES)
     except UnreadableFile as error:
         reason = str(error)
         if "larger" in reason:
-            reason = f"larger than {_MAX_FILE_BYTES // 1_000_000} MB, not a model"
+            reason = f"larger than {MAX_FILE_BYTES // 1_000_000} MB, not a model"
         raise _NotAModelFile(reason) from None
 
 
@@ -948,10 +966,8 @@ class _NotAModelFile(Exception):
 
 
 def _resolve(path: Path) -> Path:
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):
-        return path.absolute()
+    resolved = resolve_path(path)
+    return resolved if resolved is not None else path.absolute()
 
 
 def _flatten(value: _Value, path: PathTuple, document: Document) -> Any:

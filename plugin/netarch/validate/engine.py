@@ -659,9 +659,11 @@ class _Isolate:
             except _ChildCrashed:
                 raise
             except _ChildError as error:
+                # Only V8's first line: the next ones quote the script's source text.
+                reason = str(error).strip().split("\n", 1)[0]
                 raise MermaidNotFound(
                     f"{self._mermaid_js} cannot run in netarch's checker"
-                    f" ({excerpt(str(error), 160)}); netarch checks with mermaid"
+                    f" ({excerpt(reason, 160)}); netarch checks with mermaid"
                     f" {MERMAID_VERSION}: point it at that build, or remove this one to use the"
                     " copy shipped with netarch"
                 ) from None
