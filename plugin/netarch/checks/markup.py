@@ -39,7 +39,7 @@ def titles_shown_with_lookalikes(model: Model) -> Iterator[Finding]:
         if isinstance(entry.get("titles"), dict):
             titles |= {("pages", index, "titles", k): v for k, v in entry["titles"].items()}
         for path, title in titles.items():
-            if isinstance(title, str) and plain_title(title) != " ".join(title.split()):
+            if isinstance(title, str) and _changed(title):
                 yield _title_finding(path, title)
     placement: Placement | None = model.memo.get(PLACEMENT)
     if placement is None:
@@ -50,9 +50,14 @@ def titles_shown_with_lookalikes(model: Model) -> Iterator[Finding]:
         name = component.get("name")
         if not isinstance(name, str):
             continue
-        plain = plain_title(name)
-        if plain != " ".join(name.split()) and plain in titles:
+        if _changed(name) and plain_title(name) in titles:
             yield _title_finding(("components", index, "name"), name)
+
+
+def _changed(title: str) -> bool:
+    """Whether the title is shown otherwise than written. An apostrophe shown as the
+    typographic one (U+2019) is the same title to its reader: "Vue d'ensemble"."""
+    return plain_title(title) != " ".join(title.replace("'", "\u2019").split())
 
 
 def _title_finding(path: ModelPath, title: str) -> Finding:
